@@ -1,0 +1,81 @@
+/**
+ * Kernel ABI constants (Linux, generic/x86_64 numbering). Syscall *numbers* are
+ * deliberately absent: they come from libseccomp by name and architecture.
+ */
+
+/** ioctl requests on the seccomp listener fd (include/uapi/linux/seccomp.h). */
+export const NOTIF_IOCTL = {
+  RECV: 0xc0502100,
+  SEND: 0xc0182101,
+  ID_VALID: 0x40082102,
+  ADDFD: 0x40182103,
+  /** 6.6+: SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP makes the wake-up run on the waiter's CPU. */
+  SET_FLAGS: 0x40082104,
+} as const;
+
+/** Layout of struct seccomp_notif / seccomp_notif_resp / seccomp_notif_addfd (bytes). */
+export const NOTIF_LAYOUT = {
+  NOTIF_SIZE: 80, // id u64, pid u32, flags u32, data{nr i32, arch u32, ip u64, args u64[6]}
+  OFF_ID: 0,
+  OFF_PID: 8,
+  OFF_NR: 16,
+  OFF_ARCH: 20,
+  OFF_ARGS: 32,
+  RESP_SIZE: 24, // id u64, val i64, error i32, flags u32
+  ADDFD_SIZE: 24, // id u64, flags u32, srcfd u32, newfd u32, newfd_flags u32
+} as const;
+
+export const SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
+export const SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = 1;
+export const SECCOMP_ADDFD_FLAG_SETFD = 1;
+export const SECCOMP_ADDFD_FLAG_SEND = 2;
+export const SECCOMP_GET_ACTION_AVAIL = 2;
+export const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
+
+/** libseccomp actions and attributes (seccomp.h). */
+export const SCMP_ACT_ALLOW = 0x7fff0000;
+export const SCMP_ACT_NOTIFY = 0x7fc00000;
+export const SCMP_ACT_KILL_PROCESS = 0x80000000;
+export const SCMP_ACT_ERRNO = (e: number) => (0x00050000 | (e & 0xffff)) >>> 0;
+/** libseccomp filter attributes (enum scmp_filter_attr). */
+export const SCMP_FLTATR = { ACT_DEFAULT: 1, ACT_BADARCH: 2, CTL_NNP: 3, CTL_TSYNC: 4, API_TSKIP: 5, CTL_LOG: 6 } as const;
+/** enum scmp_compare. */
+export const SCMP_CMP = { NE: 1, LT: 2, LE: 3, EQ: 4, GE: 5, GT: 6, MASKED_EQ: 7 } as const;
+/** sizeof(struct scmp_arg_cmp): arg u32, op u32, datum_a u64, datum_b u64. */
+export const SCMP_ARG_CMP_SIZE = 24;
+
+/** AUDIT_ARCH_* values as reported in seccomp_data.arch. */
+export const AUDIT_ARCH = {
+  X86_64: 0xc000003e,
+  I386: 0x40000003,
+  AARCH64: 0xc00000b7,
+} as const;
+/** x32 syscalls are x86_64 syscalls with this bit set in nr. */
+export const X32_SYSCALL_BIT = 0x40000000;
+
+export const PR_SET_PDEATHSIG = 1;
+export const PR_SET_NO_NEW_PRIVS = 38;
+export const PR_SET_CHILD_SUBREAPER = 36;
+
+export const POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
+
+export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0o100, O_EXCL = 0o200,
+  O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DIRECTORY = 0o200000,
+  O_NOFOLLOW = 0o400000, O_CLOEXEC = 0o2000000, O_PATH = 0o10000000, O_TMPFILE = 0o20200000;
+
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_REMOVEDIR = 0x200;
+export const AT_SYMLINK_FOLLOW = 0x400;
+export const AT_EMPTY_PATH = 0x1000;
+
+export const R_OK = 4, W_OK = 2, X_OK = 1;
+
+/** openat2 RESOLVE_* bits (struct open_how.resolve). */
+export const RESOLVE = { NO_XDEV: 1, NO_MAGICLINKS: 2, NO_SYMLINKS: 4, BENEATH: 8, IN_ROOT: 0x10, CACHED: 0x20 } as const;
+
+export const RLIMIT_NOFILE = 7;
+export const SIG_SETMASK = 2;
+export const SIG_DFL = 0;
+export const SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19;
+export const WNOHANG = 1, __WALL = 0x40000000;

@@ -1,0 +1,59 @@
+/**
+ * libc bindings through bun:ffi. Each thread (main or Worker) must call
+ * `loadLibc()` itself: the function objects dlopen returns belong to the JS realm
+ * that created them.
+ *
+ * Variadic functions (syscall, ioctl, prctl) are bound with fixed integer
+ * prototypes; on x86_64 and aarch64 SysV that passes arguments the same way.
+ */
+import { dlopen, FFIType as T, read } from "bun:ffi";
+
+/** The libc soname we dlopen. */
+export const LIBC = "libc.so.6";
+
+const symbols = {
+  syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
+  ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
+  ioctl_u64: { args: [T.i32, T.u64, T.u64], returns: T.i32 },
+  prctl: { args: [T.i32, T.u64, T.u64, T.u64, T.u64], returns: T.i32 },
+  poll: { args: [T.ptr, T.u64, T.i32], returns: T.i32 },
+  pipe2: { args: [T.ptr, T.i32], returns: T.i32 },
+  read: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
+  write: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
+  pread: { args: [T.i32, T.ptr, T.u64, T.i64], returns: T.i64_fast },
+  close: { args: [T.i32], returns: T.i32 },
+  openat: { args: [T.i32, T.ptr, T.i32, T.u32], returns: T.i32 },
+  readlinkat: { args: [T.i32, T.ptr, T.ptr, T.u64], returns: T.i64_fast },
+  process_vm_readv: { args: [T.i32, T.ptr, T.u64, T.ptr, T.u64, T.u64], returns: T.i64_fast },
+  execve: { args: [T.ptr, T.ptr, T.ptr], returns: T.i32 },
+  kill: { args: [T.i32, T.i32], returns: T.i32 },
+  getpid: { args: [], returns: T.i32 },
+  gettid: { args: [], returns: T.i32 },
+  _exit: { args: [T.i32], returns: T.void },
+  signal: { args: [T.i32, T.u64], returns: T.u64 },
+  sigprocmask: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
+  sigemptyset: { args: [T.ptr], returns: T.i32 },
+  setrlimit: { args: [T.i32, T.ptr], returns: T.i32 },
+  getrlimit: { args: [T.i32, T.ptr], returns: T.i32 },
+  umask: { args: [T.u32], returns: T.u32 },
+  __errno_location: { args: [], returns: T.ptr },
+} as const;
+
+/** Opens libc for the calling thread and returns its symbols plus an errno reader. */
+export function loadLibc() {
+  // ioctl_u64 is ioctl with an integer third argument (SET_FLAGS takes a value, not a pointer).
+  const { ioctl_u64, ...rest } = symbols;
+  const lib = dlopen(LIBC, rest);
+  const alias = dlopen(LIBC, { ioctl: ioctl_u64 });
+  // errno lives in TLS: the pointer is per thread, so it is computed per thread.
+  const errnoPtr = lib.symbols.__errno_location() as number;
+  return {
+    ...lib.symbols,
+    ioctlValue: alias.symbols.ioctl as (fd: number, req: number | bigint, value: number | bigint) => number,
+    /** The calling thread's errno, valid right after a failed call. */
+    errno: (): number => read.i32(errnoPtr, 0),
+  };
+}
+
+/** The bound libc of one thread. */
+export type Libc = ReturnType<typeof loadLibc>;

@@ -1,0 +1,57 @@
+/**
+ * The parent's path: parse the command line, build the configuration, derive
+ * the filter, run the command under supervision, and return its exit status.
+ */
+import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
+import { ConfigError, SydError } from "../errors";
+import { buildFilter, type FilterInputs } from "../launch/filter";
+import { CommandError, resolveCommand } from "../launch/command";
+import { run } from "../launch/run";
+import { countsByName, STAT } from "../supervisor/stats";
+import type { Config } from "../config/types";
+import { commandEnvironment } from "./environment";
+import { parseInvocation } from "./program";
+import { selfTest } from "./selftest";
+import { loadConfig, RefusalError } from "./config-shim";
+import { exportFilter } from "./export";
+
+const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
+
+/** The filter knobs a configuration implies. */
+export function filterInputs(cfg: Config): FilterInputs {
+  return {
+    modes: { ...cfg.core.sandbox },
+    magicLocked: cfg.core.trace.magic_lock === "on",
+    watchExec: cfg.core.trace.magic_lock === "exec" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
+  };
+}
+
+/** Runs sydbox with `argv` (without the program name); returns the exit status. */
+export async function main(argv: string[], newWorker: () => Worker): Promise<number> {
+  try {
+    const inv = parseInvocation(argv);
+    if ("exit" in inv) return inv.exit;
+    loadSeccomp(); // fail early, with the package name, if libseccomp is missing
+    if (inv.test) return await selfTest((l) => process.stdout.write(l + "\n"));
+    const cfg = loadConfig(inv.sources, process.env.SYDBOX_CONFIG);
+    const filter = buildFilter(filterInputs(cfg));
+    if (inv.exportFormat) return exportFilter(filter, inv.exportFormat);
+    const env = commandEnvironment(process.env, inv.env);
+    const path = resolveCommand(inv.command[0], env.PATH);
+    const result = await run({ path, argv: inv.command, env, filter, newWorker, timing: inv.stats });
+    if (inv.stats) printStats(result.stats, result.syncWakeUp);
+    return result.status;
+  } catch (e) {
+    if (e instanceof CommandError) { err(e.message); return e.status; }
+    if (e instanceof RefusalError) { for (const l of e.lines) err(`sydbox: ${l}`); return 1; }
+    if (e instanceof ConfigError || e instanceof SydError || e instanceof MissingLibraryError) { err(`sydbox: ${e.message}`); return 1; }
+    throw e;
+  }
+}
+
+function printStats(stats: Int32Array, syncWakeUp: boolean): void {
+  const total = countsByName(stats).reduce((a, [, n]) => a + n, 0) + stats[STAT.UNKNOWN];
+  const secs = stats[STAT.SUPERVISOR_NS_HI] + stats[STAT.SUPERVISOR_NS_LO] / 1e9;
+  err(`sydbox: stats: ${total} notifications, ${stats[STAT.VIOLATIONS]} violations, supervisor time ${(secs * 1e3).toFixed(1)} ms${total ? ` (${((secs * 1e6) / total).toFixed(1)} us each)` : ""}, sync wake-up ${syncWakeUp ? "on" : "off"}`);
+  for (const [name, n] of countsByName(stats)) err(`sydbox: stats: ${name} ${n}`);
+}

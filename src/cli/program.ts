@@ -1,0 +1,89 @@
+/**
+ * The command line, SydBox 2.0.1's interface:
+ *   sydbox [options] [--] command [args...]
+ *   sydbox --test
+ *   sydbox config check|convert|show ...
+ */
+import { Command, CommanderError, Option } from "commander";
+import { UsageError } from "../errors";
+import { VERSION } from "../version";
+
+/** One configuration source, in command-line order. */
+export interface Source {
+  kind: "config" | "magic";
+  value: string;
+}
+
+/** What the command line asks for. */
+export interface Invocation {
+  command: string[];
+  sources: Source[];
+  env: string[];
+  test: boolean;
+  stats: boolean;
+  exportFormat?: "bpf" | "pfc";
+}
+
+const HELP_AFTER = `
+Configuration is applied in this order, later sources overriding earlier ones:
+  1. the built-in defaults (exec, read: off; write, network: bpf);
+  2. -c, --profile and -m, in the order they appear on the command line;
+  3. the pathspec in $SYDBOX_CONFIG, if set (as SydBox 2.0.1 does, after -c/-m).
+A pathspec is a file ending in .syd-2 or .toml, or @NAME for a shipped profile
+(embedded profiles first: paludis, default, firefox; then /usr/share/sydbox/NAME.syd-2
+or NAME.toml).
+
+Examples:
+  sydbox --profile paludis -- make install          run a build phase as Paludis does
+  sydbox -c @paludis -m 'allowlist/write+/var/tmp/build/***' -- ./configure
+  sydbox -c ./my.syd-2 -- sh -c 'echo hi > /tmp/x'  use a configuration file
+  sydbox -m core/sandbox/write:deny -- touch /x     deny writes, report the violation
+  sydbox -E LANG=C -E DISPLAY -- env                set LANG, remove DISPLAY
+  sydbox --stats -m core/sandbox/write:allow -- make  print notification counts at exit
+  sydbox --export pfc --profile paludis             print the seccomp filter, run nothing
+  sydbox --test                                     check that this system can run sydbox
+  sydbox config show --profile paludis              print the effective configuration
+`;
+
+/** Parses sandbox-run arguments (not the subcommands). Throws UsageError on bad input. */
+export function parseInvocation(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Invocation | { exit: number } {
+  const sources: Source[] = [];
+  const env: string[] = [];
+  const push = (kind: Source["kind"]) => (value: string) => { sources.push({ kind, value }); return value; };
+  const program = new Command("sydbox")
+    .usage("[options] [--] command [args...]")
+    .description("Run a command under a seccomp sandbox (SydBox 2 API v2 compatible).")
+    .helpOption("-h, --help", "show this help and exit")
+    .version(VERSION, "-v, --version", "print the version and exit")
+    .option("-c, --config <pathspec>", "apply a .syd-2/.toml file or @profile (repeatable)", push("config"))
+    .option("--profile <name>", "apply shipped profile NAME, same as -c @NAME (what Paludis passes)", (v: string) => push("config")("@" + v))
+    .option("-m, --magic <command>", "apply one magic command, e.g. core/sandbox/write:deny (repeatable)", push("magic"))
+    .option("-E, --env <var[=val]>", "set var=val, or remove var, in the command's environment (repeatable)", (v: string) => { env.push(v); return v; })
+    .option("-t, --test", "check that this system can run sydbox, then exit")
+    .option("--stats", "print notification counts and supervisor time at exit")
+    .addOption(new Option("--export <format>", "print the seccomp filter (libseccomp bpf or pfc) and exit").choices(["bpf", "pfc"]))
+    .argument("[command...]", "the command to run and its arguments")
+    .passThroughOptions()
+    .allowExcessArguments(true)
+    .addHelpText("after", HELP_AFTER)
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return { exit: 0 };
+      return { exit: 1 };
+    }
+    throw e;
+  }
+  const o = program.opts();
+  const command = program.args;
+  if (command.length === 0 && !o.test && !o.export) {
+    process.stderr.write("sydbox: No command given.\n");
+    process.stderr.write(program.helpInformation());
+    return { exit: 1 };
+  }
+  if (command.length > 0 && command[0].startsWith("-") && !argv.includes("--")) throw new UsageError(`unknown option \`${command[0]}'`);
+  return { command, sources, env, test: !!o.test, stats: !!o.stats, exportFormat: o.export };
+}

@@ -1,0 +1,132 @@
+/**
+ * Derives the seccomp filter from the syscall table and the sandbox modes.
+ * The result is plain data (a FilterSpec) so the parent can compute it, print it
+ * (--export) and hand it to the child stage, which loads it with libseccomp.
+ *
+ * Mode to action, as in SydBox 2: off adds no rule, bpf answers EPERM in the
+ * kernel, deny and allow send the call to the supervisor (NOTIFY).
+ */
+import {
+  AT_EMPTY_PATH, O_ACCMODE, O_CREAT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_CMP, W_OK, X_OK,
+} from "../../ffi/constants";
+import { Errno } from "../errors";
+import { SYSCALLS, type Category, type SyscallRow } from "../syscalls/table";
+
+/** A sandbox mode, per category. */
+export type Mode = "off" | "bpf" | "deny" | "allow";
+
+/** One argument comparison (struct scmp_arg_cmp). */
+export interface ArgCmp {
+  arg: number;
+  op: number;
+  a: number;
+  b: number;
+}
+
+/** One libseccomp rule: action for the named syscall when every comparison holds. */
+export interface RuleSpec {
+  name: string;
+  action: number;
+  cmps: ArgCmp[];
+  /** Skip silently when the architecture lacks the syscall (chown32 and friends). */
+  optional: boolean;
+}
+
+/** Everything the child stage needs to build the filter. */
+export interface FilterSpec {
+  defaultAction: number;
+  rules: RuleSpec[];
+}
+
+/** The knobs that shape the filter. */
+export interface FilterInputs {
+  modes: Record<"exec" | "read" | "write" | "network", Mode>;
+  /** The magic lock is on from the start: stat calls can never be magic, so they are not filtered. */
+  magicLocked: boolean;
+  /** Exec must be seen even with exec sandboxing off (kill_if_match, resume_if_match, magic_lock:exec). */
+  watchExec: boolean;
+}
+
+// __O_TMPFILE without O_DIRECTORY: O_TMPFILE is both bits, and either marks a create.
+const O_TMPFILE_BIT = 0o20000000;
+const OPEN_WRITE_MASK = O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_BIT;
+
+/** The conditions under which an open's flags argument asks for writing. */
+function openWriteCmps(arg: number): ArgCmp[][] {
+  return [
+    [{ arg, op: SCMP_CMP.MASKED_EQ, a: O_ACCMODE, b: 1 }],
+    [{ arg, op: SCMP_CMP.MASKED_EQ, a: O_ACCMODE, b: 2 }],
+    [{ arg, op: SCMP_CMP.MASKED_EQ, a: O_ACCMODE, b: 3 }],
+    [{ arg, op: SCMP_CMP.MASKED_EQ, a: O_CREAT, b: O_CREAT }],
+    [{ arg, op: SCMP_CMP.MASKED_EQ, a: O_TRUNC, b: O_TRUNC }],
+    [{ arg, op: SCMP_CMP.MASKED_EQ, a: O_TMPFILE_BIT, b: O_TMPFILE_BIT }],
+  ];
+}
+
+function modeOf(inputs: FilterInputs, cat: Category): Mode {
+  switch (cat) {
+    case "read": return inputs.modes.read;
+    case "write": return inputs.modes.write;
+    case "exec": return inputs.modes.exec === "off" && inputs.watchExec ? "allow" : inputs.modes.exec;
+    case "bind": case "connect": return inputs.modes.network;
+    case "magic": return inputs.magicLocked ? "off" : "allow";
+  }
+}
+
+const notifies = (m: Mode) => m === "deny" || m === "allow";
+
+/**
+ * The action for a set of modes that one rule covers: NOTIFY if any needs the
+ * supervisor (it then applies bpf-mode denials itself), EPERM if all active ones
+ * are bpf, none if all are off.
+ */
+function actionFor(modes: Mode[]): number | null {
+  if (modes.some(notifies)) return SCMP_ACT_NOTIFY;
+  if (modes.some((m) => m === "bpf")) return SCMP_ACT_ERRNO(Errno.EPERM);
+  return null;
+}
+
+function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
+  const optional = row.optional ?? false;
+  const rule = (action: number, cmps: ArgCmp[] = []): RuleSpec => ({ name: row.name, action, cmps, optional });
+  const refine = row.refine;
+  if (refine?.kind === "open") {
+    const r = inputs.modes.read, w = inputs.modes.write;
+    const both = actionFor([r, w]);
+    if (both === null) return [];
+    // Reads need no look when read sandboxing is off: only write-flagged opens are sent.
+    if (notifies(r)) return [rule(SCMP_ACT_NOTIFY)];
+    const out: RuleSpec[] = [];
+    const wa = actionFor([w]);
+    if (wa !== null) for (const c of openWriteCmps(refine.flagsArg)) out.push(rule(wa, c));
+    const ra = actionFor([r]);
+    if (ra !== null) out.push(rule(ra, [{ arg: refine.flagsArg, op: SCMP_CMP.MASKED_EQ, a: OPEN_WRITE_MASK, b: 0 }]));
+    return out;
+  }
+  if (refine?.kind === "access") {
+    const parts: Array<[number, Mode]> = [[R_OK, inputs.modes.read], [W_OK, inputs.modes.write], [X_OK, modeOf(inputs, "exec")]];
+    const action = actionFor(parts.map(([, m]) => m));
+    if (action === null) return [];
+    return parts.filter(([, m]) => m !== "off").map(([bit]) => rule(action, [{ arg: refine.modeArg, op: SCMP_CMP.MASKED_EQ, a: bit, b: bit }]));
+  }
+  if (refine?.kind === "openHow") {
+    // The flags live in struct open_how, out of BPF's reach.
+    // The flags live in struct open_how, out of BPF's reach: the supervisor decides, bpf modes included.
+    return actionFor([inputs.modes.read, inputs.modes.write]) === null ? [] : [rule(SCMP_ACT_NOTIFY)];
+  }
+  const action = actionFor([modeOf(inputs, row.category)]);
+  if (action === null) return [];
+  if (row.category === "magic") {
+    // fstat() is newfstatat(fd, "", AT_EMPTY_PATH): it can never be magic, keep it in the kernel.
+    const flag = row.paths?.[0].emptyPathFlag;
+    if (flag) return [rule(action, [{ arg: flag.arg, op: SCMP_CMP.MASKED_EQ, a: AT_EMPTY_PATH, b: 0 }])];
+  }
+  return [rule(action)];
+}
+
+/** Builds the filter for the given modes from the syscall table. */
+export function buildFilter(inputs: FilterInputs): FilterSpec {
+  const rules: RuleSpec[] = [];
+  for (const row of SYSCALLS) rules.push(...rulesFor(row, inputs));
+  return { defaultAction: SCMP_ACT_ALLOW, rules };
+}

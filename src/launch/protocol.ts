@@ -1,0 +1,26 @@
+/**
+ * The parent/child-stage handshake. The parent re-executes its own binary as
+ * `--internal-child` with two pipes:
+ *   fd 3 (child → parent): the listener fd number and the child's pid, 8 bytes;
+ *   fd 4 (parent → child): a length-prefixed JSON ChildSpec, later one ack byte.
+ */
+
+/** fd on which the child stage reports its listener. */
+export const INFO_FD = 3;
+/** fd on which the child stage receives its spec and the ack. */
+export const CTL_FD = 4;
+/** argv[1] that selects the child stage. */
+export const CHILD_FLAG = "--internal-child";
+
+/** What the child stage needs to become the sandboxed command. */
+export interface ChildSpec {
+  /** Absolute path of the program to execve. */
+  path: string;
+  argv: string[];
+  env: string[];
+  filter: import("./filter").FilterSpec;
+  /** RLIMIT_NOFILE the invoker gave sydbox, before Bun raised it: [soft, hard]. */
+  nofile: [number, number] | null;
+  /** The supervising parent's pid: if it is gone by the time PDEATHSIG is armed, give up. */
+  parentPid: number;
+}

@@ -1,0 +1,137 @@
+/**
+ * The parent side of a sandboxed run, on the main thread: start the child
+ * stage, take its listener, start the supervisor, release the child, then wait
+ * for the eldest process and for every other tracee, forwarding signals.
+ */
+import { ptr } from "bun:ffi";
+import { constants } from "node:os";
+import { O_CLOEXEC } from "../../ffi/constants";
+import { loadLibc } from "../../ffi/libc";
+import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
+import { newStats } from "../supervisor/stats";
+import type { StartMessage, WorkerMessage } from "../supervisor/protocol";
+import type { FilterSpec } from "./filter";
+import { CHILD_FLAG, type ChildSpec } from "./protocol";
+import { invokerNofile } from "./rlimit";
+
+/** How to start the sandboxed command. */
+export interface RunOptions {
+  path: string;
+  argv: string[];
+  env: Record<string, string>;
+  filter: FilterSpec;
+  /** Creates the supervisor Worker; the entry point owns the URL so `bun build --compile` finds it. */
+  newWorker: () => Worker;
+  timing: boolean;
+}
+
+/** What a finished run reports. */
+export interface RunResult {
+  /** Exit status of the eldest process, or 128 + its terminating signal. */
+  status: number;
+  stats: Int32Array;
+  syncWakeUp: boolean;
+}
+
+/** An error in sydbox's own machinery (not the command's). */
+export class LaunchError extends Error {}
+
+/** How this binary re-executes itself: compiled binaries embed the script. */
+function selfCommand(): string[] {
+  const compiled = Bun.main.startsWith("/$bunfs/");
+  return compiled ? [process.execPath] : [process.execPath, Bun.main];
+}
+
+function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<Extract<WorkerMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (ev: MessageEvent<WorkerMessage>) => {
+      if (ev.data.type === type) { w.removeEventListener("message", onMessage); resolve(ev.data as any); }
+      else if (ev.data.type === "fatal") reject(new LaunchError(`supervisor failed: ${ev.data.message}`));
+    };
+    w.addEventListener("message", onMessage);
+  });
+}
+
+/** Runs the command under the filter and supervisor; resolves when every tracee is gone. */
+export async function run(o: RunOptions): Promise<RunResult> {
+  const L = loadLibc();
+  const sc = loadSeccomp();
+  const stats = newStats();
+
+  // Start the Worker first: its startup overlaps the child stage's Bun startup.
+  const worker = o.newWorker();
+  const workerError = new Promise<never>((_, reject) => {
+    worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
+  });
+  const loaded = waitFor(worker, "loaded");
+
+  const info = new Int32Array(2), ctl = new Int32Array(2);
+  if (L.pipe2(info, O_CLOEXEC) !== 0 || L.pipe2(ctl, O_CLOEXEC) !== 0) throw new LaunchError(`pipe2: errno ${L.errno()}`);
+  const proc = Bun.spawn([...selfCommand(), CHILD_FLAG], {
+    stdio: ["inherit", "inherit", "inherit", info[1], ctl[0]],
+    env: process.env as Record<string, string>,
+  });
+  L.close(info[1]);
+  L.close(ctl[0]);
+
+  // Forward the signals a user or Paludis sends to sydbox to the eldest process.
+  // A terminal's ^C already reaches the whole process group, so SIGINT only needs
+  // to not kill us; SIGTERM and SIGHUP must be passed on explicitly.
+  let eldestExited = false;
+  const forward = (sig: "SIGINT" | "SIGTERM" | "SIGHUP") => () => { if (!eldestExited) L.kill(proc.pid, constants.signals[sig]); };
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", forward("SIGTERM"));
+  process.on("SIGHUP", forward("SIGHUP"));
+
+  const spec: ChildSpec = {
+    path: o.path,
+    argv: o.argv,
+    env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+    filter: o.filter,
+    nofile: invokerNofile(),
+    parentPid: process.pid,
+  };
+  const body = Buffer.from(JSON.stringify(spec));
+  const msg = Buffer.concat([Buffer.from(new Uint32Array([body.length]).buffer), body]);
+  for (let off = 0; off < msg.length;) {
+    const n = L.write(ctl[1], ptr(msg, off), msg.length - off);
+    if (n <= 0) break; // the child died; its exit status tells why
+    off += n;
+  }
+
+  const reply = new Int32Array(2);
+  const got = L.read(info[0], reply, 8); // blocks for the child stage's startup (~15 ms)
+  L.close(info[0]);
+  if (got !== 8) {
+    L.close(ctl[1]);
+    worker.terminate();
+    await proc.exited;
+    return { status: proc.exitCode ?? 1, stats, syncWakeUp: false };
+  }
+
+  const pidfd = Number(L.syscall(syscallNumber(sc, "pidfd_open"), proc.pid, 0, 0, 0, 0, 0));
+  if (pidfd < 0) throw new LaunchError(`pidfd_open: errno ${L.errno()}`);
+  const lfd = Number(L.syscall(syscallNumber(sc, "pidfd_getfd"), pidfd, reply[0], 0, 0, 0, 0));
+  if (lfd < 0) throw new LaunchError(`pidfd_getfd: errno ${L.errno()}`);
+  L.close(pidfd);
+
+  await Promise.race([loaded, workerError]);
+  const ready = waitFor(worker, "ready");
+  const done = waitFor(worker, "done");
+  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid };
+  worker.postMessage(start);
+  const { syncWakeUp } = await Promise.race([ready, workerError]);
+
+  // Release the child: the supervisor is answering, execve may proceed.
+  L.write(ctl[1], new Uint8Array([1]), 1);
+  L.close(ctl[1]);
+
+  await proc.exited;
+  eldestExited = true;
+  const status = proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
+  // SydBox 2 waits for daemonised grandchildren too: the listener hangs up once
+  // the last process carrying the filter is gone.
+  await Promise.race([done, workerError]);
+  worker.terminate();
+  return { status, stats, syncWakeUp };
+}

@@ -1,0 +1,81 @@
+/**
+ * Reads tracee memory: process_vm_readv first (one syscall, no fd), falling back
+ * to /proc/PID/mem where cross-memory attach is unavailable. Every read must be
+ * followed by the caller's ID_VALID check before its result is trusted: the pid
+ * may have been recycled while we read.
+ */
+import { ptr } from "bun:ffi";
+import { O_CLOEXEC, O_RDONLY } from "../../ffi/constants";
+import type { Libc } from "../../ffi/libc";
+import { Errno } from "../errors";
+
+const P32 = 4294967296;
+const PAGE = 4096;
+/** The kernel refuses path arguments of PATH_MAX bytes or more. */
+export const PATH_MAX = 4096;
+
+/** A reader with preallocated buffers, one per supervisor thread. */
+export class TraceeMemory {
+  /** Bytes of the last successful read. */
+  readonly buf = Buffer.alloc(PATH_MAX + PAGE);
+  private readonly bufPtr: number;
+  private readonly liov = new Uint32Array(4);
+  private readonly riov = new Uint32Array(4);
+  private readonly liovPtr: number;
+  private readonly riovPtr: number;
+  private vmReadvWorks = true;
+  /** errno of the last failed read. */
+  errno = 0;
+
+  constructor(private readonly L: Libc) {
+    this.bufPtr = ptr(this.buf);
+    this.liovPtr = ptr(this.liov);
+    this.riovPtr = ptr(this.riov);
+  }
+
+  /** Copies `len` bytes at `addr` into `buf[off..]`; returns the count read or -1 (see `errno`). */
+  read(pid: number, addr: number, len: number, off = 0): number {
+    if (this.vmReadvWorks) {
+      const lb = this.bufPtr + off;
+      this.liov[0] = lb % P32; this.liov[1] = Math.floor(lb / P32); this.liov[2] = len; this.liov[3] = 0;
+      this.riov[0] = addr % P32; this.riov[1] = Math.floor(addr / P32); this.riov[2] = len; this.riov[3] = 0;
+      const n = this.L.process_vm_readv(pid, this.liovPtr, 1, this.riovPtr, 1, 0);
+      if (n >= 0) return n;
+      const e = this.L.errno();
+      // ENOSYS/EPERM: no cross-memory attach here (kernel config or Yama); use /proc.
+      if (e !== Errno.ENOSYS && e !== Errno.EPERM) { this.errno = e; return -1; }
+      this.vmReadvWorks = false;
+    }
+    return this.readProcMem(pid, addr, len, off);
+  }
+
+  private readProcMem(pid: number, addr: number, len: number, off: number): number {
+    const fd = this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) { this.errno = this.L.errno(); return -1; }
+    const n = this.L.pread(fd, this.bufPtr + off, len, addr);
+    if (n < 0) this.errno = this.L.errno();
+    this.L.close(fd);
+    return n < 0 ? -1 : n;
+  }
+
+  /**
+   * Reads a NUL-terminated string of at most `max` bytes (PATH_MAX for paths) as
+   * a latin1 string, so every byte round-trips. Returns null with `errno` set:
+   * EFAULT for a bad pointer, ENAMETOOLONG when no NUL comes within `max`.
+   */
+  readString(pid: number, addr: number, max = PATH_MAX): string | null {
+    if (addr === 0) { this.errno = Errno.EFAULT; return null; }
+    let got = 0;
+    while (got < max) {
+      // Page by page: a string may end just before an unmapped page.
+      const want = Math.min(PAGE - ((addr + got) % PAGE), max - got);
+      const n = this.read(pid, addr + got, want, got);
+      if (n <= 0) { if (n === 0) this.errno = Errno.EFAULT; else if (this.errno === Errno.EIO) this.errno = Errno.EFAULT; return null; }
+      const nul = this.buf.indexOf(0, got);
+      if (nul >= 0 && nul < got + n) return this.buf.latin1Slice(0, nul);
+      got += n;
+    }
+    this.errno = Errno.ENAMETOOLONG;
+    return null;
+  }
+}

@@ -1,0 +1,21 @@
+/** Messages between the main thread and the supervisor Worker. */
+
+/** main → Worker: start supervising. */
+export interface StartMessage {
+  type: "start";
+  /** The listener fd, already copied into our process. */
+  lfd: number;
+  /** Shared counters (see stats.ts). */
+  stats: Int32Array;
+  /** Measure time spent per notification (for --stats). */
+  timing: boolean;
+  /** pid of the eldest process: its first execve is the command starting, not checked. */
+  eldest: number;
+}
+
+/** Worker → main. */
+export type WorkerMessage =
+  | { type: "loaded" }
+  | { type: "ready"; syncWakeUp: boolean }
+  | { type: "done" }
+  | { type: "fatal"; message: string };

@@ -1,0 +1,154 @@
+/**
+ * The syscall table: every syscall sydbox looks at, as data. The BPF filter, the
+ * argument decoding and the decision are all derived from these rows, so adding
+ * a syscall means adding a row here and nothing else.
+ *
+ * Argument indices are those of the syscall ABI (not of libc wrappers).
+ */
+import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../ffi/constants";
+
+/** What a syscall is checked as. `access` and `open` rows pick read/write/exec per call. */
+export type Category = "read" | "write" | "exec" | "bind" | "connect" | "magic";
+
+/**
+ * How the last path component is resolved:
+ * - follow: symlinks followed everywhere (open, stat, chmod);
+ * - nofollow: the last component is not followed (lstat, unlink, rename, the l* calls);
+ * - missing: the last component may be absent and is not followed (mkdir, mknod, symlink's new name);
+ * - create: the last component may be absent and, if it is a symlink, is followed to
+ *   its (possibly missing) target, as O_CREAT does.
+ */
+export type Follow = "follow" | "nofollow" | "missing" | "create";
+
+/** A flag bit in an argument that changes how a path argument is resolved. */
+export interface FlagBit {
+  arg: number;
+  bit: number;
+}
+
+/** Where a path argument lives and how it resolves. */
+export interface PathArg {
+  /** Argument index of the `const char *` path. */
+  path: number;
+  /** Argument index of the dirfd, for the *at calls. */
+  dirfd?: number;
+  follow: Follow;
+  /** A set bit makes the last component not followed (AT_SYMLINK_NOFOLLOW). */
+  nofollowFlag?: FlagBit;
+  /** A set bit makes the last component followed (linkat's AT_SYMLINK_FOLLOW). */
+  followFlag?: FlagBit;
+  /** A set bit with an empty path means the dirfd itself (AT_EMPTY_PATH). */
+  emptyPathFlag?: FlagBit;
+  /** A NULL path means the dirfd itself (utimensat). */
+  nullIsDirfd?: boolean;
+}
+
+/**
+ * The errno a call would get from the kernel anyway, so that denying it is "safe"
+ * and silent unless core/violation/raise_safe is set:
+ * - exists: EEXIST when the path already exists (mkdir, mknod, symlink, O_CREAT|O_EXCL);
+ * - missing: ENOENT when the path does not exist (unlink, rmdir, chmod...).
+ */
+export type SafeRule = "exists" | "missing";
+
+/** How the category of an `access`-style or `open`-style row is decided per call. */
+export type Refine =
+  | { kind: "access"; modeArg: number }
+  | { kind: "open"; flagsArg: number }
+  | { kind: "openHow"; howArg: number }
+  | { kind: "creat" };
+
+/** Where a socket address lives. */
+export type AddrArg =
+  | { kind: "sockaddr"; addr: number; len: number }
+  | { kind: "msghdr"; msg: number };
+
+/** One row of the table. */
+export interface SyscallRow {
+  name: string;
+  category: Category;
+  paths?: PathArg[];
+  refine?: Refine;
+  addr?: AddrArg;
+  safe?: SafeRule;
+  /** Only present on some architectures (libseccomp tells); absent ones are skipped. */
+  optional?: boolean;
+}
+
+const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });
+const p = (path: number, follow: Follow): PathArg => ({ path, follow });
+const nofollowAt = (arg: number): FlagBit => ({ arg, bit: AT_SYMLINK_NOFOLLOW });
+const emptyAt = (arg: number): FlagBit => ({ arg, bit: AT_EMPTY_PATH });
+
+/** Every syscall sydbox filters, in SydBox 2's categories. */
+export const SYSCALLS: readonly SyscallRow[] = [
+  // The open family: read or write by flags.
+  { name: "open", category: "read", paths: [p(0, "follow")], refine: { kind: "open", flagsArg: 1 } },
+  { name: "openat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "open", flagsArg: 2 } },
+  { name: "openat2", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "openHow", howArg: 2 } },
+  { name: "creat", category: "write", paths: [p(0, "create")], refine: { kind: "creat" } },
+  // The access family: R_OK is read, W_OK write, X_OK exec.
+  { name: "access", category: "read", paths: [p(0, "follow")], refine: { kind: "access", modeArg: 1 } },
+  { name: "faccessat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "access", modeArg: 2 } },
+  { name: "faccessat2", category: "read", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], refine: { kind: "access", modeArg: 2 } },
+  // Read-only metadata.
+  { name: "listxattr", category: "read", paths: [p(0, "follow")] },
+  { name: "llistxattr", category: "read", paths: [p(0, "nofollow")] },
+  // Writes.
+  { name: "chmod", category: "write", paths: [p(0, "follow")], safe: "missing" },
+  { name: "fchmodat", category: "write", paths: [at(1, 0, "follow")], safe: "missing" },
+  { name: "fchmodat2", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], safe: "missing", optional: true },
+  { name: "chown", category: "write", paths: [p(0, "follow")], safe: "missing" },
+  { name: "chown32", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true },
+  { name: "lchown", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "lchown32", category: "write", paths: [p(0, "nofollow")], safe: "missing", optional: true },
+  { name: "fchownat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })], safe: "missing" },
+  { name: "mkdir", category: "write", paths: [p(0, "missing")], safe: "exists" },
+  { name: "mkdirat", category: "write", paths: [at(1, 0, "missing")], safe: "exists" },
+  { name: "mknod", category: "write", paths: [p(0, "missing")], safe: "exists" },
+  { name: "mknodat", category: "write", paths: [at(1, 0, "missing")], safe: "exists" },
+  { name: "rmdir", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "truncate", category: "write", paths: [p(0, "follow")], safe: "missing" },
+  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true },
+  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing" },
+  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing" },
+  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing" },
+  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing" },
+  { name: "unlink", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "unlinkat", category: "write", paths: [at(1, 0, "nofollow")], safe: "missing" },
+  { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "missing")], safe: "exists" },
+  { name: "linkat", category: "write", paths: [at(1, 0, "nofollow", { followFlag: { arg: 4, bit: AT_SYMLINK_FOLLOW }, emptyPathFlag: emptyAt(4) }), at(3, 2, "missing")], safe: "exists" },
+  { name: "rename", category: "write", paths: [p(0, "nofollow"), p(1, "missing")] },
+  { name: "renameat", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "missing")] },
+  { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "missing")] },
+  { name: "symlink", category: "write", paths: [p(1, "missing")], safe: "exists" },
+  { name: "symlinkat", category: "write", paths: [at(2, 1, "missing")], safe: "exists" },
+  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
+  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
+  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "mount", category: "write", paths: [p(1, "follow")] },
+  { name: "umount", category: "write", paths: [p(0, "follow")], optional: true },
+  { name: "umount2", category: "write", paths: [p(0, "follow", )] },
+  // Exec.
+  { name: "execve", category: "exec", paths: [p(0, "follow")] },
+  { name: "execveat", category: "exec", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })] },
+  // Network: bind is its own group; connect and the sends are the connect group.
+  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 } },
+  { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 } },
+  { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5 } },
+  { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1 } },
+  { name: "recvmsg", category: "connect", addr: { kind: "msghdr", msg: 1 } },
+  // Magic: stat calls carry /dev/sydbox commands while the magic lock is off.
+  { name: "stat", category: "magic", paths: [p(0, "follow")] },
+  { name: "lstat", category: "magic", paths: [p(0, "nofollow")] },
+  { name: "stat64", category: "magic", paths: [p(0, "follow")], optional: true },
+  { name: "lstat64", category: "magic", paths: [p(0, "nofollow")], optional: true },
+  { name: "newfstatat", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })] },
+  { name: "statx", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(2), emptyPathFlag: emptyAt(2) })] },
+];
+
+/** Looks a row up by name. */
+export function rowByName(name: string): SyscallRow | undefined {
+  return SYSCALLS.find((r) => r.name === name);
+}
