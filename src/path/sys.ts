@@ -1,0 +1,178 @@
+/**
+ * Minimal libc bindings for path resolution: the *at() family on directory fds.
+ *
+ * Kept local to src/path on purpose (the shared ffi/ layer is owned elsewhere and will absorb
+ * these later). Every wrapper returns the syscall's value on success or `-errno` on failure, so
+ * the hot path never throws and never allocates an Error.
+ *
+ * Paths are latin1 strings (one char per byte). They are written into a reusable scratch buffer
+ * with a NUL terminator: no UTF-8 re-encoding, no per-call allocation for ordinary lengths.
+ */
+import { dlopen, FFIType, read } from "bun:ffi";
+
+const isX86 = process.arch === "x64" || process.arch === "ia32";
+
+/** open(2) flags. O_DIRECTORY/O_NOFOLLOW differ between x86 and arm-family ABIs. */
+export const O = {
+  RDONLY: 0,
+  DIRECTORY: isX86 ? 0o200000 : 0o40000,
+  NOFOLLOW: isX86 ? 0o400000 : 0o100000,
+  CLOEXEC: 0o2000000,
+  PATH: 0o10000000,
+} as const;
+
+/** AT_* flags and the AT_FDCWD sentinel. */
+export const AT = {
+  FDCWD: -100,
+  SYMLINK_NOFOLLOW: 0x100,
+  EMPTY_PATH: 0x1000,
+  STATX_DONT_SYNC: 0x4000,
+} as const;
+
+/** openat2(2) RESOLVE_* flags. */
+export const RESOLVE = { NO_MAGICLINKS: 0x02 } as const;
+
+// openat2 has the same number on every architecture (the unified syscall table, Linux 5.6+).
+const SYS_openat2 = 437;
+
+const libc = dlopen("libc.so.6", {
+  openat: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.u32], returns: FFIType.i32 },
+  readlinkat: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
+  close: { args: [FFIType.i32], returns: FFIType.i32 },
+  statx: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.u32, FFIType.ptr], returns: FFIType.i32 },
+  getdents64: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
+  syscall: { args: [FFIType.i64, FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
+  __errno_location: { args: [], returns: FFIType.ptr },
+});
+const C = libc.symbols;
+
+// errno is thread-local; this module is instantiated per JS thread (Workers included), and FFI
+// calls run synchronously on that thread, so the pointer taken here stays the right one.
+const errnoPtr = C.__errno_location()!;
+function ret(r: number): number {
+  return r < 0 ? -read.i32(errnoPtr, 0) : r;
+}
+
+// Two scratch path buffers: some calls take a path while another path is still in use by the
+// caller (none currently need both at once, but statx-after-readlinkat patterns are common).
+const SCRATCH = 8192;
+const scratchA = Buffer.allocUnsafe(SCRATCH);
+const scratchB = Buffer.allocUnsafe(SCRATCH);
+
+function cstr(s: string, scratch: Buffer): Buffer {
+  const n = s.length;
+  const b = n < SCRATCH ? scratch : Buffer.allocUnsafe(n + 1);
+  b.latin1Write(s, 0, n);
+  b[n] = 0;
+  return b;
+}
+
+/** openat(2): returns an fd or -errno. `path` is a latin1 string. */
+export function openat(dirfd: number, path: string, flags: number, mode = 0): number {
+  return ret(C.openat(dirfd, cstr(path, scratchA), flags, mode));
+}
+
+const how = new BigUint64Array(3);
+let openat2Works = true;
+
+/**
+ * openat2(2) with `resolve` flags: an fd or -errno. Returns -ENOSYS for good once the kernel (or a
+ * container's seccomp profile) refused it, so callers fall back without retrying every time.
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number): number {
+  if (!openat2Works) return -38;
+  how[0] = BigInt(flags);
+  how[1] = 0n;
+  how[2] = BigInt(resolve);
+  const r = ret(C.syscall(SYS_openat2, dirfd, cstr(path, scratchA), how, 24));
+  if (r === -38 || r === -1 /* EPERM from a seccomp profile */) openat2Works = false;
+  return r;
+}
+
+/** close(2), errors ignored: the fds closed here are O_PATH fds we own. */
+export function close(fd: number): void {
+  C.close(fd);
+}
+
+/** Size of the readlink result buffer: one more than PATH_MAX, so truncation is detectable. */
+export const LINK_BUF_SIZE = 4097;
+const linkBuf = Buffer.allocUnsafe(LINK_BUF_SIZE);
+
+/**
+ * readlinkat(2) into a shared buffer, decoded as latin1: the target string, or -errno as a number.
+ * A target filling the whole buffer is reported as -ENAMETOOLONG.
+ */
+export function readlinkat(dirfd: number, path: string): string | number {
+  const n = ret(C.readlinkat(dirfd, cstr(path, scratchB), linkBuf, LINK_BUF_SIZE));
+  if (n < 0) return n;
+  if (n >= LINK_BUF_SIZE) return -36;
+  return linkBuf.latin1Slice(0, n);
+}
+
+// `/proc/self/fd/N` strings are rebuilt for every resolution; caching them by fd number is
+// safe (they are constants) and saves a template-string allocation on the hot path.
+const selfFdPaths: string[] = [];
+/** `/proc/self/fd/N` for our own fd N (memoised; it is a constant string). */
+export function selfFdPath(fd: number): string {
+  return selfFdPaths[fd] ??= `/proc/self/fd/${fd}`;
+}
+
+/** The subset of struct statx we use. */
+export interface StatxInfo {
+  mode: number;
+  nlink: number;
+  ino: bigint;
+  devMajor: number;
+  devMinor: number;
+}
+
+const STATX_BASIC = 0x7ff;
+const statxBuf = Buffer.alloc(256);
+
+/** statx(2): the few fields we need, or -errno. Use path "" with AT.EMPTY_PATH to stat an fd. */
+export function statx(dirfd: number, path: string, flags: number): StatxInfo | number {
+  const r = ret(C.statx(dirfd, cstr(path, scratchB), flags | AT.STATX_DONT_SYNC, STATX_BASIC, statxBuf));
+  if (r < 0) return r;
+  return {
+    nlink: statxBuf.readUInt32LE(16),
+    mode: statxBuf.readUInt16LE(28),
+    ino: statxBuf.readBigUInt64LE(32),
+    devMajor: statxBuf.readUInt32LE(136),
+    devMinor: statxBuf.readUInt32LE(140),
+  };
+}
+
+/** File type bits of st_mode. */
+export const S_IFMT = 0o170000;
+/** Directory type in st_mode. */
+export const S_IFDIR = 0o040000;
+
+/** One directory entry from getdents64(2). */
+export interface Dirent {
+  ino: bigint;
+  type: number;
+  name: string;
+}
+
+const direntBuf = Buffer.alloc(32768);
+
+/**
+ * getdents64(2) on an fd opened for reading: the next batch of entries (empty at the end), or
+ * -errno. Names are latin1.
+ */
+export function getdents(fd: number): Dirent[] | number {
+  const n = ret(C.getdents64(fd, direntBuf, direntBuf.length));
+  if (n < 0) return n;
+  const out: Dirent[] = [];
+  for (let off = 0; off < n; ) {
+    const reclen = direntBuf.readUInt16LE(off + 16);
+    const end = direntBuf.indexOf(0, off + 19);
+    out.push({
+      ino: direntBuf.readBigUInt64LE(off),
+      type: direntBuf[off + 18]!,
+      name: direntBuf.latin1Slice(off + 19, end),
+    });
+    off += reclen;
+  }
+  return out;
+}
