@@ -53,7 +53,7 @@ type Token =
   | { kind: "any1" } // ?
   | { kind: "star" } // *
   | { kind: "globstar" } // ** (or more)
-  | { kind: "class"; set: Uint8Array }; // 256 entries, 1 = member
+  | { kind: "class"; set: Uint8Array; negate: boolean }; // set: 256 entries, 1 = listed
 
 /** C-locale ctype classes, by name, as wildmatch.c knows them. */
 const POSIX_CLASSES: Record<string, (c: number) => boolean> = {
@@ -92,7 +92,7 @@ function fail(pattern: string, what: string, at: number): never {
  * Mirrors the loop in wildmatch.c, including its quirks (a `-` after a range or a
  * [:class:] is literal; `[[:x]` without `:]` is a plain set containing `[`).
  */
-function parseClass(pattern: string, open: number): { set: Uint8Array; next: number } {
+function parseClass(pattern: string, open: number): { set: Uint8Array; negate: boolean; next: number } {
   const at = (i: number) => (i < pattern.length ? pattern.charCodeAt(i) : 0);
   const set = new Uint8Array(256);
   const unterminated = () => fail(pattern, "unterminated character class `['", open);
@@ -139,14 +139,7 @@ function parseClass(pattern: string, open: number): { set: Uint8Array; next: num
       set[pc] = 1;
     }
   } while (((prev = pc), (pc = at(++i))) !== RBRACKET);
-  // Chars above 0xFF cannot be path bytes; parseClass only ever sees byte strings.
-  return { set: finishClass(set, negate), next: i + 1 };
-}
-
-function finishClass(set: Uint8Array, negate: boolean): Uint8Array {
-  if (negate) for (let c = 0; c < 256; c++) set[c] ^= 1;
-  set[SLASH] = 0; // wildmatch: no class ever matches `/`
-  return set;
+  return { set, negate, next: i + 1 };
 }
 
 function tokenize(pattern: string): Token[] {
@@ -174,8 +167,8 @@ function tokenize(pattern: string): Token[] {
       i = j;
     } else if (c === LBRACKET) {
       flush();
-      const { set, next } = parseClass(pattern, i);
-      tokens.push({ kind: "class", set });
+      const { set, negate, next } = parseClass(pattern, i);
+      tokens.push({ kind: "class", set, negate });
       i = next;
     } else {
       lit += pattern[i];
@@ -196,11 +189,14 @@ function regexChar(c: number, caseSensitive: boolean): string {
   return hex2(c);
 }
 
-function regexClass(set: Uint8Array, caseSensitive: boolean): string {
+/** Fold first, then negate: case-insensitive `[!a]` must reject `A` too. */
+function regexClass(set: Uint8Array, negate: boolean, caseSensitive: boolean): string {
   const member = new Uint8Array(set);
   if (!caseSensitive) {
     for (let c = 0; c < 256; c++) if (isAlpha(c) && set[c]) member[c ^ 0x20] = 1;
   }
+  if (negate) for (let c = 0; c < 256; c++) member[c] ^= 1;
+  member[SLASH] = 0; // wildmatch: no class ever matches `/`, negated or not
   let out = "";
   for (let c = 0; c < 256; c++) {
     if (!member[c]) continue;
@@ -277,7 +273,7 @@ export function compileWildmatch(pattern: string, opts: WildmatchOptions): PathM
         src += "[\\s\\S]*";
         break;
       case "class":
-        src += regexClass(t.set, caseSensitive);
+        src += regexClass(t.set, t.negate, caseSensitive);
         break;
     }
   }
