@@ -26,6 +26,14 @@ export function checkSyd2Name(file: string): void {
   }
 }
 
+/** Options for {@link parseSyd2}. */
+export interface Syd2Options {
+  /** Check that the file name says API 2 (default true; embedded profiles and stdin skip it). */
+  checkName?: boolean;
+  /** Report each bad line here and go on with the next, instead of throwing at the first. */
+  onError?: (err: ConfigError) => void;
+}
+
 /**
  * Apply a `.syd-2` document to `cfg` (a fresh default config if omitted) and
  * return it. Lines starting with `#` and blank lines are skipped; every other
@@ -33,7 +41,7 @@ export function checkSyd2Name(file: string): void {
  * files work). The first bad line throws a ConfigError naming the file, the
  * line number and the line.
  */
-export function parseSyd2(text: string, file: string, cfg: Config = defaultConfig(), opts: { checkName?: boolean } = {}): Config {
+export function parseSyd2(text: string, file: string, cfg: Config = defaultConfig(), opts: Syd2Options = {}): Config {
   if (opts.checkName !== false) checkSyd2Name(file);
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -44,7 +52,9 @@ export function parseSyd2(text: string, file: string, cfg: Config = defaultConfi
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       const why = err.message.replace(/^invalid magic /, "");
-      throw new ConfigError(`invalid magic in file \`${file}' on line ${i + 1}: ${why}`, err.errno, { file, line: i + 1, column: 1, key: err.where?.key });
+      const located = new ConfigError(`invalid magic in file \`${file}' on line ${i + 1}: ${why}`, err.errno, { file, line: i + 1, column: 1, key: err.where?.key });
+      if (!opts.onError) throw located;
+      opts.onError(located);
     }
   }
   return cfg;

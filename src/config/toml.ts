@@ -150,14 +150,17 @@ function stringArray(path: string, value: unknown, fail: Fail): string[] {
 }
 
 function isTable(v: unknown): boolean {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null; // smol-toml builds tables without a prototype
+
 }
 
 function describe(v: unknown): string {
   if (Array.isArray(v)) return "an array";
   if (isTable(v)) return "a table";
   if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
-  if (typeof v === "object" && v !== null) return `a ${v.constructor?.name ?? "value"} (${String(v)})`;
+  if (v instanceof Date) return "a date/time";
   return `${typeof v} ${String(v)}`;
 }
 
