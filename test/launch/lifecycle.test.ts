@@ -1,0 +1,164 @@
+/**
+ * The launch and supervision core against real sandboxed processes: exit
+ * statuses, stdio, environment, failures to exec, process trees, daemons, and
+ * what happens when sydbox itself dies.
+ */
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cc } from "../lib/cc";
+import { DIST, statsCounts, sydbox, sydboxCommand } from "../lib/sydbox";
+
+// Writes allowed but notified: the core is exercised without policy in the way.
+const ALLOW = ["-m", "core/sandbox/write:allow"];
+
+describe("exit status", () => {
+  for (const code of [0, 1, 42]) {
+    test(`exit ${code} passes through`, async () => {
+      expect((await sydbox([...ALLOW, "--", "sh", "-c", `exit ${code}`])).status).toBe(code);
+    });
+  }
+  test("SIGSEGV gives 139", async () => {
+    expect((await sydbox([...ALLOW, "--", "sh", "-c", "kill -SEGV $$"])).status).toBe(139);
+  });
+  test("SIGKILL gives 137", async () => {
+    expect((await sydbox([...ALLOW, "--", "sh", "-c", "kill -KILL $$"])).status).toBe(137);
+  });
+});
+
+test("stdin, stdout and stderr pass through", async () => {
+  const r = await sydbox([...ALLOW, "--", "sh", "-c", "read line; echo out:$line; echo err:$line >&2"], { stdin: "hello\n" });
+  expect(r.stdout).toBe("out:hello\n");
+  expect(r.stderr).toBe("err:hello\n");
+  expect(r.status).toBe(0);
+});
+
+test("-E sets and removes variables; SYDBOX_* are set", async () => {
+  const env = { ...process.env, SYDBOX_TEST_REMOVE: "x" } as Record<string, string>;
+  const r = await sydbox([...ALLOW, "-E", "FOO=bar=baz", "-E", "SYDBOX_TEST_REMOVE", "--", "env"], { env });
+  const vars = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  expect(vars.FOO).toBe("bar=baz");
+  expect(vars.SYDBOX_TEST_REMOVE).toBeUndefined();
+  expect(vars.SYDBOX_API_VERSION).toBe("2");
+  expect(vars.SYDBOX_ACTIVE).toBeTruthy();
+  expect(vars.SYDBOX).toBeTruthy();
+  expect(vars.SYDBOX_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+});
+
+test("a missing command exits 127 with the shell's message", async () => {
+  const r = await sydbox([...ALLOW, "--", "sydbox-no-such-command"]);
+  expect(r.status).toBe(127);
+  expect(r.stderr).toContain("sydbox: sydbox-no-such-command: command not found");
+});
+
+test("a command that is not executable exits 126", async () => {
+  const r = await sydbox([...ALLOW, "--", "/etc/passwd"]);
+  expect(r.status).toBe(126);
+  expect(r.stderr).toContain("sydbox: /etc/passwd: Permission denied");
+});
+
+test("the command gets default signal dispositions and an empty mask", async () => {
+  // Bun ignores SIGPIPE and SIGXFSZ; that must not leak into the command.
+  const r = await sydbox([...ALLOW, "--", "sh", "-c", "grep -E '^(SigIgn|SigBlk)' /proc/self/status"]);
+  expect(r.stdout).toContain("SigBlk:\t0000000000000000");
+  // sh itself ignores nothing at start; a leaked SIG_IGN would show as a set bit.
+  expect(r.stdout).toContain("SigIgn:\t0000000000000000");
+});
+
+test("the command gets the invoker's RLIMIT_NOFILE, not Bun's raised one", async () => {
+  // A shell (or Paludis) forks and execs sydbox; Bun raises the soft limit before
+  // our code runs, and the child stage restores the invoker's (see src/launch/rlimit.ts).
+  const cmd = [...sydboxCommand(), ...ALLOW, "--", "sh", "-c", "ulimit -Sn"].map((a) => `'${a}'`).join(" ");
+  const p = Bun.spawnSync(["bash", "-c", `ulimit -Sn 512; ${cmd}; true`]);
+  expect(p.stdout.toString().trim()).toBe("512");
+});
+
+test("a 200-process tree with threads is fully supervised", async () => {
+  const tree = cc("tree");
+  const r = await sydbox(["--stats", ...ALLOW, "--", tree, "200"]);
+  expect(r.status).toBe(0);
+  // Every process and every thread made one notified mknodat.
+  expect(statsCounts(r.stderr).mknodat).toBe(400);
+});
+
+test("a background grandchild outliving the eldest is waited for", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sydbox-daemon-"));
+  try {
+    const t0 = performance.now();
+    const r = await sydbox([...ALLOW, "--", "sh", "-c", `(sleep 1; echo late > ${dir}/late) >/dev/null 2>&1 & exit 7`]);
+    expect(r.status).toBe(7);
+    expect(performance.now() - t0).toBeGreaterThan(900);
+    expect(readFileSync(join(dir, "late"), "utf8")).toBe("late\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("SIGTERM sent to sydbox is forwarded to the eldest", async () => {
+  const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sleep", "30"], { stdout: "ignore", stderr: "pipe" });
+  await Bun.sleep(500);
+  process.kill(p.pid, "SIGTERM");
+  await p.exited;
+  expect(p.exitCode).toBe(143);
+});
+
+test("a SIGKILLed sydbox takes its eldest child down with it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sydbox-kill-"));
+  try {
+    const pidfile = join(dir, "pid");
+    const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sh", "-c", `echo $$ > ${pidfile}; exec sleep 30`], { stdout: "ignore", stderr: "ignore" });
+    for (let i = 0; i < 100 && !existsSync(pidfile); i++) await Bun.sleep(50);
+    const eldest = Number(readFileSync(pidfile, "utf8"));
+    expect(existsSync(`/proc/${eldest}`)).toBe(true);
+    process.kill(p.pid, "SIGKILL");
+    await p.exited;
+    let alive = true;
+    for (let i = 0; i < 40 && alive; i++) {
+      await Bun.sleep(25);
+      // A zombie awaiting its reaper is dead for our purposes.
+      alive = existsSync(`/proc/${eldest}`) && !readFileSync(`/proc/${eldest}/stat`, "utf8").includes(") Z ");
+    }
+    expect(alive).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe("command line", () => {
+  test("--test passes on this machine", async () => {
+    const r = await sydbox(["--test"]);
+    expect(r.stdout).toContain("seccomp user notification: OK");
+    expect(r.stdout).toContain("pidfd_open and pidfd_getfd: OK");
+    expect(r.status).toBe(0);
+  });
+  test("an unknown option is an error with exit 1", async () => {
+    const r = await sydbox(["--no-such-option", "--", "true"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("unknown option");
+  });
+  test("no command is an error with exit 1", async () => {
+    const r = await sydbox([]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("No command given.");
+  });
+  test("-h prints usage with examples and exits 0", async () => {
+    const r = await sydbox(["-h"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("Usage: sydbox");
+    expect(r.stdout).toContain("Examples:");
+  });
+  test("-v prints the version", async () => {
+    const r = await sydbox(["-v"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+test("the compiled dist/sydbox runs -- true", async () => {
+  if (!existsSync(DIST)) throw new Error("dist/sydbox is missing: run `bun run build.ts` (npm test does) first");
+  const p = Bun.spawnSync([DIST, ...ALLOW, "--", "sh", "-c", "echo compiled; exit 5"]);
+  expect(p.stdout.toString()).toBe("compiled\n");
+  expect(p.exitCode).toBe(5);
+  expect(Bun.spawnSync([DIST, "--", "true"]).exitCode).toBe(0);
+});

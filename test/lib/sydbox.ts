@@ -1,0 +1,45 @@
+/**
+ * Runs sydbox in tests. By default the sources run under the same Bun as the
+ * tests (always current); SYDBOX_BIN=dist/sydbox tests the compiled binary.
+ */
+import { join } from "node:path";
+
+/** The repository root. */
+export const ROOT = join(import.meta.dir, "..", "..");
+/** The compiled binary, as `npm test` builds it. */
+export const DIST = join(ROOT, "dist", "sydbox");
+
+/** The argv prefix that starts sydbox. */
+export function sydboxCommand(): string[] {
+  const bin = process.env.SYDBOX_BIN;
+  return bin ? [bin] : [process.execPath, join(ROOT, "src", "main.ts")];
+}
+
+/** The outcome of one sydbox run. */
+export interface Result {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sydbox ...args` to completion. */
+export async function sydbox(args: string[], opts: { stdin?: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<Result> {
+  const p = Bun.spawn([...sydboxCommand(), ...args], {
+    stdin: opts.stdin !== undefined ? new TextEncoder().encode(opts.stdin) : "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: opts.env ?? (process.env as Record<string, string>),
+    cwd: opts.cwd,
+    timeout: opts.timeoutMs ?? 30000,
+  });
+  const [stdout, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  await p.exited;
+  return { status: p.exitCode ?? 128 + (p.signalCode ? (require("node:os").constants.signals[p.signalCode] ?? 0) : 0), stdout, stderr };
+}
+
+/** Notification counts by syscall from `--stats` output. */
+export function statsCounts(stderr: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of stderr.matchAll(/^sydbox: stats: (\w+) (\d+)$/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
