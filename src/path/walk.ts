@@ -99,12 +99,12 @@ export function walk(t: Tracee, start: WalkStart, path: string, mode: ResolveMod
         if (fd === -Errno.ENOENT && last && mode !== "follow") return done(cpath + "/" + name, false);
         if (fd !== -Errno.ENOTDIR) return fail(-fd);
         // Not a directory: a symlink to expand, or a genuine ENOTDIR.
-        const r = sys.readlinkat(cur, name);
+        const r = readLink(cur, cpath, name);
         if (typeof r === "number") return fail(r === -Errno.EINVAL ? Errno.ENOTDIR : -r);
         target = r;
       } else {
         // Last component, no trailing slash: one readlinkat tells missing / symlink / other.
-        const r = sys.readlinkat(cur, name);
+        const r = readLink(cur, cpath, name);
         if (r === -Errno.EINVAL) return done(cpath + "/" + name, true);
         if (r === -Errno.ENOENT) return mode === "follow" ? fail(Errno.ENOENT) : done(cpath + "/" + name, false);
         if (typeof r === "number") return fail(-r);
@@ -147,6 +147,14 @@ export function walk(t: Tracee, start: WalkStart, path: string, mode: ResolveMod
   } finally {
     if (owned) sys.close(cur);
   }
+}
+
+// A magic link whose object's name exceeds PATH_MAX cannot be read (ENAMETOOLONG) but can still
+// be opened through; report it as an absolute target so that it takes the magic-link route.
+function readLink(dirfd: number, dir: string, name: string): string | number {
+  const r = sys.readlinkat(dirfd, name);
+  if (r === -Errno.ENAMETOOLONG && dir.startsWith("/proc/")) return "/";
+  return r;
 }
 
 // Inside /proc, ordinary symlinks (self, thread-self, mounts -> self/mounts, net -> self/net) are
