@@ -72,20 +72,25 @@ function parsePortRange(text: string, whole: string): [number, number] {
     const p = parsePort(text, whole);
     return [p, p];
   }
-  let split = dash;
   for (let i = dash; i >= 0; i = text.indexOf("-", i + 1)) {
-    if (portParses(text.slice(0, i)) && portParses(text.slice(i + 1))) {
-      split = i;
-      break;
+    const lo = text.slice(0, i);
+    const hi = text.slice(i + 1);
+    if (portParses(lo) && portParses(hi)) {
+      const a = parsePort(lo, whole);
+      const b = parsePort(hi, whole);
+      if (a > b) bad(whole, `reversed port range ${a}-${b}`);
+      return [a, b];
     }
   }
-  const lo = parsePort(text.slice(0, split), whole);
-  const hi = parsePort(text.slice(split + 1), whole);
-  if (lo > hi) bad(whole, `reversed port range ${lo}-${hi}`);
-  return [lo, hi];
+  // No split works: blame the part that is wrong.
+  const lo = text.slice(0, dash);
+  if (/^[^0-9]/.test(lo)) parsePort(text, whole); // an unknown (dashed) service name
+  parsePort(lo, whole);
+  parsePort(text.slice(dash + 1), whole);
+  return bad(whole, `bad port range \`${text}'`);
 }
 
-function parseIp(family: "inet" | "inet6", rest: string, whole: string): AddressPattern {
+function parseIp(family: "inet" | "inet6", rest: string, source: string, whole: string): AddressPattern {
   if (rest === "") bad(whole, "missing address");
   const at = rest.lastIndexOf("@");
   if (at < 0) bad(whole, "missing @PORT");
@@ -104,34 +109,35 @@ function parseIp(family: "inet" | "inet6", rest: string, whole: string): Address
   if (family === "inet") {
     const addr = parseIPv4(ip);
     if (addr === undefined) bad(whole, `bad IPv4 address \`${ip}'`);
-    return { family, source: whole, addr, prefix, portMin, portMax };
+    return { family, source, addr, prefix, portMin, portMax };
   }
   const addr = parseIPv6(ip);
   if (addr === undefined) bad(whole, `bad IPv6 address \`${ip}'`);
-  return { family, source: whole, addr, prefix, portMin, portMax };
+  return { family, source, addr, prefix, portMin, portMax };
 }
 
-function parseOne(s: string, opts: MatchOptions): AddressPattern {
+/** Parse one non-alias pattern `s`; errors quote `shown`, the text the user wrote. */
+function parseOne(s: string, opts: MatchOptions, shown: string = s): AddressPattern {
   const colon = s.indexOf(":");
   const family = colon < 0 ? "" : s.slice(0, colon);
   const rest = s.slice(colon + 1);
   switch (family) {
     case "unix":
     case "unix-abstract": {
-      if (rest === "") bad(s, `empty ${family} pattern`);
+      if (rest === "") bad(shown, `empty ${family} pattern`);
       try {
         const match = compilePattern(rest, opts, family === "unix" ? "path" : "name");
         return { family, source: s, glob: rest, match };
       } catch (e) {
-        if (e instanceof ConfigError) bad(s, e.message);
+        if (e instanceof ConfigError) bad(shown, e.message);
         throw e;
       }
     }
     case "inet":
     case "inet6":
-      return parseIp(family, rest, s);
+      return parseIp(family, rest, s, shown);
     default:
-      bad(s, colon < 0 ? "no address family (expected unix:, unix-abstract:, inet:, inet6: or an alias such as LOOPBACK@PORT)" : `unknown address family \`${family}'`);
+      bad(shown, colon < 0 ? "no address family (expected unix:, unix-abstract:, inet:, inet6: or an alias such as LOOPBACK@PORT)" : `unknown address family \`${family}'`);
   }
 }
 
@@ -157,7 +163,7 @@ export function parseAddressPattern(s: string, opts: MatchOptions = DEFAULT_MATC
     }
     if (alias[2] !== "@") bad(s, `missing @PORT after alias ${name}`);
     const port = s.slice(name.length + 1);
-    return expansion.map((base) => parseOne(`${base}@${port}`, opts));
+    return expansion.map((base) => parseOne(`${base}@${port}`, opts, s));
   }
   return [parseOne(s, opts)];
 }

@@ -91,7 +91,7 @@ export function compilePattern(pattern: string, opts: MatchOptions, kind: Patter
     return compileWildmatch(body, { caseSensitive: opts.caseSensitive, subtree });
   } catch (e) {
     // Report the pattern as the user wrote it, not its normalized form.
-    if (e instanceof ConfigError && body !== pattern) {
+    if (e instanceof ConfigError && p !== pattern) {
       throw new ConfigError(e.message.replace(`\`${body}'`, `\`${pattern}' (as \`${p}')`), e.errno);
     }
     throw e;
