@@ -1,0 +1,37 @@
+// Load program and timer: runs CMD N times in sequence (fork + execvp + waitpid).
+// As a workload it is the fork/exec storm; as a driver it times sandbox startup
+// without the noise of spawning from Bun each time.
+// usage: spawnloop N cmd args...   prints "spawnloop N=<n>: <s> s total, <ms> ms/run"
+// Exits non-zero if any run fails, so a broken sandbox cannot pass as a fast one.
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: spawnloop N cmd args...\n"); return 2; }
+  long n = atol(argv[1]);
+  double t0 = now();
+  for (long i = 0; i < n; i++) {
+    pid_t c = fork();
+    if (c < 0) { perror("fork"); return 1; }
+    if (c == 0) { execvp(argv[2], argv + 2); perror("execvp"); _exit(127); }
+    int st;
+    if (waitpid(c, &st, 0) < 0) { perror("waitpid"); return 1; }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+      fprintf(stderr, "spawnloop: run %ld of %s failed (status 0x%x)\n", i, argv[2], st);
+      return 1;
+    }
+  }
+  double dt = now() - t0;
+  printf("spawnloop N=%ld: %.3f s total, %.3f ms/run\n", n, dt, dt * 1e3 / n);
+  return 0;
+}

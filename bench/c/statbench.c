@@ -1,0 +1,40 @@
+// Load program: N x newfstatat("/etc/passwd") or openat+close, through raw syscall()
+// so libc wrappers (which may pick statx or fstatat variants) cannot change which
+// syscall the sandbox sees.
+// usage: statbench [stat|open] N        prints "<what> N=<n>: <s> s total, <us> us/call"
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+  const char *what = argc > 1 ? argv[1] : "stat";
+  long n = argc > 2 ? atol(argv[2]) : 100000;
+  int isopen = !strcmp(what, "open");
+  struct stat st;
+  double t0 = now();
+  for (long i = 0; i < n; i++) {
+    if (isopen) {
+      long fd = syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY | O_CLOEXEC, 0);
+      if (fd < 0) { perror("openat"); return 1; }
+      syscall(SYS_close, fd);
+    } else if (syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", &st, 0) != 0) {
+      perror("newfstatat");
+      return 1;
+    }
+  }
+  double dt = now() - t0;
+  printf("%s N=%ld: %.3f s total, %.3f us/call\n", what, n, dt, dt * 1e6 / n);
+  return 0;
+}
