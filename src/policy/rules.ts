@@ -30,7 +30,7 @@ export interface RuleSetOptions<S> {
   readonly identity?: (pattern: string) => string;
   /** Cache decisions per subject under this key; omit to disable caching. */
   readonly cacheKey?: (subject: S) => string;
-  /** Most cached decisions kept (oldest dropped first). Default 4096. */
+  /** At most this many cached decisions (the older half is dropped when the newer fills). Default 4096. */
   readonly cacheSize?: number;
 }
 
@@ -38,6 +38,13 @@ interface Entry<S> {
   readonly rule: Rule;
   readonly id: string;
   readonly test: (subject: S) => boolean;
+}
+
+/** Cached decisions (null: no rule matches), keyed by RuleSetOptions.cacheKey. */
+interface DecisionCache<S> {
+  recent: Map<string, Entry<S> | null>;
+  older: Map<string, Entry<S> | null>;
+  readonly limit: number;
 }
 
 const DEFAULT_CACHE_SIZE = 4096;
@@ -51,7 +58,7 @@ const DEFAULT_CACHE_SIZE = 4096;
  */
 export class RuleSet<S = string> {
   private entries: readonly Entry<S>[];
-  private cache: Map<string, Entry<S> | null>;
+  private cache: DecisionCache<S>;
 
   /** Compile `rules` in order; throws ConfigError on the first malformed pattern. */
   constructor(
@@ -59,7 +66,7 @@ export class RuleSet<S = string> {
     rules: readonly Rule[] = [],
   ) {
     this.entries = rules.map((r) => this.compileRule(r));
-    this.cache = new Map();
+    this.cache = this.newCache();
   }
 
   private compileRule(rule: Rule): Entry<S> {
@@ -68,9 +75,15 @@ export class RuleSet<S = string> {
     return { rule: { action: rule.action, pattern: rule.pattern }, id, test };
   }
 
+  private newCache(): DecisionCache<S> {
+    // Each generation holds half the budget, so at most cacheSize decisions are kept.
+    const limit = Math.max(1, Math.floor((this.options.cacheSize ?? DEFAULT_CACHE_SIZE) / 2));
+    return { recent: new Map(), older: new Map(), limit };
+  }
+
   private setEntries(entries: readonly Entry<S>[]): void {
     this.entries = entries;
-    this.cache = new Map();
+    this.cache = this.newCache();
   }
 
   /** The rules, in order (the last matching one decides). */
@@ -127,16 +140,20 @@ export class RuleSet<S = string> {
     const keyOf = this.options.cacheKey;
     if (!keyOf) return this.scan(subject)?.rule;
     const key = keyOf(subject);
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit?.rule;
-    const found = this.scan(subject) ?? null;
-    const limit = this.options.cacheSize ?? DEFAULT_CACHE_SIZE;
-    if (this.cache.size >= limit) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
+    const cache = this.cache;
+    let hit = cache.recent.get(key);
+    if (hit === undefined) {
+      hit = cache.older.get(key);
+      if (hit === undefined) hit = this.scan(subject) ?? null;
+      // Two generations instead of exact LRU: no per-entry bookkeeping, and a hot path
+      // survives one turnover by being copied into the recent generation.
+      if (cache.recent.size >= cache.limit) {
+        cache.older = cache.recent;
+        cache.recent = new Map();
+      }
+      cache.recent.set(key, hit);
     }
-    this.cache.set(key, found);
-    return found?.rule;
+    return hit?.rule;
   }
 
   /** "allow" or "deny" from the last matching rule; undefined if none matches (the mode decides). */

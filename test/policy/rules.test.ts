@@ -81,7 +81,7 @@ describe("RuleSet: changes and the cache", () => {
     expect(rs.decide("/a")).toBe("allow");
     expect(() => pathRules(DEFAULT_MATCH_OPTIONS, [{ action: "allow", pattern: "" }])).toThrow(/empty pattern/);
   });
-  test("the cache is bounded and evicts the oldest entry", () => {
+  test("the cache is bounded: recently used decisions survive, stale ones are recomputed", () => {
     let calls = 0;
     const rs = new RuleSet<string>(
       {
@@ -90,19 +90,26 @@ describe("RuleSet: changes and the cache", () => {
           return (s) => (calls++, m(s));
         },
         cacheKey: (s) => s,
-        cacheSize: 2,
+        cacheSize: 4,
       },
       [{ action: "allow", pattern: "/a/***" }],
     );
-    rs.decide("/a/1");
-    rs.decide("/a/2");
-    rs.decide("/a/1");
+    const decide = (p: string) => expect(rs.decide(p)).toBe("allow");
+    decide("/a/1");
+    decide("/a/2");
+    decide("/a/1");
+    decide("/a/2");
     expect(calls).toBe(2); // both cached
-    rs.decide("/a/3"); // evicts /a/1
-    rs.decide("/a/2");
+    decide("/a/3");
+    decide("/a/1"); // still cached, and refreshed
     expect(calls).toBe(3);
-    rs.decide("/a/1");
-    expect(calls).toBe(4);
+    decide("/a/4");
+    decide("/a/5");
+    expect(calls).toBe(5);
+    decide("/a/2"); // untouched for too long: dropped
+    expect(calls).toBe(6);
+    decide("/a/5");
+    expect(calls).toBe(6);
   });
   test("without a cacheKey nothing is cached", () => {
     let calls = 0;

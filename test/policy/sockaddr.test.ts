@@ -58,7 +58,7 @@ describe("decodeSockaddr", () => {
   });
   test("AF_INET6 (with or without sin6_scope_id)", () => {
     const addr = parseIPv6("2001:db8::1")!;
-    const expected = { family: "inet6", addr, port: 443 };
+    const expected = { family: "inet6" as const, addr, port: 443 };
     expect(decodeSockaddr(sockaddrIn6(addr, 443), 28)).toEqual(expected);
     expect(decodeSockaddr(sockaddrIn6(addr, 443), 24)).toEqual(expected);
   });
