@@ -21,7 +21,7 @@ const ownPid = `/${process.pid}/`;
 
 // The canonical name of our fd, if it is one the fast path can vouch for.
 function trustedName(fd: number): string | null {
-  const s = sys.readlinkat(AT.FDCWD, sys.selfFdPath(fd));
+  const s = sys.readFdLink(fd);
   if (typeof s === "number" || s.charCodeAt(0) !== 47) return null;
   if (s.endsWith(" (deleted)")) return null;
   if ((s + "/").includes(ownPid)) return null;

@@ -20,7 +20,7 @@ const DELETED = " (deleted)";
 
 /** Name the object behind our fd `fd`: an {@link FdPath}, or -errno. */
 export function fdPath(fd: number): FdPath | number {
-  const r = sys.readlinkat(AT.FDCWD, sys.selfFdPath(fd));
+  const r = sys.readFdLink(fd);
   if (typeof r === "number") return r === -Errno.ENAMETOOLONG ? longDirPath(fd) : r;
   if (r.charCodeAt(0) !== 47 /* / */) return { kind: "anon" };
   if (r.endsWith(DELETED)) return deletedOrNamed(fd, r);
@@ -60,7 +60,7 @@ function longDirPath(fd: number): FdPath | number {
       cur = parent;
       if (typeof name === "number") return name;
       names.push(name);
-      const r = sys.readlinkat(AT.FDCWD, sys.selfFdPath(cur));
+      const r = sys.readFdLink(cur);
       if (typeof r === "string") {
         if (r.charCodeAt(0) !== 47) return -Errno.ENOENT;
         return { kind: "path", path: (r === "/" ? "" : r) + "/" + names.reverse().join("/") };

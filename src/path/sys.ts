@@ -109,12 +109,20 @@ export function readlinkat(dirfd: number, path: string): string | number {
   return linkBuf.latin1Slice(0, n);
 }
 
-// `/proc/self/fd/N` strings are rebuilt for every resolution; caching them by fd number is
-// safe (they are constants) and saves a template-string allocation on the hot path.
-const selfFdPaths: string[] = [];
-/** `/proc/self/fd/N` for our own fd N (memoised; it is a constant string). */
-export function selfFdPath(fd: number): string {
-  return selfFdPaths[fd] ??= `/proc/self/fd/${fd}`;
+// Reading our fd's name walks /proc, self, fd, N: holding /proc/self/fd open makes it a single
+// component lookup. It stays valid for the life of the process (our fd table is never
+// unshared), and the names of fd numbers are memoised constants.
+let selfFdDir = -1;
+const fdNames: string[] = [];
+
+/** readlink of our own /proc/self/fd/N: the kernel's name for our fd, or -errno. */
+export function readFdLink(fd: number): string | number {
+  if (selfFdDir < 0) {
+    const d = ret(C.openat(AT.FDCWD, cstr("/proc/self/fd", scratchA), O.PATH | O.DIRECTORY | O.CLOEXEC, 0));
+    if (d < 0) return d;
+    selfFdDir = d;
+  }
+  return readlinkat(selfFdDir, (fdNames[fd] ??= `${fd}`));
 }
 
 /** The subset of struct statx we use. */

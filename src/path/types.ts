@@ -19,6 +19,10 @@
  *   creat and O_CREAT without O_EXCL: through a dangling symlink the kernel creates the symlink's
  *   *target*, so the result is the target's path (`exists: false`), which is what a write check
  *   must see. All directories on the way, including those of the symlink target, must exist.
+ *
+ * Errors are those of the lookup. Syscall-specific refusals that happen before or after it are
+ * the caller's to add: O_CREAT with a trailing slash is EISDIR, mkdir of an existing name EEXIST,
+ * O_CREAT on a directory EISDIR, and so on.
  */
 export type ResolveMode = "follow" | "nofollow" | "missing-ok";
 

@@ -44,14 +44,36 @@ for a in spec:
         ready.wait()
 sys.stdout.write(json.dumps(out) + "\n")
 sys.stdout.flush()
+# Then act as a kernel oracle: open what we are told, report the kernel's name for it.
+FLAGS = {"follow": os.O_PATH, "nofollow": os.O_PATH | os.O_NOFOLLOW,
+         "create": os.O_WRONLY | os.O_CREAT, "excl": os.O_WRONLY | os.O_CREAT | os.O_EXCL}
+for line in sys.stdin:
+    q = json.loads(line)
+    try:
+        kw = {} if q["dirfd"] is None else {"dir_fd": q["dirfd"]}
+        fd = os.open(bytes.fromhex(q["path"]), FLAGS[q["how"]], 0o644, **kw)
+        r = {"path": os.readlink(b"/proc/self/fd/%d" % fd).hex()}
+        os.close(fd)
+    except OSError as e:
+        r = {"errno": e.errno}
+    sys.stdout.write(json.dumps(r) + "\n")
+    sys.stdout.flush()
 time.sleep(120)
 `;
+
+/** How the oracle opens: O_PATH, O_PATH|O_NOFOLLOW, O_WRONLY|O_CREAT, O_WRONLY|O_CREAT|O_EXCL. */
+export type OpenHow = "follow" | "nofollow" | "create" | "excl";
+
+/** The kernel's verdict on an open by the tracee: the opened file's name (latin1), or an errno. */
+export type OracleReply = { path: string } | { errno: number };
 
 /** A running tracee: its pid, the fds it opened by key, the extra thread's tid, and kill(). */
 export interface Tracee {
   pid: number;
   fds: Record<string, number>;
   tid: number | null;
+  /** Have the tracee itself open `path` (from its cwd or `dirfd`) and name what it got. */
+  open(path: string, how: OpenHow, dirfd?: number): Promise<OracleReply>;
   kill(): Promise<void>;
 }
 
@@ -60,7 +82,7 @@ export async function startTracee(cwd: string, actions: Action[] = []): Promise<
   const spec = actions.map((a) => ("path" in a ? { ...a, path: B(a.path).toString("hex") } : a));
   const proc = Bun.spawn(["python3", "-c", SCRIPT, JSON.stringify(spec)], {
     cwd,
-    stdin: "ignore",
+    stdin: "pipe",
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -70,17 +92,28 @@ export async function startTracee(cwd: string, actions: Action[] = []): Promise<
   };
   const reader = proc.stdout.getReader();
   let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) {
-      await kill();
-      throw new Error(`tracee exited before reporting (status ${await proc.exited})`);
+  const readLine = async (): Promise<any> => {
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) {
+        await kill();
+        throw new Error(`tracee exited early (status ${await proc.exited})`);
+      }
+      text += new TextDecoder().decode(value);
     }
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  const info = JSON.parse(text.slice(0, text.indexOf("\n")));
-  return { pid: info.pid, fds: info.fds, tid: info.tid, kill };
+    const nl = text.indexOf("\n");
+    const line = text.slice(0, nl);
+    text = text.slice(nl + 1);
+    return JSON.parse(line);
+  };
+  const info = await readLine();
+  const open = async (path: string, how: OpenHow, dirfd?: number): Promise<OracleReply> => {
+    proc.stdin.write(JSON.stringify({ path: B(path).toString("hex"), how, dirfd: dirfd ?? null }) + "\n");
+    proc.stdin.flush();
+    const r = await readLine();
+    return "path" in r ? { path: Buffer.from(r.path, "hex").toString("latin1") } : r;
+  };
+  return { pid: info.pid, fds: info.fds, tid: info.tid, open, kill };
 }
 
 /** A fresh temporary directory, canonical (symlinks in TMPDIR resolved) so expectations are exact. */
