@@ -12,7 +12,7 @@ import type { Config } from "../config/types";
 import { commandEnvironment } from "./environment";
 import { parseInvocation } from "./program";
 import { selfTest } from "./selftest";
-import { loadConfig, RefusalError } from "./config-shim";
+import { loadConfig, RefusalError, refuseIfUnconfined } from "../config/sources";
 import { exportFilter } from "./export";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
@@ -33,20 +33,31 @@ export async function main(argv: string[], newWorker: () => Worker): Promise<num
     if ("exit" in inv) return inv.exit;
     loadSeccomp(); // fail early, with the package name, if libseccomp is missing
     if (inv.test) return await selfTest((l) => process.stdout.write(l + "\n"));
-    const cfg = loadConfig(inv.sources, process.env.SYDBOX_CONFIG);
+    const cfg = loadConfig({ sources: inv.sources, env: process.env.SYDBOX_CONFIG });
+    if (!inv.exportFormat) refuseIfUnconfined(cfg, inv.command[0]);
     const filter = buildFilter(filterInputs(cfg));
     if (inv.exportFormat) return exportFilter(filter, inv.exportFormat);
     const env = commandEnvironment(process.env, inv.env);
     const path = resolveCommand(inv.command[0], env.PATH);
-    const result = await run({ path, argv: inv.command, env, filter, newWorker, timing: inv.stats });
+    const result = await run({ path, argv: inv.command, env, filter, newWorker, timing: inv.stats, config: cfg });
     if (inv.stats) printStats(result.stats, result.syncWakeUp);
-    return result.status;
+    return exitStatus(result.status, result.stats[STAT.VIOLATIONS], cfg.core.violation.exit_code);
   } catch (e) {
     if (e instanceof CommandError) { err(e.message); return e.status; }
     if (e instanceof RefusalError) { for (const l of e.lines) err(`sydbox: ${l}`); return 1; }
     if (e instanceof ConfigError || e instanceof SydError || e instanceof MissingLibraryError) { err(`sydbox: ${e.message}`); return 1; }
     throw e;
   }
+}
+
+/**
+ * core/violation/exit_code after a violation, as SydBox 2's manual says: a
+ * positive value is the exit status, 0 means 128 + the command's status, and
+ * -1 (the default) leaves the command's status alone.
+ */
+export function exitStatus(status: number, violations: number, exitCode: number): number {
+  if (violations === 0 || exitCode < 0) return status;
+  return exitCode > 0 ? exitCode : (128 + status) & 0xff;
 }
 
 function printStats(stats: Int32Array, syncWakeUp: boolean): void {

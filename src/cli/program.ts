@@ -5,6 +5,7 @@
  *   sydbox config check|convert|show ...
  */
 import { Command, CommanderError, Option } from "commander";
+import { CONFIG_ORDER_HELP } from "../config/sources";
 import { UsageError } from "../errors";
 import { VERSION } from "../version";
 
@@ -25,13 +26,9 @@ export interface Invocation {
 }
 
 const HELP_AFTER = `
-Configuration is applied in this order, later sources overriding earlier ones:
-  1. the built-in defaults (exec, read: off; write, network: bpf);
-  2. -c, --profile and -m, in the order they appear on the command line;
-  3. the pathspec in $SYDBOX_CONFIG, if set (as SydBox 2.0.1 does, after -c/-m).
-A pathspec is a file ending in .syd-2 or .toml, or @NAME for a shipped profile
-(embedded profiles first: paludis, default, firefox; then /usr/share/sydbox/NAME.syd-2
-or NAME.toml).
+${CONFIG_ORDER_HELP}
+Profiles: @NAME looks in the embedded profiles first (paludis, default, firefox),
+then /usr/share/sydbox/NAME.syd-2, then /usr/share/sydbox/NAME.toml.
 
 Examples:
   sydbox --profile paludis -- make install          run a build phase as Paludis does

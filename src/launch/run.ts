@@ -13,6 +13,8 @@ import type { StartMessage, WorkerMessage } from "../supervisor/protocol";
 import type { FilterSpec } from "./filter";
 import { CHILD_FLAG, type ChildSpec } from "./protocol";
 import { invokerNofile } from "./rlimit";
+import { terminate, terminateAll } from "./kill";
+import type { Config } from "../config/types";
 
 /** How to start the sandboxed command. */
 export interface RunOptions {
@@ -23,6 +25,8 @@ export interface RunOptions {
   /** Creates the supervisor Worker; the entry point owns the URL so `bun build --compile` finds it. */
   newWorker: () => Worker;
   timing: boolean;
+  /** The effective configuration, handed to the supervisor. */
+  config: Config;
 }
 
 /** What a finished run reports. */
@@ -118,7 +122,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
   await Promise.race([loaded, workerError]);
   const ready = waitFor(worker, "ready");
   const done = waitFor(worker, "done");
-  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid };
+  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, config: o.config };
+  worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
+    if (ev.data.type === "kill") ev.data.all ? terminateAll(proc.pid) : terminate(ev.data.pid);
+  });
   worker.postMessage(start);
   const { syncWakeUp } = await Promise.race([ready, workerError]);
 

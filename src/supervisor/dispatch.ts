@@ -1,25 +1,35 @@
 /**
  * The single dispatch point: every notification goes through `handle`, which
- * finds the syscall's row in the table and lets the policy decide. Until a
- * policy is plugged in, every call is answered CONTINUE.
+ * finds the syscall's row in the table and hands it to the engine for its kind
+ * (paths, addresses, magic). Engines answer through `allow`/`deny`.
  */
 import type { Libc } from "../../ffi/libc";
+import { Errno } from "../errors";
+import { pathCall, reportViolation } from "../report/violation";
+import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import type { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
-import type { StartMessage } from "./protocol";
+import { argResolveMode, pathRequest, resolveArg, type CallView } from "./paths";
+import type { StartMessage, WorkerMessage } from "./protocol";
+import { Sandbox } from "./sandbox";
 import { STAT } from "./stats";
 import type { SyscallIndex } from "./syscall-index";
 
 /** Answers notifications; one per supervisor thread. */
-export class Dispatcher {
+export class Dispatcher implements CallView {
   readonly memory: TraceeMemory;
   private readonly stats: Int32Array;
   private readonly timing: boolean;
+  private sandbox: Sandbox;
+  private readonly eldest: number;
+  private eldestExeced = false;
 
-  constructor(readonly L: Libc, readonly n: Listener, readonly index: SyscallIndex, start: StartMessage) {
+  constructor(readonly L: Libc, readonly n: Listener, readonly index: SyscallIndex, start: StartMessage, private readonly post: (m: WorkerMessage) => void) {
     this.memory = new TraceeMemory(L);
     this.stats = start.stats;
     this.timing = start.timing;
+    this.sandbox = new Sandbox(start.config);
+    this.eldest = start.eldest;
   }
 
   /** Handles the notification currently held by the listener. */
@@ -31,13 +41,87 @@ export class Dispatcher {
       this.n.continue();
     } else {
       this.stats[row]++;
-      this.decide(row);
+      this.decide(SYSCALLS[row]);
     }
     if (this.timing) this.addTime(performance.now() - t0);
   }
 
-  private decide(_row: number): void {
-    this.n.continue();
+  // CallView: what the decoders may look at.
+  argInt(i: number): number { return this.n.argInt(i); }
+  arg(i: number): number { return this.n.arg(i); }
+  readBytes(addr: number, len: number): Uint8Array | null {
+    const got = this.memory.read(this.n.pid, addr, len);
+    if (got !== len || !this.n.idValid()) return null;
+    return this.memory.buf.subarray(0, len);
+  }
+
+  private decide(row: SyscallRow): void {
+    if (row.category === "magic" || row.addr) return this.n.continue();
+    this.checkPaths(row);
+  }
+
+  private checkPaths(row: SyscallRow): void {
+    const n = this.n, pid = n.pid, sb = this.sandbox;
+    if (row.category === "exec" && pid === this.eldest && !this.eldestExeced) {
+      // The command's own start is not checked, as in SydBox.
+      this.eldestExeced = true;
+      return n.continue();
+    }
+    const req = pathRequest(row, this);
+    if (req === null) return n.continue(); // unreadable flags: the kernel reports EFAULT
+    const cats = req.categories.filter((c) => sb.mode(c) !== "off");
+    if (cats.length === 0) return n.continue();
+
+    const paths: string[] = [];
+    const exists: boolean[] = [];
+    for (let i = 0; i < row.paths!.length; i++) {
+      const p = row.paths![i];
+      const addr = n.arg(p.path);
+      const raw = addr === 0 ? null : this.memory.readString(pid, addr);
+      if (!n.idValid()) return; // the tracee is gone; nothing to answer
+      if (raw === null && addr !== 0) return n.continue(); // EFAULT/ENAMETOOLONG: the kernel says so itself
+      const res = resolveArg(pid, p, this, raw, argResolveMode(p, this, i === 0 ? req.mode : undefined));
+      if (!res.ok) {
+        // The kernel will fail this lookup the same way; raise_fail makes it a violation.
+        if (!sb.cfg.core.violation.raise_fail) return n.continue();
+        return this.violation(row, cats[0], [raw ?? ""], res.errno, req.eacces);
+      }
+      paths.push(res.path);
+      exists.push(res.exists);
+    }
+    for (const cat of cats) {
+      for (let i = 0; i < paths.length; i++) {
+        if (this.allowedPath(cat, paths[i], pid)) continue;
+        const safe = row.safe === "exists" && exists[i] ? Errno.EEXIST : row.safe === "missing" && !exists[i] ? Errno.ENOENT : 0;
+        if (safe && !sb.cfg.core.violation.raise_safe) return n.fail(safe);
+        return this.violation(row, cat, paths, 0, req.eacces);
+      }
+    }
+    n.continue();
+  }
+
+  private allowedPath(cat: "read" | "write" | "exec", path: string, pid: number): boolean {
+    if (this.sandbox.cfg.core.allowlist.per_process_directories && cat !== "exec") {
+      const own = `/proc/${pid}`;
+      if (path === own || path.startsWith(own + "/")) return true;
+    }
+    return this.sandbox.allows(cat, path);
+  }
+
+  /** Denies the current call; reports it unless a filter pattern silences it. */
+  private violation(row: SyscallRow, cat: "read" | "write" | "exec", paths: string[], errno: number, eacces: boolean): void {
+    const sb = this.sandbox;
+    const e = errno || (eacces ? Errno.EACCES : Errno.EPERM);
+    const filters = sb.filters[cat];
+    const silenced = paths.some((p) => filters.some((f) => f(p)));
+    const mode = sb.mode(cat);
+    if (!silenced && mode !== "bpf") {
+      this.stats[STAT.VIOLATIONS]++;
+      reportViolation(this.n.pid, pathCall(row.name, paths));
+      const decision = sb.cfg.core.violation.decision;
+      if (decision === "kill" || decision === "killall") this.post({ type: "kill", pid: this.n.pid, all: decision === "killall" });
+    }
+    this.n.fail(e);
   }
 
   private addTime(ms: number): void {

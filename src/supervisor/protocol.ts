@@ -11,6 +11,8 @@ export interface StartMessage {
   timing: boolean;
   /** pid of the eldest process: its first execve is the command starting, not checked. */
   eldest: number;
+  /** The effective configuration (plain data). */
+  config: import("../config/types").Config;
 }
 
 /** Worker → main. */
@@ -18,4 +20,6 @@ export type WorkerMessage =
   | { type: "loaded" }
   | { type: "ready"; syncWakeUp: boolean }
   | { type: "done" }
+  /** A violation with decision kill (pid) or killall (every tracee). */
+  | { type: "kill"; pid: number; all: boolean }
   | { type: "fatal"; message: string };

@@ -23,7 +23,7 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const m = ev.data;
   const listener = new Listener(L, m.lfd);
   const syncWakeUp = listener.enableSyncWakeUp();
-  const dispatcher = new Dispatcher(L, listener, index, m);
+  const dispatcher = new Dispatcher(L, listener, index, m, post);
   post({ type: "ready", syncWakeUp });
   try {
     for (;;) {

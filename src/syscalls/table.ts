@@ -6,19 +6,18 @@
  * Argument indices are those of the syscall ABI (not of libc wrappers).
  */
 import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../ffi/constants";
+import type { ResolveMode } from "../path/types";
 
 /** What a syscall is checked as. `access` and `open` rows pick read/write/exec per call. */
 export type Category = "read" | "write" | "exec" | "bind" | "connect" | "magic";
 
 /**
- * How the last path component is resolved:
- * - follow: symlinks followed everywhere (open, stat, chmod);
- * - nofollow: the last component is not followed (lstat, unlink, rename, the l* calls);
- * - missing: the last component may be absent and is not followed (mkdir, mknod, symlink's new name);
- * - create: the last component may be absent and, if it is a symlink, is followed to
- *   its (possibly missing) target, as O_CREAT does.
+ * How the last path component is resolved (see src/path/types.ts): `follow`
+ * (open, stat, chmod), `nofollow` (lstat, unlink, rename, mkdir: not followed,
+ * may be missing), `missing-ok` (creat, O_CREAT: followed to a possibly missing
+ * symlink target, so a write through a symlink is checked where it lands).
  */
-export type Follow = "follow" | "nofollow" | "missing" | "create";
+export type Follow = ResolveMode;
 
 /** A flag bit in an argument that changes how a path argument is resolved. */
 export interface FlagBit {
@@ -86,7 +85,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "open", category: "read", paths: [p(0, "follow")], refine: { kind: "open", flagsArg: 1 } },
   { name: "openat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "open", flagsArg: 2 } },
   { name: "openat2", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "openHow", howArg: 2 } },
-  { name: "creat", category: "write", paths: [p(0, "create")], refine: { kind: "creat" } },
+  { name: "creat", category: "write", paths: [p(0, "missing-ok")], refine: { kind: "creat" } },
   // The access family: R_OK is read, W_OK write, X_OK exec.
   { name: "access", category: "read", paths: [p(0, "follow")], refine: { kind: "access", modeArg: 1 } },
   { name: "faccessat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "access", modeArg: 2 } },
@@ -103,10 +102,10 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "lchown", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
   { name: "lchown32", category: "write", paths: [p(0, "nofollow")], safe: "missing", optional: true },
   { name: "fchownat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })], safe: "missing" },
-  { name: "mkdir", category: "write", paths: [p(0, "missing")], safe: "exists" },
-  { name: "mkdirat", category: "write", paths: [at(1, 0, "missing")], safe: "exists" },
-  { name: "mknod", category: "write", paths: [p(0, "missing")], safe: "exists" },
-  { name: "mknodat", category: "write", paths: [at(1, 0, "missing")], safe: "exists" },
+  { name: "mkdir", category: "write", paths: [p(0, "nofollow")], safe: "exists" },
+  { name: "mkdirat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists" },
+  { name: "mknod", category: "write", paths: [p(0, "nofollow")], safe: "exists" },
+  { name: "mknodat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists" },
   { name: "rmdir", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
   { name: "truncate", category: "write", paths: [p(0, "follow")], safe: "missing" },
   { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true },
@@ -116,20 +115,20 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing" },
   { name: "unlink", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
   { name: "unlinkat", category: "write", paths: [at(1, 0, "nofollow")], safe: "missing" },
-  { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "missing")], safe: "exists" },
-  { name: "linkat", category: "write", paths: [at(1, 0, "nofollow", { followFlag: { arg: 4, bit: AT_SYMLINK_FOLLOW }, emptyPathFlag: emptyAt(4) }), at(3, 2, "missing")], safe: "exists" },
-  { name: "rename", category: "write", paths: [p(0, "nofollow"), p(1, "missing")] },
-  { name: "renameat", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "missing")] },
-  { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "missing")] },
-  { name: "symlink", category: "write", paths: [p(1, "missing")], safe: "exists" },
-  { name: "symlinkat", category: "write", paths: [at(2, 1, "missing")], safe: "exists" },
+  { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], safe: "exists" },
+  { name: "linkat", category: "write", paths: [at(1, 0, "nofollow", { followFlag: { arg: 4, bit: AT_SYMLINK_FOLLOW }, emptyPathFlag: emptyAt(4) }), at(3, 2, "nofollow")], safe: "exists" },
+  { name: "rename", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")] },
+  { name: "renameat", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")] },
+  { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")] },
+  { name: "symlink", category: "write", paths: [p(1, "nofollow")], safe: "exists" },
+  { name: "symlinkat", category: "write", paths: [at(2, 1, "nofollow")], safe: "exists" },
   { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
   { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
   { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
   { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
   { name: "mount", category: "write", paths: [p(1, "follow")] },
   { name: "umount", category: "write", paths: [p(0, "follow")], optional: true },
-  { name: "umount2", category: "write", paths: [p(0, "follow", )] },
+  { name: "umount2", category: "write", paths: [{ path: 0, follow: "follow", nofollowFlag: { arg: 1, bit: 8 /* UMOUNT_NOFOLLOW */ } }] },
   // Exec.
   { name: "execve", category: "exec", paths: [p(0, "follow")] },
   { name: "execveat", category: "exec", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })] },

@@ -1,0 +1,65 @@
+/**
+ * The access violation report, in SydBox 2's exact multi-line format on stderr:
+ *
+ *   sydbox: 8< -- Access Violation! --
+ *   sydbox: open(`/etc/shadow')
+ *   sydbox: proc: cat[1234] (parent:1233)
+ *   sydbox: cwd: `/home/user'
+ *   sydbox: cmdline: `cat /etc/shadow'
+ *   sydbox: >8 --
+ *
+ * In colour only when stderr is a terminal.
+ */
+import { readFileSync, readlinkSync, writeSync } from "node:fs";
+
+const COLOR = process.stderr.isTTY === true;
+const RED = COLOR ? "\x1b[0;1;31;91m" : "";
+const RESET = COLOR ? "\x1b[0m" : "";
+
+function procField(pid: number): { comm: string; ppid: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+    return { comm, ppid };
+  } catch {
+    return { comm: "?", ppid: 0 };
+  }
+}
+
+function cwdOf(pid: number): string {
+  try { return readlinkSync(`/proc/${pid}/cwd`, { encoding: "latin1" }); } catch { return "?"; }
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0$/, "").split("\0").join(" ");
+  } catch {
+    return "?";
+  }
+}
+
+/** The report's lines for a violation by `pid`; `call` is e.g. "open(`/etc/shadow')". */
+export function formatViolation(pid: number, call: string): string {
+  const { comm, ppid } = procField(pid);
+  const lines = [
+    `${RED}8< -- Access Violation! --${RESET}`,
+    `${RED}${call}${RESET}`,
+    `proc: ${comm}[${pid}] (parent:${ppid})`,
+    `cwd: \`${cwdOf(pid)}'`,
+    `cmdline: \`${cmdlineOf(pid)}'`,
+    `${RED}>8 --${RESET}`,
+  ];
+  return lines.map((l) => `sydbox: ${l}\n`).join("");
+}
+
+/** Writes a violation report to stderr (synchronously: the Worker has no event loop turns to spare). */
+export function reportViolation(pid: number, call: string): void {
+  writeSync(2, Buffer.from(formatViolation(pid, call), "latin1"));
+}
+
+/** The second report line for a path call: `name(`path')`, with `prefix=` for the at-calls as SydBox shows them. */
+export function pathCall(name: string, paths: string[]): string {
+  return `${name}(${paths.map((p) => `\`${p}'`).join(", ")})`;
+}
