@@ -53,23 +53,22 @@ function ret(r: number): number {
   return r < 0 ? -read.i32(errnoPtr, 0) : r;
 }
 
-// Two scratch path buffers: some calls take a path while another path is still in use by the
-// caller (none currently need both at once, but statx-after-readlinkat patterns are common).
+// One scratch buffer for path arguments: each is encoded immediately before its (synchronous)
+// call, so no two are ever live at once.
 const SCRATCH = 8192;
-const scratchA = Buffer.allocUnsafe(SCRATCH);
-const scratchB = Buffer.allocUnsafe(SCRATCH);
+const scratch = Buffer.allocUnsafe(SCRATCH);
 
-function cstr(s: string, scratch: Buffer): Buffer {
+function cstr(s: string): Buffer {
   const n = s.length;
   const b = n < SCRATCH ? scratch : Buffer.allocUnsafe(n + 1);
-  b.latin1Write(s, 0, n);
+  b.write(s, 0, n, "latin1");
   b[n] = 0;
   return b;
 }
 
 /** openat(2): returns an fd or -errno. `path` is a latin1 string. */
 export function openat(dirfd: number, path: string, flags: number, mode = 0): number {
-  return ret(C.openat(dirfd, cstr(path, scratchA), flags, mode));
+  return ret(C.openat(dirfd, cstr(path), flags, mode));
 }
 
 const how = new BigUint64Array(3);
@@ -84,7 +83,7 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
   how[0] = BigInt(flags);
   how[1] = 0n;
   how[2] = BigInt(resolve);
-  const r = ret(C.syscall(SYS_openat2, dirfd, cstr(path, scratchA), how, 24));
+  const r = ret(C.syscall(SYS_openat2, dirfd, cstr(path), how, 24));
   if (r === -38 || r === -1 /* EPERM from a seccomp profile */) openat2Works = false;
   return r;
 }
@@ -103,10 +102,10 @@ const linkBuf = Buffer.allocUnsafe(LINK_BUF_SIZE);
  * A target filling the whole buffer is reported as -ENAMETOOLONG.
  */
 export function readlinkat(dirfd: number, path: string): string | number {
-  const n = ret(C.readlinkat(dirfd, cstr(path, scratchB), linkBuf, LINK_BUF_SIZE));
+  const n = ret(C.readlinkat(dirfd, cstr(path), linkBuf, LINK_BUF_SIZE));
   if (n < 0) return n;
   if (n >= LINK_BUF_SIZE) return -36;
-  return linkBuf.latin1Slice(0, n);
+  return linkBuf.toString("latin1", 0, n);
 }
 
 // Reading our fd's name walks /proc, self, fd, N: holding /proc/self/fd open makes it a single
@@ -118,7 +117,7 @@ const fdNames: string[] = [];
 /** readlink of our own /proc/self/fd/N: the kernel's name for our fd, or -errno. */
 export function readFdLink(fd: number): string | number {
   if (selfFdDir < 0) {
-    const d = ret(C.openat(AT.FDCWD, cstr("/proc/self/fd", scratchA), O.PATH | O.DIRECTORY | O.CLOEXEC, 0));
+    const d = ret(C.openat(AT.FDCWD, cstr("/proc/self/fd"), O.PATH | O.DIRECTORY | O.CLOEXEC, 0));
     if (d < 0) return d;
     selfFdDir = d;
   }
@@ -139,7 +138,7 @@ const statxBuf = Buffer.alloc(256);
 
 /** statx(2): the few fields we need, or -errno. Use path "" with AT.EMPTY_PATH to stat an fd. */
 export function statx(dirfd: number, path: string, flags: number): StatxInfo | number {
-  const r = ret(C.statx(dirfd, cstr(path, scratchB), flags | AT.STATX_DONT_SYNC, STATX_BASIC, statxBuf));
+  const r = ret(C.statx(dirfd, cstr(path), flags | AT.STATX_DONT_SYNC, STATX_BASIC, statxBuf));
   if (r < 0) return r;
   return {
     nlink: statxBuf.readUInt32LE(16),
@@ -178,7 +177,7 @@ export function getdents(fd: number): Dirent[] | number {
     out.push({
       ino: direntBuf.readBigUInt64LE(off),
       type: direntBuf[off + 18]!,
-      name: direntBuf.latin1Slice(off + 19, end),
+      name: direntBuf.toString("latin1", off + 19, end),
     });
     off += reclen;
   }

@@ -265,3 +265,25 @@ describe("a cwd deeper than PATH_MAX", () => {
     expect(both(deep.pid, "cwd", "", "follow", { emptyPath: true })).toEqual(ok(cwd));
   });
 });
+
+describe("resource hygiene", () => {
+  test("no fd is leaked, whatever the outcome", () => {
+    const count = () => fs.readdirSync("/proc/self/fd").length;
+    const paths: Array<[DirFd, string, ResolveMode]> = [
+      ["cwd", "file", "follow"], ["cwd", "dang", "missing-ok"], ["cwd", "loop1/x", "follow"], ["cwd", "chain0", "follow"],
+      ["cwd", "file/x", "follow"], [999, "x", "follow"], ["cwd", `/proc/self/fd/${tr.fds.pipe}/x`, "follow"],
+      ["cwd", `/proc/self/fd/${tr.fds.parent}/a/file`, "nofollow"], ["cwd", "/proc/self/cwd/nope/x", "missing-ok"],
+      [tr.fds.file!, "x", "follow"], ["cwd", "deep/../c", "nofollow"], ["cwd", "..", "follow"],
+    ];
+    const run = () => {
+      for (const [d, p, m] of paths) {
+        resolvePath(tr.pid, d, p, m);
+        resolvePath(tr.pid, d, p, m, { slowOnly: true });
+      }
+    };
+    run(); // first use opens the long-lived fds (/, /proc/self/fd)
+    const before = count();
+    for (let i = 0; i < 20; i++) run();
+    expect(count()).toBe(before);
+  });
+});
