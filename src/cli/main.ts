@@ -14,6 +14,7 @@ import { parseInvocation } from "./program";
 import { selfTest } from "./selftest";
 import { loadConfig, RefusalError, refuseIfUnconfined } from "../config/sources";
 import { exportFilter } from "./export";
+import { runSubcommand, SUBCOMMANDS } from "./subcommands";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
 
@@ -29,6 +30,7 @@ export function filterInputs(cfg: Config): FilterInputs {
 /** Runs sydbox with `argv` (without the program name); returns the exit status. */
 export async function main(argv: string[], newWorker: () => Worker): Promise<number> {
   try {
+    if ((SUBCOMMANDS as readonly string[]).includes(argv[0])) return runSubcommand(argv);
     const inv = parseInvocation(argv);
     if ("exit" in inv) return inv.exit;
     loadSeccomp(); // fail early, with the package name, if libseccomp is missing

@@ -40,6 +40,8 @@ Examples:
   sydbox --export pfc --profile paludis             print the seccomp filter, run nothing
   sydbox --test                                     check that this system can run sydbox
   sydbox config show --profile paludis              print the effective configuration
+  sydbox config check my.syd-2                      validate a configuration file
+  sydbox config convert @paludis --to toml          convert between .syd-2 and TOML
 `;
 
 /** Parses sandbox-run arguments (not the subcommands). Throws UsageError on bad input. */

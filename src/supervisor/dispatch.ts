@@ -11,6 +11,8 @@ import type { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
 import { argResolveMode, pathRequest, resolveArg, type CallView } from "./paths";
 import type { StartMessage, WorkerMessage } from "./protocol";
+import { castMagic } from "./magic-stat";
+import { checkAddress } from "./network";
 import { Sandbox } from "./sandbox";
 import { STAT } from "./stats";
 import type { SyscallIndex } from "./syscall-index";
@@ -24,7 +26,7 @@ export class Dispatcher implements CallView {
   private readonly eldest: number;
   private eldestExeced = false;
 
-  constructor(readonly L: Libc, readonly n: Listener, readonly index: SyscallIndex, start: StartMessage, private readonly post: (m: WorkerMessage) => void) {
+  constructor(readonly L: Libc, readonly n: Listener, readonly index: SyscallIndex, start: StartMessage, readonly post: (m: WorkerMessage) => void) {
     this.memory = new TraceeMemory(L);
     this.stats = start.stats;
     this.timing = start.timing;
@@ -56,12 +58,18 @@ export class Dispatcher implements CallView {
   }
 
   private decide(row: SyscallRow): void {
-    if (row.category === "magic" || row.addr) return this.n.continue();
+    if (row.category === "magic") return castMagic(this, row);
+    if (row.addr) return checkAddress(this, row);
     this.checkPaths(row);
   }
 
+  /** The sandbox state governing process `pid`. */
+  sandboxOf(_pid: number): Sandbox {
+    return this.sandbox;
+  }
+
   private checkPaths(row: SyscallRow): void {
-    const n = this.n, pid = n.pid, sb = this.sandbox;
+    const n = this.n, pid = n.pid, sb = this.sandboxOf(pid);
     if (row.category === "exec" && pid === this.eldest && !this.eldestExeced) {
       // The command's own start is not checked, as in SydBox.
       this.eldestExeced = true;
@@ -84,7 +92,7 @@ export class Dispatcher implements CallView {
       if (!res.ok) {
         // The kernel will fail this lookup the same way; raise_fail makes it a violation.
         if (!sb.cfg.core.violation.raise_fail) return n.continue();
-        return this.violation(row, cats[0], [raw ?? ""], res.errno, req.eacces);
+        return this.deny(cats[0], pathCall(row.name, [raw ?? ""]), (f) => f(raw ?? ""), res.errno || (req.eacces ? Errno.EACCES : Errno.EPERM));
       }
       paths.push(res.path);
       exists.push(res.exists);
@@ -94,34 +102,39 @@ export class Dispatcher implements CallView {
         if (this.allowedPath(cat, paths[i], pid)) continue;
         const safe = row.safe === "exists" && exists[i] ? Errno.EEXIST : row.safe === "missing" && !exists[i] ? Errno.ENOENT : 0;
         if (safe && !sb.cfg.core.violation.raise_safe) return n.fail(safe);
-        return this.violation(row, cat, paths, 0, req.eacces);
+        return this.deny(cat, pathCall(row.name, paths), (f) => paths.some(f), req.eacces ? Errno.EACCES : Errno.EPERM);
       }
     }
     n.continue();
   }
 
   private allowedPath(cat: "read" | "write" | "exec", path: string, pid: number): boolean {
-    if (this.sandbox.cfg.core.allowlist.per_process_directories && cat !== "exec") {
+    const sb = this.sandboxOf(pid);
+    if (sb.cfg.core.allowlist.per_process_directories && cat !== "exec") {
       const own = `/proc/${pid}`;
       if (path === own || path.startsWith(own + "/")) return true;
     }
-    return this.sandbox.allows(cat, path);
+    return sb.allows(cat, path);
   }
 
-  /** Denies the current call; reports it unless a filter pattern silences it. */
-  private violation(row: SyscallRow, cat: "read" | "write" | "exec", paths: string[], errno: number, eacces: boolean): void {
-    const sb = this.sandbox;
-    const e = errno || (eacces ? Errno.EACCES : Errno.EPERM);
-    const filters = sb.filters[cat];
-    const silenced = paths.some((p) => filters.some((f) => f(p)));
-    const mode = sb.mode(cat);
-    if (!silenced && mode !== "bpf") {
+  /**
+   * Denies the current call with `errno`. It is a violation (reported, counted,
+   * and subject to core/violation/decision) unless a filter/* pattern matches
+   * (`filtered` is given the category's filter predicates) or the mode is bpf,
+   * whose denials the kernel would have made silently.
+   */
+  deny<T>(cat: "read" | "write" | "exec" | "network", call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): void {
+    const sb = this.sandboxOf(this.n.pid);
+    const filters = (cat === "network" ? sb.networkFilters : sb.filters[cat]) as ((s: T) => boolean)[];
+    const silenced = filters.some(filtered);
+    const bpf = cat === "network" ? sb.cfg.core.sandbox.network === "bpf" : sb.mode(cat) === "bpf";
+    if (!silenced && !bpf) {
       this.stats[STAT.VIOLATIONS]++;
-      reportViolation(this.n.pid, pathCall(row.name, paths));
+      reportViolation(this.n.pid, call);
       const decision = sb.cfg.core.violation.decision;
       if (decision === "kill" || decision === "killall") this.post({ type: "kill", pid: this.n.pid, all: decision === "killall" });
     }
-    this.n.fail(e);
+    this.n.fail(errno);
   }
 
   private addTime(ms: number): void {
