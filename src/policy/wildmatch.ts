@@ -13,7 +13,12 @@
  * rsync's. There `**` is only special as a whole segment (`/usr/**.so` would not cross
  * `/`), `*` does not match an empty segment (`/a/*` vs `/a/`), braces, extglobs, a leading
  * `!` and dotfiles all change meaning, and case folding is Unicode-wide. Each of those would
- * need a workaround, so a small exact translator to RegExp is simpler and testable.
+ * need a workaround. Nor a generated RegExp: backtracking makes `/**a**a**a**b` take
+ * seconds on a 200-byte path (O(n^k)), and a tracee can add patterns through magic
+ * commands. So the general case runs wildmatch.c's own algorithm on pre-parsed tokens,
+ * with its two pruning rules (a `*` stops at `/`; running out of text aborts every
+ * enclosing star), which keeps such patterns linear-ish; the common shapes (literal,
+ * `dir/***`, `prefix*`, `prefix**`) take allocation-free string fast paths first.
  *
  * Text and patterns are byte strings (see bytes.ts): one char per byte, 0x00-0xFF.
  * Case-insensitive matching folds ASCII letters only, in both the pattern and the text;
@@ -54,6 +59,19 @@ type Token =
   | { kind: "star" } // *
   | { kind: "globstar" } // ** (or more)
   | { kind: "class"; set: Uint8Array; negate: boolean }; // set: 256 entries, 1 = listed
+
+/** Matcher ops: a char code (>= 0) matches itself; the negative values below are wildcards. */
+const OP_ANY1 = -1;
+const OP_STAR = -2;
+const OP_GLOBSTAR = -3;
+
+/** A compiled pattern for {@link dowild}: ops, and the member sets of its classes. */
+interface Program {
+  readonly ops: Int32Array; // char code, OP_*, or OP_CLASS_BASE - index into sets
+  readonly sets: readonly Uint8Array[];
+  readonly fold: boolean;
+}
+const OP_CLASS_BASE = -16;
 
 /** C-locale ctype classes, by name, as wildmatch.c knows them. */
 const POSIX_CLASSES: Record<string, (c: number) => boolean> = {
@@ -179,33 +197,88 @@ function tokenize(pattern: string): Token[] {
   return tokens;
 }
 
-function hex2(c: number): string {
-  return (c < 16 ? "\\x0" : "\\x") + c.toString(16);
-}
-
-function regexChar(c: number, caseSensitive: boolean): string {
-  if (!caseSensitive && isAlpha(c)) return `[${String.fromCharCode(c | 0x20)}${String.fromCharCode(c & ~0x20)}]`;
-  if (isAlpha(c) || isDigit(c)) return String.fromCharCode(c);
-  return hex2(c);
-}
-
 /** Fold first, then negate: case-insensitive `[!a]` must reject `A` too. */
-function regexClass(set: Uint8Array, negate: boolean, caseSensitive: boolean): string {
+function classMembers(set: Uint8Array, negate: boolean, caseSensitive: boolean): Uint8Array {
   const member = new Uint8Array(set);
   if (!caseSensitive) {
     for (let c = 0; c < 256; c++) if (isAlpha(c) && set[c]) member[c ^ 0x20] = 1;
   }
   if (negate) for (let c = 0; c < 256; c++) member[c] ^= 1;
   member[SLASH] = 0; // wildmatch: no class ever matches `/`, negated or not
-  let out = "";
-  for (let c = 0; c < 256; c++) {
-    if (!member[c]) continue;
-    let end = c;
-    while (end + 1 < 256 && member[end + 1]) end++;
-    out += end === c ? hex2(c) : `${hex2(c)}-${hex2(end)}`;
-    c = end;
+  return member;
+}
+
+function program(tokens: Token[], caseSensitive: boolean): Program {
+  const ops: number[] = [];
+  const sets: Uint8Array[] = [];
+  for (const t of tokens) {
+    switch (t.kind) {
+      case "lit":
+        for (let i = 0; i < t.text.length; i++) {
+          const c = t.text.charCodeAt(i);
+          ops.push(caseSensitive ? c : lower(c));
+        }
+        break;
+      case "any1":
+        ops.push(OP_ANY1);
+        break;
+      case "star":
+        ops.push(OP_STAR);
+        break;
+      case "globstar":
+        ops.push(OP_GLOBSTAR);
+        break;
+      case "class":
+        ops.push(OP_CLASS_BASE - sets.length);
+        sets.push(classMembers(t.set, t.negate, caseSensitive));
+        break;
+    }
   }
-  return out ? `[${out}]` : "(?!)"; // an empty class matches nothing
+  return { ops: Int32Array.from(ops), sets, fold: !caseSensitive };
+}
+
+const FALSE = 0;
+const TRUE = 1;
+const ABORT_ALL = -1;
+const ABORT_TO_STARSTAR = -2;
+
+/**
+ * wildmatch.c's dowild() over ops. Returns TRUE, FALSE, or an abort code that tells the
+ * enclosing star loops to stop early: ABORT_ALL when the text ran out (no later start
+ * can do better), ABORT_TO_STARSTAR when a `*` would have to cross a `/`.
+ */
+function dowild(prog: Program, op: number, text: string, pos: number): number {
+  const { ops, sets, fold } = prog;
+  const len = text.length;
+  for (; op < ops.length; op++, pos++) {
+    const o = ops[op]!;
+    if (o === OP_STAR || o === OP_GLOBSTAR) {
+      const special = o === OP_GLOBSTAR;
+      if (op + 1 === ops.length) {
+        // Trailing `**` matches everything; trailing `*` only if no `/` is left.
+        return special || text.indexOf("/", pos) < 0 ? TRUE : FALSE;
+      }
+      for (; pos < len; pos++) {
+        const matched = dowild(prog, op + 1, text, pos);
+        if (matched !== FALSE) {
+          if (!special || matched !== ABORT_TO_STARSTAR) return matched;
+        } else if (!special && text.charCodeAt(pos) === SLASH) {
+          return ABORT_TO_STARSTAR;
+        }
+      }
+      return ABORT_ALL;
+    }
+    if (pos >= len) return ABORT_ALL;
+    const c = text.charCodeAt(pos);
+    if (o >= 0) {
+      if ((fold ? lower(c) : c) !== o) return FALSE;
+    } else if (o === OP_ANY1) {
+      if (c === SLASH) return FALSE;
+    } else if (c > 0xff || !sets[OP_CLASS_BASE - o]![c]) {
+      return FALSE;
+    }
+  }
+  return pos < len ? FALSE : TRUE;
 }
 
 /** ASCII case-folding `path.startsWith(lit, at)`; `lit` is already lower-cased. */
@@ -223,7 +296,7 @@ function asciiLower(s: string): string {
 
 /**
  * Literal-prefix shapes that cover nearly every rule in real profiles; they avoid the
- * regex engine and allocate nothing per match.
+ * general matcher and allocate nothing per match.
  */
 function fastPath(tokens: Token[], caseSensitive: boolean, subtree: boolean): PathMatcher | undefined {
   const lit = tokens.length > 0 && tokens[0]!.kind === "lit" ? (tokens[0] as { text: string }).text : "";
@@ -257,27 +330,8 @@ export function compileWildmatch(pattern: string, opts: WildmatchOptions): PathM
   const tokens = tokenize(pattern);
   const fast = fastPath(tokens, caseSensitive, subtree);
   if (fast) return fast;
-  let src = "^";
-  for (const t of tokens) {
-    switch (t.kind) {
-      case "lit":
-        for (let i = 0; i < t.text.length; i++) src += regexChar(t.text.charCodeAt(i), caseSensitive);
-        break;
-      case "any1":
-        src += "[^/]";
-        break;
-      case "star":
-        src += "[^/]*";
-        break;
-      case "globstar":
-        src += "[\\s\\S]*";
-        break;
-      case "class":
-        src += regexClass(t.set, t.negate, caseSensitive);
-        break;
-    }
-  }
-  src += subtree ? "(?:/[\\s\\S]*)?$" : "$";
-  const re = new RegExp(src);
-  return (p) => re.test(p);
+  const prog = program(tokens, caseSensitive);
+  if (!subtree) return (p) => dowild(prog, 0, p, 0) === TRUE;
+  const below = program([...tokens, { kind: "lit", text: "/" }, { kind: "globstar" }], caseSensitive);
+  return (p) => dowild(prog, 0, p, 0) === TRUE || dowild(below, 0, p, 0) === TRUE;
 }

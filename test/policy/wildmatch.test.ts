@@ -203,6 +203,19 @@ describe("compileWildmatch: malformed patterns throw ConfigError", () => {
   });
 });
 
+describe("compileWildmatch: no catastrophic backtracking", () => {
+  // A RegExp translation takes seconds on these at 200 bytes; wildmatch.c's pruning keeps them fast.
+  for (const pattern of ["/**a**a**a**a**b", "/*a*a*a*a*a*b", "/**/**/**/**/x"]) {
+    test(pattern, () => {
+      const m = cs(pattern);
+      const start = performance.now();
+      expect(m("/" + "a".repeat(4000))).toBe(false);
+      expect(m("/" + "a/".repeat(2000))).toBe(false);
+      expect(performance.now() - start).toBeLessThan(500);
+    });
+  }
+});
+
 describe("compileWildmatch agrees with wildmatch.c on generated inputs", () => {
   // A small alphabet that exercises every construct; a fixed-seed PRNG keeps runs reproducible.
   let seed = 0x5eed;
