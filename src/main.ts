@@ -2,13 +2,27 @@
  * sydbox's entry point: one clear path from argv to the sandboxed execve.
  * The same binary is re-executed as the child stage (`--internal-child`),
  * because Bun cannot fork. No top-level await: it breaks `--bytecode`.
+ * Modules are `require`d lazily so each stage evaluates only what it needs.
  */
-import { childMain } from "./launch/child";
 import { CHILD_FLAG } from "./launch/protocol";
-import { main } from "./cli/main";
 
 // Literal specifier so `bun build --compile` bundles the Worker as an entry point.
 const newWorker = () => new Worker(new URL("./supervisor/worker.ts", import.meta.url).href);
 
-if (process.argv[2] === CHILD_FLAG) childMain();
-else main(process.argv.slice(2), newWorker).then((status) => process.exit(status));
+/** Does this command line run a command (rather than print help, a version, a filter, or a config)? */
+function runsCommand(argv: string[]): boolean {
+  const dashdash = argv.indexOf("--");
+  const opts = dashdash < 0 ? argv : argv.slice(0, dashdash);
+  if (["config"].includes(argv[0])) return false;
+  return !opts.some((a) => /^(-h|--help|-v|--version|-t|--test|--export(=.*)?)$/.test(a));
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === CHILD_FLAG) {
+  (require("./launch/child") as typeof import("./launch/child")).childMain();
+} else {
+  // Start the child stage and the Worker first: their runtimes boot while we parse.
+  const pre = runsCommand(argv) ? (require("./launch/run") as typeof import("./launch/run")).prelaunch(newWorker) : null;
+  const { main } = require("./cli/main") as typeof import("./cli/main");
+  main(argv, pre).then((status: number) => process.exit(status));
+}

@@ -6,7 +6,7 @@ import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
 import { ConfigError, SydError } from "../errors";
 import { buildFilter, type FilterInputs } from "../launch/filter";
 import { CommandError, resolveCommand } from "../launch/command";
-import { run } from "../launch/run";
+import { abandon, run, type Prelaunch } from "../launch/run";
 import { countsByName, STAT } from "../supervisor/stats";
 import type { Config } from "../config/types";
 import { commandEnvironment } from "./environment";
@@ -28,7 +28,17 @@ export function filterInputs(cfg: Config): FilterInputs {
 }
 
 /** Runs sydbox with `argv` (without the program name); returns the exit status. */
-export async function main(argv: string[], newWorker: () => Worker): Promise<number> {
+export async function main(argv: string[], pre: Prelaunch | null): Promise<number> {
+  try {
+    return await runCommandLine(argv, pre);
+  } finally {
+    if (pre && !launched) abandon(pre);
+  }
+}
+
+let launched = false;
+
+async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<number> {
   try {
     if ((SUBCOMMANDS as readonly string[]).includes(argv[0])) return runSubcommand(argv);
     const inv = parseInvocation(argv);
@@ -41,7 +51,9 @@ export async function main(argv: string[], newWorker: () => Worker): Promise<num
     if (inv.exportFormat) return exportFilter(filter, inv.exportFormat);
     const env = commandEnvironment(process.env, inv.env);
     const path = resolveCommand(inv.command[0], env.PATH);
-    const result = await run({ path, argv: inv.command, env, filter, newWorker, timing: inv.stats, config: cfg });
+    if (!pre) throw new Error("internal error: no prelaunched child stage");
+    launched = true;
+    const result = await run(pre, { path, argv: inv.command, env, filter, timing: inv.stats, config: cfg });
     if (inv.stats) printStats(result.stats, result.syncWakeUp);
     return exitStatus(result.status, result.stats[STAT.VIOLATIONS], cfg.core.violation.exit_code);
   } catch (e) {

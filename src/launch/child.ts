@@ -39,7 +39,8 @@ export function childMain(): never {
   const sc = loadSeccomp();
 
   const lenBuf = new Uint32Array(1);
-  if (!readExactly(L, CTL_FD, new Uint8Array(lenBuf.buffer))) fail(L, "child stage: no spec from the parent");
+  // EOF before a spec: the parent decided to run nothing (help, a bad option...).
+  if (!readExactly(L, CTL_FD, new Uint8Array(lenBuf.buffer))) L._exit(EXIT_SETUP_FAILED);
   const specBuf = new Uint8Array(lenBuf[0]);
   if (!readExactly(L, CTL_FD, specBuf)) fail(L, "child stage: truncated spec");
   const spec = JSON.parse(new TextDecoder().decode(specBuf)) as ChildSpec;

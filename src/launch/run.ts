@@ -22,8 +22,6 @@ export interface RunOptions {
   argv: string[];
   env: Record<string, string>;
   filter: FilterSpec;
-  /** Creates the supervisor Worker; the entry point owns the URL so `bun build --compile` finds it. */
-  newWorker: () => Worker;
   timing: boolean;
   /** The effective configuration, handed to the supervisor. */
   config: Config;
@@ -56,19 +54,31 @@ function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<E
   });
 }
 
-/** Runs the command under the filter and supervisor; resolves when every tracee is gone. */
-export async function run(o: RunOptions): Promise<RunResult> {
-  const L = loadLibc();
-  const sc = loadSeccomp();
-  const stats = newStats();
+/**
+ * A child stage and a supervisor Worker, started before the command line is
+ * even parsed: both need a Bun runtime to start (~10 ms each), and that time
+ * overlaps with the parent's own start-up and configuration. The child waits
+ * for its spec; if sydbox ends up running nothing, `abandon` releases it.
+ */
+export interface Prelaunch {
+  proc: ReturnType<typeof Bun.spawn>;
+  info: number;
+  ctl: number;
+  worker: Worker;
+  loaded: Promise<unknown>;
+  workerError: Promise<never>;
+}
 
-  // Start the Worker first: its startup overlaps the child stage's Bun startup.
-  const worker = o.newWorker();
+/** Starts the Worker and the child stage. */
+export function prelaunch(newWorker: () => Worker): Prelaunch {
+  const L = loadLibc();
+  const worker = newWorker();
   const workerError = new Promise<never>((_, reject) => {
     worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
   });
+  workerError.catch(() => {}); // observed by run(); unobserved when abandoned
   const loaded = waitFor(worker, "loaded");
-
+  loaded.catch(() => {});
   const info = new Int32Array(2), ctl = new Int32Array(2);
   if (L.pipe2(info, O_CLOEXEC) !== 0 || L.pipe2(ctl, O_CLOEXEC) !== 0) throw new LaunchError(`pipe2: errno ${L.errno()}`);
   const proc = Bun.spawn([...selfCommand(), CHILD_FLAG], {
@@ -77,6 +87,24 @@ export async function run(o: RunOptions): Promise<RunResult> {
   });
   L.close(info[1]);
   L.close(ctl[0]);
+  return { proc, info: info[0], ctl: ctl[1], worker, loaded, workerError };
+}
+
+/** Releases a prelaunched child stage and Worker that will not be used: the child sees EOF and exits quietly. */
+export function abandon(pre: Prelaunch): void {
+  const L = loadLibc();
+  L.close(pre.ctl);
+  L.close(pre.info);
+  pre.worker.terminate();
+}
+
+/** Runs the command under the filter and supervisor; resolves when every tracee is gone. */
+export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
+  const L = loadLibc();
+  const sc = loadSeccomp();
+  const stats = newStats();
+  const { proc, worker, workerError, loaded } = pre;
+  const info = [pre.info], ctl = [0, pre.ctl];
 
   // Forward the signals a user or Paludis sends to sydbox to the eldest process.
   // A terminal's ^C already reaches the whole process group, so SIGINT only needs
