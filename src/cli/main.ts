@@ -24,6 +24,7 @@ export function filterInputs(cfg: Config): FilterInputs {
     modes: { ...cfg.core.sandbox },
     magicLocked: cfg.core.trace.magic_lock === "on",
     watchExec: cfg.core.trace.magic_lock === "exec" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
+    trust: { ...cfg.core.trust },
   };
 }
 

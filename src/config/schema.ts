@@ -111,6 +111,14 @@ export const SCHEMA: readonly KeyDef[] = [
   bool("core/trace/use_toolong_hack", false, "handle working directories longer than PATH_MAX"),
   bool("core/trace/emulate", false, "emulate allowed path calls in the supervisor (race-free; sydbox 3 addition)"),
 
+  // sydbox 3 additions: attacks on the supervisor are refused in the kernel (EPERM)
+  // unless a trusted build turns the matching key on.
+  bool("core/trust/ptrace", false, "allow ptrace, process_vm_readv/writev and kcmp (denied with EPERM by default)"),
+  bool("core/trust/io_uring", false, "allow io_uring, which opens files without syscalls the filter sees"),
+  bool("core/trust/open_by_handle", false, "allow open_by_handle_at, which opens files by handle, bypassing paths"),
+  bool("core/trust/userfaultfd", false, "allow userfaultfd, which can stall the supervisor's memory reads"),
+  bool("core/trust/pidfd", false, "allow pidfd_getfd, which can take fds from other processes"),
+
   bool("core/match/case_sensitive", true, "match path patterns case-sensitively"),
   {
     key: "core/match/no_wildcard", type: "enum", ops: [":"], default: "literal", values: ["literal", "prefix"],
@@ -187,7 +195,7 @@ export function setField(cfg: Config, def: KeyDef, value: unknown): void {
 /** A fresh config holding every default. */
 export function defaultConfig(): Config {
   const cfg: any = {
-    core: { sandbox: {}, restrict: {}, allowlist: {}, violation: {}, trace: {}, match: {} },
+    core: { sandbox: {}, restrict: {}, allowlist: {}, violation: {}, trace: {}, trust: {}, match: {} },
     exec: { kill_if_match: [], resume_if_match: [] },
     filter: { exec: [], read: [], write: [], network: [] },
     lists: { exec: [], read: [], write: [], bind: [], connect: [] },

@@ -45,7 +45,27 @@ export interface FilterInputs {
   magicLocked: boolean;
   /** Exec must be seen even with exec sandboxing off (kill_if_match, resume_if_match, magic_lock:exec). */
   watchExec: boolean;
+  /** core/trust/*: which supervisor protections are relaxed. */
+  trust: Record<"ptrace" | "io_uring" | "open_by_handle" | "userfaultfd" | "pidfd", boolean>;
 }
+
+/**
+ * Syscalls that attack the supervisor or bypass the filter, refused in the
+ * kernel with EPERM (not killed: runtimes such as libuv probe io_uring and fall
+ * back). Each group is relaxed by its core/trust key.
+ */
+export const PROTECTED: Record<keyof FilterInputs["trust"], string[]> = {
+  // Another tracer or a writer of our memory could rewrite a checked path or the supervisor itself.
+  ptrace: ["ptrace", "process_vm_writev", "process_vm_readv", "kcmp"],
+  // io_uring opens files from a kernel thread, with no syscall for the filter to see.
+  io_uring: ["io_uring_setup", "io_uring_enter", "io_uring_register"],
+  // File handles name files without paths, so no path check applies.
+  open_by_handle: ["open_by_handle_at"],
+  // A userfaultfd page can block process_vm_readv in the supervisor forever.
+  userfaultfd: ["userfaultfd"],
+  // pidfd_getfd copies fds out of other processes, the supervisor's included.
+  pidfd: ["pidfd_getfd"],
+};
 
 // __O_TMPFILE without O_DIRECTORY: O_TMPFILE is both bits, and either marks a create.
 const O_TMPFILE_BIT = 0o20000000;
@@ -128,5 +148,9 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
 export function buildFilter(inputs: FilterInputs): FilterSpec {
   const rules: RuleSpec[] = [];
   for (const row of SYSCALLS) rules.push(...rulesFor(row, inputs));
+  for (const [group, names] of Object.entries(PROTECTED) as Array<[keyof FilterInputs["trust"], string[]]>) {
+    if (inputs.trust[group]) continue;
+    for (const name of names) rules.push({ name, action: SCMP_ACT_ERRNO(Errno.EPERM), cmps: [], optional: true });
+  }
   return { defaultAction: SCMP_ACT_ALLOW, rules };
 }
