@@ -7,6 +7,7 @@
  * --no-write (print only, leave RESULTS.md alone).
  */
 import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { collectStats, measure } from "./lib/measure";
 import { compileC, ensureSydbox, ROOT } from "./lib/prepare";
@@ -30,10 +31,11 @@ async function main(): Promise<void> {
   const dirty = await runBounded(["git", "-C", ROOT, "status", "--porcelain", "--", "src"], 10_000);
   const gitHead = `${head.stdout.trim() || "?"}${dirty.stdout.trim() ? " (src/ has uncommitted changes)" : ""}`;
 
+  const loadBefore = loadavg()[0];
   const results = await measure(rows(), rounds, BUDGET_MS);
   await collectStats(results);
   const done = Math.max(...results.flatMap((r) => Object.values(r.cells).map((c) => c!.samples.length + c!.errors.length)));
-  const report = markdown(environment(gitHead), done, results);
+  const report = markdown(environment(gitHead, loadBefore), done, results);
   console.log(`\n${report}`);
   if (!process.argv.includes("--no-write")) {
     writeFileSync(join(ROOT, "bench", "RESULTS.md"), report);

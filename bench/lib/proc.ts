@@ -47,6 +47,12 @@ function killGroup(pid: number): void {
 /** One-line description of a failed run, for the table and the console. */
 export function describeFailure(r: RunResult, timeoutMs: number): string {
   if (r.timedOut) return `timed out after ${timeoutMs / 1000} s`;
-  const tail = r.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? "";
-  return `exit ${r.code}${tail ? `: ${tail.slice(0, 160)}` : ""}`;
+  const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  // Bun crash output ends in a "Bun v1.x (Linux x64)" footer and starts with source
+  // excerpts; the "error:"/"TypeError:" line is the one that explains the failure.
+  const why =
+    lines.find((l) => /^(error|sydbox|csup|spawnloop)\b.*:/i.test(l) || /^\w*Error:/.test(l)) ??
+    lines.filter((l) => !/^Bun v\d/.test(l)).slice(-1)[0] ??
+    "";
+  return `exit ${r.code}${why ? `: ${why.slice(0, 160)}` : ""}`;
 }
