@@ -13,8 +13,8 @@
  * walk, which decides the errno. `null` means "not answered here".
  */
 import { Errno } from "../errors.ts";
-import * as sys from "./sys.ts";
-import { AT, O, RESOLVE } from "./sys.ts";
+import * as sys from "../../ffi/at.ts";
+import { AT, O, RESOLVE } from "../../ffi/at.ts";
 import type { ResolveMode, ResolveResult } from "./types.ts";
 
 const ownPid = `/${process.pid}/`;

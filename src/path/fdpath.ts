@@ -7,8 +7,8 @@
  * kernel offered it, until the remaining ancestor is short enough for readlink again.
  */
 import { Errno } from "../errors.ts";
-import * as sys from "./sys.ts";
-import { AT, O } from "./sys.ts";
+import * as sys from "../../ffi/at.ts";
+import { AT, O } from "../../ffi/at.ts";
 
 /**
  * What an fd refers to: a named file (`path`), an object without a path (pipe, socket,

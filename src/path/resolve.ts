@@ -17,7 +17,7 @@
 import { Errno } from "../errors.ts";
 import { fastResolve } from "./fast.ts";
 import { fdPath } from "./fdpath.ts";
-import * as sys from "./sys.ts";
+import * as sys from "../../ffi/at.ts";
 import { type DirFd, fdLinkName, openStart } from "./start.ts";
 import { PATH_MAX, type ResolveMode, type ResolveOptions, type ResolveResult } from "./types.ts";
 import { root, type Tracee, walk } from "./walk.ts";

@@ -7,8 +7,8 @@
  * thread, and a thread may have unshared its cwd or fd table.
  */
 import { Errno } from "../errors.ts";
-import * as sys from "./sys.ts";
-import { AT, O } from "./sys.ts";
+import * as sys from "../../ffi/at.ts";
+import { AT, O } from "../../ffi/at.ts";
 import type { Tracee } from "./walk.ts";
 
 /** AT_FDCWD as the raw syscall argument. */

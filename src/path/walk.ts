@@ -9,8 +9,8 @@
  */
 import { Errno } from "../errors.ts";
 import { fdPath } from "./fdpath.ts";
-import * as sys from "./sys.ts";
-import { O } from "./sys.ts";
+import * as sys from "../../ffi/at.ts";
+import { O } from "../../ffi/at.ts";
 import { MAX_SYMLINKS, type ResolveMode, type ResolveResult } from "./types.ts";
 
 /** Who is resolving: the tracee's thread group and thread ids. */

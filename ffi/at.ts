@@ -1,14 +1,14 @@
 /**
  * Minimal libc bindings for path resolution: the *at() family on directory fds.
  *
- * Kept local to src/path on purpose (the shared ffi/ layer is owned elsewhere and will absorb
- * these later). Every wrapper returns the syscall's value on success or `-errno` on failure, so
+ * Every wrapper returns the syscall's value on success or `-errno` on failure, so
  * the hot path never throws and never allocates an Error.
  *
  * Paths are latin1 strings (one char per byte). They are written into a reusable scratch buffer
  * with a NUL terminator: no UTF-8 re-encoding, no per-call allocation for ordinary lengths.
  */
 import { dlopen, FFIType, read } from "bun:ffi";
+import { loadSeccomp, syscallNumber } from "./seccomp.ts";
 
 const isX86 = process.arch === "x64" || process.arch === "ia32";
 
@@ -32,8 +32,8 @@ export const AT = {
 /** openat2(2) RESOLVE_* flags. */
 export const RESOLVE = { NO_MAGICLINKS: 0x02 } as const;
 
-// openat2 has the same number on every architecture (the unified syscall table, Linux 5.6+).
-const SYS_openat2 = 437;
+// Syscall numbers come from libseccomp by name, never from a hand-kept table.
+const SYS_openat2 = syscallNumber(loadSeccomp(), "openat2");
 
 const libc = dlopen("libc.so.6", {
   openat: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.u32], returns: FFIType.i32 },
