@@ -97,12 +97,18 @@ export class Dispatcher implements CallView {
       paths.push(res.path);
       exists.push(res.exists);
     }
+    const errno = row.denyErrno ?? (req.eacces ? Errno.EACCES : Errno.EPERM);
     for (const cat of cats) {
       for (let i = 0; i < paths.length; i++) {
         if (this.allowedPath(cat, paths[i], pid)) continue;
-        const safe = row.safe === "exists" && exists[i] ? Errno.EEXIST : row.safe === "missing" && !exists[i] ? Errno.ENOENT : 0;
+        // The safe rule is about the path the call creates or removes: the last one (link's new path).
+        const last = i === paths.length - 1;
+        const safe = !last ? 0
+          : row.safe === "always" ? errno
+          : row.safe === "exists" && exists[i] ? Errno.EEXIST
+          : row.safe === "missing" && !exists[i] ? Errno.ENOENT : 0;
         if (safe && !sb.cfg.core.violation.raise_safe) return n.fail(safe);
-        return this.deny(cat, pathCall(row.name, paths), (f) => paths.some(f), req.eacces ? Errno.EACCES : Errno.EPERM);
+        return this.deny(cat, pathCall(row.name, paths), (f) => paths.some(f), errno);
       }
     }
     n.continue();

@@ -6,6 +6,7 @@
  * Argument indices are those of the syscall ABI (not of libc wrappers).
  */
 import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../ffi/constants";
+import { Errno } from "../errors";
 import type { ResolveMode } from "../path/types";
 
 /** What a syscall is checked as. `access` and `open` rows pick read/write/exec per call. */
@@ -46,9 +47,13 @@ export interface PathArg {
  * The errno a call would get from the kernel anyway, so that denying it is "safe"
  * and silent unless core/violation/raise_safe is set:
  * - exists: EEXIST when the path already exists (mkdir, mknod, symlink, O_CREAT|O_EXCL);
- * - missing: ENOENT when the path does not exist (unlink, rmdir, chmod...).
+ * - missing: ENOENT when the path does not exist (unlink, rmdir, chmod...);
+ * - always: every denial is silent (SydBox 2's "safe" calls: the access family,
+ *   answered EACCES, and listxattr, answered ENOTSUP).
+ * With several path arguments (link, linkat) the rule is about the last one, the
+ * path being created; a denied earlier path is a plain violation.
  */
-export type SafeRule = "exists" | "missing";
+export type SafeRule = "exists" | "missing" | "always";
 
 /** How the category of an `access`-style or `open`-style row is decided per call. */
 export type Refine =
@@ -70,6 +75,8 @@ export interface SyscallRow {
   refine?: Refine;
   addr?: AddrArg;
   safe?: SafeRule;
+  /** The errno of a denial, when neither EPERM (paths) nor EACCES (exec, access) is right. */
+  denyErrno?: number;
   /** Only present on some architectures (libseccomp tells); absent ones are skipped. */
   optional?: boolean;
 }
@@ -87,12 +94,12 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "openat2", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "openHow", howArg: 2 } },
   { name: "creat", category: "write", paths: [p(0, "missing-ok")], refine: { kind: "creat" } },
   // The access family: R_OK is read, W_OK write, X_OK exec.
-  { name: "access", category: "read", paths: [p(0, "follow")], refine: { kind: "access", modeArg: 1 } },
-  { name: "faccessat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "access", modeArg: 2 } },
-  { name: "faccessat2", category: "read", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], refine: { kind: "access", modeArg: 2 } },
+  { name: "access", category: "read", paths: [p(0, "follow")], refine: { kind: "access", modeArg: 1 }, safe: "always" },
+  { name: "faccessat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "access", modeArg: 2 }, safe: "always" },
+  { name: "faccessat2", category: "read", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], refine: { kind: "access", modeArg: 2 }, safe: "always" },
   // Read-only metadata.
-  { name: "listxattr", category: "read", paths: [p(0, "follow")] },
-  { name: "llistxattr", category: "read", paths: [p(0, "nofollow")] },
+  { name: "listxattr", category: "read", paths: [p(0, "follow")], safe: "always", denyErrno: Errno.ENOTSUP },
+  { name: "llistxattr", category: "read", paths: [p(0, "nofollow")], safe: "always", denyErrno: Errno.ENOTSUP },
   // Writes.
   { name: "chmod", category: "write", paths: [p(0, "follow")], safe: "missing" },
   { name: "fchmodat", category: "write", paths: [at(1, 0, "follow")], safe: "missing" },
