@@ -25,6 +25,8 @@ const symbols = {
   openat: { args: [T.i32, T.ptr, T.i32, T.u32], returns: T.i32 },
   readlinkat: { args: [T.i32, T.ptr, T.ptr, T.u64], returns: T.i64_fast },
   process_vm_readv: { args: [T.i32, T.ptr, T.u64, T.ptr, T.u64, T.u64], returns: T.i64_fast },
+  process_vm_writev: { args: [T.i32, T.ptr, T.u64, T.ptr, T.u64, T.u64], returns: T.i64_fast },
+  pwrite: { args: [T.i32, T.ptr, T.u64, T.i64], returns: T.i64_fast },
   execve: { args: [T.ptr, T.ptr, T.ptr], returns: T.i32 },
   kill: { args: [T.i32, T.i32], returns: T.i32 },
   getpid: { args: [], returns: T.i32 },
@@ -36,6 +38,8 @@ const symbols = {
   setrlimit: { args: [T.i32, T.ptr], returns: T.i32 },
   getrlimit: { args: [T.i32, T.ptr], returns: T.i32 },
   umask: { args: [T.u32], returns: T.u32 },
+  bind: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
+  getsockname: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
   __errno_location: { args: [], returns: T.ptr },
 } as const;
 

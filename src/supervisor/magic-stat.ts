@@ -1,11 +1,112 @@
 /**
- * The magic stat: stat calls on /dev/sydbox/... reconfigure the caller's
- * sandbox. Not implemented yet: every call goes to the kernel.
+ * The magic stat: stat, lstat, newfstatat and statx on `/dev/sydbox[/command]`
+ * run the command against the calling process's own sandbox state.
+ *
+ * - The path is the literal argument: exactly `/dev/sydbox`, or starting with
+ *   `/dev/sydbox/` (`/dev/sydboxFOO` and relative paths are not magic). Any other
+ *   call goes to the kernel untouched, as does every call from a process whose
+ *   magic lock is on (the kernel then answers, normally ENOENT).
+ * - Success returns 0 with a fake character device in the caller's buffer
+ *   (fakestat.ts). A false query is ENOENT; a ConfigError is its errno (EINVAL,
+ *   ENOTSUP, EPERM); `cmd/exec` fails with the program's exit status as errno.
+ * - A change applies to a copy of the caller's Config, which becomes the
+ *   caller's new State (state.ts) only once the answer is written: the very next
+ *   call of that process sees it, other processes do not.
  */
+import { readFileSync, readlinkSync } from "node:fs";
+import { applyMagic, magicCommandFromPath, parseMagic } from "../config/magic";
+import { ConfigError, Errno } from "../errors";
 import type { SyscallRow } from "../syscalls/table";
 import type { Dispatcher } from "./dispatch";
+import { bufferArg, fakeStat, layoutFor, TraceeWriter } from "./fakestat";
+
+const PREFIX = Buffer.from("/dev/sydbox");
+const SLASH = 0x2f;
+
+let writer: TraceeWriter | null = null;
+
+/**
+ * Is the string at `addr` possibly magic? Reads only the first 12 bytes, so the
+ * (frequent) ordinary stat costs one small read. Returns false when it surely
+ * is not; true when the full string must be read.
+ */
+function maybeMagic(d: Dispatcher, pid: number, addr: number): boolean {
+  const want = PREFIX.length + 1;
+  const n = d.memory.read(pid, addr, want);
+  if (n <= 0) return false; // EFAULT: the kernel reports it
+  const b = d.memory.buf;
+  for (let i = 0; i < Math.min(n, PREFIX.length); i++) if (b[i] !== PREFIX[i]) return false;
+  if (n < want) return true; // a short read (page boundary): decide on the whole string
+  return b[PREFIX.length] === 0 || b[PREFIX.length] === SLASH;
+}
 
 /** Decides a stat-family call. */
-export function castMagic(d: Dispatcher, _row: SyscallRow): void {
-  d.n.continue();
+export function castMagic(d: Dispatcher, row: SyscallRow): void {
+  const n = d.n, pid = n.pid;
+  const addr = n.arg(row.paths![0].path);
+  if (addr === 0 || !maybeMagic(d, pid, addr)) return n.continue();
+  const state = d.states.of(pid);
+  if (state.lock === "on") return n.continue();
+  const path = d.memory.readString(pid, addr);
+  if (!n.idValid()) return; // the tracee is gone
+  if (path === null) return n.continue();
+  const command = magicCommandFromPath(path);
+  if (command === null) return n.continue();
+  const layout = layoutFor(row.name, n.arch);
+  if (layout === null) return n.continue(); // a layout we do not write (i386 stat64): the kernel answers
+
+  let cfg = state.cfg;
+  let changes = false;
+  try {
+    const { op } = parseMagic(command);
+    changes = op === ":" || op === "+" || op === "-";
+    if (changes) cfg = structuredClone(cfg);
+    const result = applyMagic(cfg, command, { runtime: true });
+    if (result.kind === "query" && !result.value) return n.fail(Errno.ENOENT);
+    if (result.kind === "command") {
+      const status = runOutside(pid, result.argv);
+      if (!n.idValid()) return;
+      if (status !== 0) return n.fail(status);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) return n.fail(e.errno);
+    throw e;
+  }
+
+  writer ??= new TraceeWriter(d.L);
+  const len = fakeStat(layout, writer.buf);
+  const err = writer.write(pid, n.arg(bufferArg(row.name)), len);
+  if (!n.idValid()) return;
+  if (err) return n.fail(err === Errno.ESRCH ? Errno.EFAULT : err);
+  if (changes) d.states.replace(pid, cfg);
+  n.succeed(0);
+}
+
+/** Bytes read as latin1 (how tracee strings arrive) back to the string Bun will encode as those bytes. */
+const bytes = (s: string) => Buffer.from(s, "latin1").toString("utf8");
+
+/**
+ * Runs `cmd/exec`'s program outside the sandbox, synchronously, with the
+ * caller's working directory and environment, and sydbox's own stdio. Returns
+ * its exit status (128 + signal if killed; 127 when it cannot be started).
+ * Every tracee waits meanwhile: the supervisor answers nothing else.
+ */
+export function runOutside(pid: number, argv: string[]): number {
+  let cwd = "/";
+  try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch {}
+  const env: Record<string, string> = {};
+  try {
+    for (const entry of readFileSync(`/proc/${pid}/environ`).toString("utf8").split("\0")) {
+      const eq = entry.indexOf("=");
+      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+  } catch {}
+  try {
+    const r = Bun.spawnSync(argv.map(bytes), { cwd, env, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+    if (r.exitCode !== null) return r.exitCode;
+    const sig = r.signalCode ? (require("node:os").constants.signals as Record<string, number>)[r.signalCode] ?? 0 : 0;
+    return 128 + sig;
+  } catch {
+    return 127;
+  }
 }

@@ -1,0 +1,250 @@
+/**
+ * Per-process sandbox state. SydBox 2 gives every process its own sandbox modes,
+ * lists and magic lock, inherited by its children at fork. We keep:
+ *
+ * - `State`: one Config and its compiled Sandbox. A State is never changed once
+ *   made; a change makes a new one. Processes share State objects until one of
+ *   them changes (copy-on-write), so a build that never uses the magic stat
+ *   holds exactly one.
+ * - a map tgid → process entry, filled lazily. A notification's pid is a thread
+ *   id; threads share their process's state (tid → tgid from /proc/TID/status,
+ *   cached per tid).
+ *
+ * ## Inheritance at fork, without watching fork
+ *
+ * seccomp never tells us a child's pid, and notifying every clone would cost a
+ * round trip per fork. Instead a process seen for the first time inherits from
+ * its parent (PPid in /proc/PID/status), and each process remembers the pid
+ * counter (`/proc/sys/kernel/ns_last_pid`) at each of its own state changes.
+ * Pids are handed out in increasing order (wrapping at pid_max), so a child
+ * whose pid was allocated before the parent's change was forked before it and
+ * gets the state from before; a child allocated after gets the state from
+ * after, however late it is first seen. For a single-threaded parent (a shell,
+ * make) this is exact: its magic stat and its forks are ordered. Exceptions,
+ * by design:
+ *
+ * - A fork racing a change made by *another thread* of the same parent may get
+ *   either state.
+ * - A process whose parent exited before the process made its first notified
+ *   call has been reparented (to init or a subreaper): if no ancestor on its
+ *   new chain is known it gets the initial configuration.
+ * - A parent keeps its last MAX_MARKS changes; a child forked before older
+ *   changes and never seen until after 64 more gets the oldest kept state.
+ * - Without ns_last_pid (kernels without CONFIG_CHECKPOINT_RESTORE) a child
+ *   first seen after its parent's change gets the new state.
+ *
+ * Nothing is tracked, and no /proc file is read, until the first state change:
+ * until then every process has the initial state.
+ *
+ * Entries of exited processes are pruned every PRUNE_EVERY new processes or
+ * PRUNE_MS, whichever comes first; an entry whose /proc/PID/stat start time
+ * differs belongs to a recycled pid and is dropped too. Memory stays bounded by
+ * the live processes (plus what one prune interval lets in).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { Config } from "../config/types";
+import { Sandbox } from "./sandbox";
+
+/** One immutable sandbox state: a Config and its compiled form. */
+export class State {
+  readonly sandbox: Sandbox;
+  private lockedOn: State | null = null;
+
+  constructor(readonly cfg: Config) {
+    this.sandbox = new Sandbox(cfg);
+  }
+
+  get lock(): Config["core"]["trace"]["magic_lock"] {
+    return this.cfg.core.trace.magic_lock;
+  }
+
+  /** This state with the magic lock on; shared by every process that locks from here (magic_lock:exec). */
+  withLockOn(): State {
+    if (this.lock === "on") return this;
+    if (!this.lockedOn) {
+      const cfg = structuredClone(this.cfg);
+      cfg.core.trace.magic_lock = "on";
+      this.lockedOn = new State(cfg);
+    }
+    return this.lockedOn;
+  }
+}
+
+/** A change of one process's state: children allocated after pid `after` get `state`. */
+interface Mark {
+  after: number;
+  state: State;
+}
+
+/** One traced process (thread group). */
+interface Proc {
+  tgid: number;
+  /** /proc/PID/stat start time, to tell a recycled pid from the process we knew. */
+  start: string;
+  state: State;
+  /** marks[0] is the state it was born with (after = -1); later ones are its changes. */
+  marks: Mark[];
+}
+
+/** How many changes a process remembers for children it has not been seen to fork. */
+export const MAX_MARKS = 64;
+const PRUNE_EVERY = 256;
+const PRUNE_MS = 10_000;
+const MAX_WALK = 256;
+
+/** `/proc/PID/status` Tgid and PPid, or null when the task is gone. */
+function readStatus(tid: number): { tgid: number; ppid: number } | null {
+  let text: string;
+  try { text = readFileSync(`/proc/${tid}/status`, "latin1"); } catch { return null; }
+  const tg = /\nTgid:\s*(\d+)/.exec(text), pp = /\nPPid:\s*(\d+)/.exec(text);
+  return tg && pp ? { tgid: Number(tg[1]), ppid: Number(pp[1]) } : null;
+}
+
+/** `/proc/PID/stat` start time (field 22), or null when the process is gone. */
+export function startTime(pid: number): string | null {
+  let text: string;
+  try { text = readFileSync(`/proc/${pid}/stat`, "latin1"); } catch { return null; }
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return fields[19] ?? null; // fields[0] is field 3 (state)
+}
+
+function readNumber(path: string): number {
+  try { return Number(readFileSync(path, "latin1").trim()); } catch { return NaN; }
+}
+
+/** The sandbox state of every traced process. One per supervisor thread. */
+export class ProcessStates {
+  readonly initial: State;
+  private tracking = false;
+  private readonly procs = new Map<number, Proc>();
+  private readonly tids = new Map<number, number>();
+  private readonly pidMax: number;
+  private eldestExeced = false;
+  private adopted = 0;
+  private lastPrune = 0;
+
+  /**
+   * @param cfg the initial configuration
+   * @param eldest the eldest process: its first execve starts the command and does not count as an exec
+   * @param self our own pid: the eldest's parent, where ancestor walks stop
+   */
+  constructor(cfg: Config, private readonly eldest: number, private readonly self: number = process.pid) {
+    this.initial = new State(cfg);
+    this.pidMax = readNumber("/proc/sys/kernel/pid_max") || 4194304;
+  }
+
+  /** The state governing thread `tid`. Free until the first change. */
+  of(tid: number): State {
+    return this.tracking ? this.proc(tid).state : this.initial;
+  }
+
+  /** Replaces the state of `tid`'s process (and of its threads) with `cfg`, from its next call on. */
+  replace(tid: number, cfg: Config): void {
+    this.set(this.proc(tid), new State(cfg));
+  }
+
+  /**
+   * Called for every execve/execveat notification, before it is decided:
+   * magic_lock:exec turns into on. The supervisor cannot see whether the exec
+   * succeeds, so the lock turns on at the attempt. The eldest process's first
+   * exec is the command starting and does not count (SydBox's behaviour).
+   */
+  onExec(tid: number): void {
+    if (tid === this.eldest && !this.eldestExeced) { this.eldestExeced = true; return; }
+    if (!this.tracking && this.initial.lock !== "exec") return;
+    const p = this.proc(tid);
+    if (p.state.lock === "exec") this.set(p, p.state.withLockOn());
+  }
+
+  /** Number of processes and threads tracked (for tests and --stats). */
+  get size(): { procs: number; tids: number } {
+    return { procs: this.procs.size, tids: this.tids.size };
+  }
+
+  private set(p: Proc, next: State): void {
+    this.tracking = true;
+    const last = readNumber("/proc/sys/kernel/ns_last_pid");
+    if (Number.isNaN(last)) {
+      // No pid counter: every child not yet seen gets the new state.
+      p.marks = [{ after: -1, state: next }];
+    } else {
+      p.marks.push({ after: last, state: next });
+      if (p.marks.length > MAX_MARKS) { p.marks.splice(0, 1); p.marks[0].after = -1; }
+    }
+    p.state = next;
+  }
+
+  /** Was pid `child` allocated after pid `mark`, counting from `ref` (allocated before both)? */
+  private allocatedAfter(child: number, mark: number, ref: number): boolean {
+    const M = this.pidMax;
+    return (child - ref + M) % M > (mark - ref + M) % M;
+  }
+
+  /** The state `parent` gave `child` at fork. */
+  private inherited(parent: Proc, child: number): State {
+    const marks = parent.marks;
+    for (let i = marks.length - 1; i >= 1; i--) {
+      if (this.allocatedAfter(child, marks[i].after, parent.tgid)) return marks[i].state;
+    }
+    return marks[0].state;
+  }
+
+  private proc(tid: number): Proc {
+    const tgid = this.tids.get(tid);
+    if (tgid !== undefined) {
+      const p = this.procs.get(tgid);
+      if (p) return p;
+    }
+    return this.adopt(tid);
+  }
+
+  /** First sight of a thread: find its process, or create it from its nearest known ancestor. */
+  private adopt(tid: number): Proc {
+    const st = readStatus(tid);
+    // Gone already: its notification is void; answer from the initial state, remember nothing.
+    if (!st) return { tgid: tid, start: "", state: this.initial, marks: [{ after: -1, state: this.initial }] };
+    const known = this.procs.get(st.tgid);
+    if (known) { this.tids.set(tid, st.tgid); return known; }
+
+    // Unknown processes never changed their state: each has what its parent gave it.
+    const chain = [st.tgid];
+    let ppid = st.ppid;
+    let state = this.initial;
+    while (chain.length < MAX_WALK && ppid > 1 && ppid !== this.self) {
+      const parent = this.procs.get(ppid);
+      if (parent) { state = this.inherited(parent, chain[chain.length - 1]); break; }
+      const ps = readStatus(ppid);
+      if (!ps) break;
+      chain.push(ppid);
+      ppid = ps.ppid;
+    }
+    for (const pid of chain) {
+      const start = startTime(pid);
+      if (start === null) continue;
+      this.procs.set(pid, { tgid: pid, start, state, marks: [{ after: -1, state }] });
+      this.tids.set(pid, pid);
+    }
+    this.tids.set(tid, st.tgid);
+    this.adopted++;
+    this.maybePrune();
+    return this.procs.get(st.tgid) ?? { tgid: st.tgid, start: "", state, marks: [{ after: -1, state }] };
+  }
+
+  private maybePrune(): void {
+    const now = Date.now();
+    if (this.adopted < PRUNE_EVERY && now - this.lastPrune < PRUNE_MS) return;
+    this.adopted = 0;
+    this.lastPrune = now;
+    this.prune();
+  }
+
+  /** Drops the entries of exited processes (and of recycled pids) and their threads. */
+  prune(): void {
+    for (const [pid, p] of this.procs) {
+      if (startTime(pid) !== p.start) this.procs.delete(pid);
+    }
+    for (const [tid, tgid] of this.tids) {
+      if (!this.procs.has(tgid) || (tid !== tgid && !existsSync(`/proc/${tgid}/task/${tid}`))) this.tids.delete(tid);
+    }
+  }
+}
