@@ -23,7 +23,8 @@ export function filterInputs(cfg: Config): FilterInputs {
   return {
     modes: { ...cfg.core.sandbox },
     magicLocked: cfg.core.trace.magic_lock === "on",
-    watchExec: cfg.core.trace.magic_lock === "exec" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
+    // magic_lock:exec may be set at run time by any process whose lock is not on.
+    watchExec: cfg.core.trace.magic_lock !== "on" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
     trust: { ...cfg.core.trust },
   };
 }

@@ -13,7 +13,8 @@ import { argResolveMode, pathRequest, resolveArg, type CallView } from "./paths"
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { castMagic } from "./magic-stat";
 import { checkAddress } from "./network";
-import { Sandbox } from "./sandbox";
+import type { Sandbox } from "./sandbox";
+import { ProcessStates } from "./state";
 import { STAT } from "./stats";
 import type { SyscallIndex } from "./syscall-index";
 
@@ -22,7 +23,8 @@ export class Dispatcher implements CallView {
   readonly memory: TraceeMemory;
   private readonly stats: Int32Array;
   private readonly timing: boolean;
-  private sandbox: Sandbox;
+  /** Per-process sandbox state (modes, lists, magic lock), inherited at fork. */
+  readonly states: ProcessStates;
   private readonly eldest: number;
   private eldestExeced = false;
 
@@ -30,7 +32,7 @@ export class Dispatcher implements CallView {
     this.memory = new TraceeMemory(L);
     this.stats = start.stats;
     this.timing = start.timing;
-    this.sandbox = new Sandbox(start.config);
+    this.states = new ProcessStates(start.config, start.eldest);
     this.eldest = start.eldest;
   }
 
@@ -58,14 +60,15 @@ export class Dispatcher implements CallView {
   }
 
   private decide(row: SyscallRow): void {
+    if (row.category === "exec") this.states.onExec(this.n.pid); // core/trace/magic_lock:exec
     if (row.category === "magic") return castMagic(this, row);
     if (row.addr) return checkAddress(this, row);
     this.checkPaths(row);
   }
 
   /** The sandbox state governing process `pid`. */
-  sandboxOf(_pid: number): Sandbox {
-    return this.sandbox;
+  sandboxOf(pid: number): Sandbox {
+    return this.states.of(pid).sandbox;
   }
 
   private checkPaths(row: SyscallRow): void {
