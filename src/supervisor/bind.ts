@@ -1,0 +1,160 @@
+/**
+ * core/allowlist/successful_bind: after a bind succeeds, its address (with the real port
+ * when port 0 was asked) is allowed for connect, sendto and sendmsg, for every process.
+ *
+ * A CONTINUEd call never shows the supervisor its result, so the bind is performed on the
+ * tracee's behalf: pidfd_open + pidfd_getfd fetch a copy of the tracee's socket, the
+ * supervisor binds it with the checked sockaddr bytes (so a tracee thread rewriting the
+ * sockaddr after the check changes nothing: the bind is race-free), getsockname tells the
+ * address the kernel chose, and the tracee gets the real result (0 or the errno).
+ *
+ * Consequences, documented:
+ * - A unix socket file is created by the supervisor: with the tracee's umask (read from
+ *   /proc/TID/status and set around the bind; umask is process-wide, so a file the
+ *   supervisor's own main thread created in that instant would get it too), but with the
+ *   supervisor's credentials (owner, group, LSM label) and permission checks on the directory.
+ *   sydbox and its tracees normally share credentials (no_new_privs forbids gaining new ones);
+ *   a tracee that changed its uid gets a socket file owned by the supervisor's uid.
+ * - A relative unix path is bound as the absolute path it resolved to in the caller's cwd, so
+ *   a later getsockname() in the tracee shows the absolute path.
+ * - Privileged ports (< 1024) are checked against the supervisor's capabilities.
+ * - The socket is taken from the thread group's fd table (pidfd_getfd): a thread that
+ *   unshared its fd table (clone without CLONE_FILES) is bound in the wrong table. Such
+ *   threads are rare; the answer is then that table's errno or binding.
+ */
+import { readFileSync } from "node:fs";
+import { ptr } from "bun:ffi";
+import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
+import { Errno } from "../errors";
+import { AF_UNIX, decodeSockaddr, formatAddress, type SockAddr } from "../policy/sockaddr";
+import { unmapIPv4 } from "../policy/ip";
+import type { Dispatcher } from "./dispatch";
+
+const SOCKADDR_STORAGE = 128;
+const SUN_PATH_MAX = 108; // sizeof(sun_path), including the terminating NUL
+
+/**
+ * Addresses of successful binds, for every process of one supervisor. Keys are the report
+ * form of the address, IPv4-mapped IPv6 addresses folded to IPv4. A bind to the wildcard
+ * address (0.0.0.0 or ::) records `inet:*@PORT` / `inet6:*@PORT`, which allows connects to
+ * that port on the loopback addresses and the wildcard itself (a dual-stack `::` bind
+ * also records `inet:*@PORT`, as such a socket accepts IPv4 too).
+ */
+export class BoundAddresses {
+  private readonly keys = new Set<string>();
+
+  get size(): number { return this.keys.size; }
+
+  add(a: SockAddr): void {
+    const v = fold(a);
+    if (v.family === "inet" && v.addr === 0) this.keys.add(`inet:*@${v.port}`);
+    else if (v.family === "inet6" && isZero(v.addr)) { this.keys.add(`inet6:*@${v.port}`); this.keys.add(`inet:*@${v.port}`); }
+    else this.keys.add(formatAddress(v));
+  }
+
+  has(a: SockAddr): boolean {
+    if (this.keys.size === 0) return false;
+    const v = fold(a);
+    if (this.keys.has(formatAddress(v))) return true;
+    if (v.family === "inet" && (v.addr >>> 24 === 127 || v.addr === 0)) return this.keys.has(`inet:*@${v.port}`);
+    if (v.family === "inet6" && (isZero(v.addr) || isLoopback6(v.addr))) return this.keys.has(`inet6:*@${v.port}`);
+    return false;
+  }
+}
+
+function fold(a: SockAddr): SockAddr {
+  if (a.family !== "inet6") return a;
+  const v4 = unmapIPv4(a.addr);
+  return v4 === undefined ? a : { family: "inet", addr: v4, port: a.port };
+}
+const isZero = (b: Uint8Array) => b.every((x) => x === 0);
+const isLoopback6 = (b: Uint8Array) => b[15] === 1 && b.subarray(0, 15).every((x) => x === 0);
+
+const registries = new WeakMap<Dispatcher, BoundAddresses>();
+
+/** The successful-bind addresses of the supervisor that `d` belongs to. */
+export function boundAddresses(d: Dispatcher): BoundAddresses {
+  let r = registries.get(d);
+  if (!r) registries.set(d, (r = new BoundAddresses()));
+  return r;
+}
+
+/** A raw sockaddr_un for the absolute `path` (latin1), or null when it does not fit sun_path. */
+export function unixSockaddr(path: string): Uint8Array | null {
+  if (path.length >= SUN_PATH_MAX) return null;
+  const b = new Uint8Array(2 + path.length + 1);
+  new DataView(b.buffer).setUint16(0, AF_UNIX, true);
+  for (let i = 0; i < path.length; i++) b[2 + i] = path.charCodeAt(i);
+  return b;
+}
+
+let nrPidfdOpen = -1, nrPidfdGetfd = -1;
+function numbers(): void {
+  if (nrPidfdOpen >= 0) return;
+  const sc = loadSeccomp();
+  nrPidfdOpen = syscallNumber(sc, "pidfd_open");
+  nrPidfdGetfd = syscallNumber(sc, "pidfd_getfd");
+}
+
+/** Tgid and umask of thread `tid`, from /proc/TID/status; null if it is gone. */
+function statusOf(tid: number): { tgid: number; umask: number | null } | null {
+  let s: string;
+  try { s = readFileSync(`/proc/${tid}/status`, "latin1"); } catch { return null; }
+  const tgid = /^Tgid:\s*(\d+)/m.exec(s);
+  const umask = /^Umask:\s*([0-7]+)/m.exec(s);
+  if (!tgid) return null;
+  return { tgid: Number(tgid[1]), umask: umask ? parseInt(umask[1], 8) : null };
+}
+
+/** What `bindFor` did. */
+export type BindOutcome =
+  /** The bind was performed: errno 0 and the bound address, or the bind's errno. */
+  | { kind: "done"; errno: number; bound: SockAddr | null }
+  /** The tracee is gone (or the notification no longer pending): answer nothing. */
+  | { kind: "gone" }
+  /** The socket could not be fetched (pidfd_getfd refused): let the kernel do the bind. */
+  | { kind: "unavailable"; errno: number };
+
+const nameBuf = new Uint8Array(SOCKADDR_STORAGE);
+const nameLen = new Uint32Array(1);
+
+/**
+ * Binds the tracee's socket `sockfd` to the raw `sockaddr` in the supervisor, as the calling
+ * thread of the current notification would. `createsFile` swaps in the tracee's umask.
+ */
+export function bindFor(d: Dispatcher, sockfd: number, sockaddr: Uint8Array, createsFile: boolean): BindOutcome {
+  const L = d.L, n = d.n;
+  numbers();
+  if (sockfd < 0) return { kind: "done", errno: Errno.EBADF, bound: null };
+  const st = statusOf(n.pid);
+  if (st === null) return { kind: "gone" };
+  const pidfd = Number(L.syscall(nrPidfdOpen, st.tgid, 0, 0, 0, 0, 0));
+  if (pidfd < 0) {
+    const e = L.errno();
+    return e === Errno.ESRCH ? { kind: "gone" } : { kind: "unavailable", errno: e };
+  }
+  const fd = Number(L.syscall(nrPidfdGetfd, pidfd, sockfd, 0, 0, 0, 0, 0));
+  const getErr = fd < 0 ? L.errno() : 0;
+  L.close(pidfd);
+  // The pidfd named the right process only if the notification is still pending (no pid reuse).
+  if (!n.idValid()) { if (fd >= 0) L.close(fd); return { kind: "gone" }; }
+  if (fd < 0) {
+    // EBADF: the tracee has no such fd, which is also what its bind would say.
+    if (getErr === Errno.EBADF) return { kind: "done", errno: Errno.EBADF, bound: null };
+    return getErr === Errno.ESRCH ? { kind: "gone" } : { kind: "unavailable", errno: getErr };
+  }
+  try {
+    const swap = createsFile && st.umask !== null;
+    const old = swap ? L.umask(st.umask!) : 0;
+    const r = L.bind(fd, ptr(sockaddr), sockaddr.length);
+    const e = r < 0 ? L.errno() : 0;
+    if (swap) L.umask(old);
+    if (r < 0) return { kind: "done", errno: e, bound: null };
+    nameLen[0] = SOCKADDR_STORAGE;
+    if (L.getsockname(fd, ptr(nameBuf), ptr(nameLen)) < 0) return { kind: "done", errno: 0, bound: null };
+    const a = decodeSockaddr(nameBuf, Math.min(nameLen[0], SOCKADDR_STORAGE));
+    return { kind: "done", errno: 0, bound: a === null || a.family === "unsupported" ? null : a };
+  } finally {
+    L.close(fd);
+  }
+}
