@@ -375,6 +375,21 @@ c = ${tcp4}; t("lo", lambda: c.connect(("127.0.0.1", port)))
     expect(any.out).toMatchObject({ bind: "OK", lo: "OK" });
   });
 
+  test("a bind from a non-leader thread is performed in the right process", async () => {
+    const r = await py(deny("allowlist/network/bind+LOOPBACK@0"), `
+import threading
+s = ${tcp4}
+th = threading.Thread(target=lambda: t("bind", lambda: s.bind(("127.0.0.1", 0))))
+th.start(); th.join()
+s.listen(1)
+port = s.getsockname()[1]
+print("port=" + str(port), flush=True)
+c = ${tcp4}; t("self", lambda: c.connect(("127.0.0.1", port)))
+`);
+    expect(Number(r.out.port)).toBeGreaterThan(0);
+    expect(r.out).toMatchObject({ bind: "OK", self: "OK" });
+  });
+
   test("a unix socket bound in the sandbox can be connected to", async () => {
     const dir = join(tmp, "sb");
     require("node:fs").mkdirSync(dir);
