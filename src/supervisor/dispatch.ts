@@ -91,7 +91,11 @@ export class Dispatcher implements CallView {
       const raw = addr === 0 ? null : this.memory.readString(pid, addr);
       if (!n.idValid()) return; // the tracee is gone; nothing to answer
       if (raw === null && addr !== 0) return n.continue(); // EFAULT/ENAMETOOLONG: the kernel says so itself
-      const res = resolveArg(pid, p, this, raw, argResolveMode(p, this, i === 0 ? req.mode : undefined));
+      const res = resolveArg(pid, p, this, raw, argResolveMode(p, this, i === 0 ? req.mode : undefined), i === 0 ? req.resolve : 0);
+      if (!res.ok && "unverifiable" in res) {
+        // openat2 scoped lookups sydbox cannot reproduce: denied, whatever the lists say.
+        return this.deny(cats[0], pathCall(row.name, [raw ?? ""]), (f) => f(raw ?? ""), req.eacces ? Errno.EACCES : Errno.EPERM);
+      }
       if (!res.ok) {
         // The kernel will fail this lookup the same way; raise_fail makes it a violation.
         if (!sb.cfg.core.violation.raise_fail) return n.continue();

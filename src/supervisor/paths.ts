@@ -5,7 +5,9 @@
  */
 import { O_ACCMODE, O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC, R_OK, W_OK, X_OK } from "../../ffi/constants";
 import { Errno } from "../errors";
-import { resolvePath } from "../path/resolve";
+import * as at from "../../ffi/at";
+import { resolvePath, type DirFd } from "../path/resolve";
+import { openStart } from "../path/start";
 import type { ResolveMode } from "../path/types";
 import type { PathArg, SyscallRow } from "../syscalls/table";
 
@@ -19,6 +21,8 @@ export interface PathRequest {
   mode?: ResolveMode;
   /** Denials answer EACCES (exec and access) instead of EPERM. */
   eacces: boolean;
+  /** openat2's RESOLVE_* flags (open_how.resolve), for the first path. */
+  resolve?: number;
 }
 
 /** The subset of the supervisor a decoder needs: notification arguments and tracee memory. */
@@ -45,7 +49,8 @@ export function pathRequest(row: SyscallRow, v: CallView): PathRequest | null {
     case "openHow": {
       const how = v.readBytes(v.arg(r.howArg), OPEN_HOW_SIZE);
       if (!how) return null;
-      return openRequest(new DataView(how.buffer, how.byteOffset, 8).getUint32(0, true));
+      const dv = new DataView(how.buffer, how.byteOffset, OPEN_HOW_SIZE);
+      return { ...openRequest(dv.getUint32(0, true)), resolve: dv.getUint32(16, true) };
     }
     case "access": {
       const m = v.argInt(r.modeArg);
@@ -69,9 +74,89 @@ export function argResolveMode(p: PathArg, v: CallView, override?: ResolveMode):
   return mode;
 }
 
-/** Resolves one path argument for tracee `pid`; `path` null means a NULL pointer. */
-export function resolveArg(pid: number, p: PathArg, v: CallView, path: string | null, mode: ResolveMode) {
+/**
+ * A resolution that sydbox cannot vouch for: the call must be denied, whatever
+ * the policy, because the path the kernel will use is not the one checked.
+ */
+export interface Unverifiable {
+  ok: false;
+  errno: number;
+  unverifiable: true;
+}
+
+const RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
+const RESOLVE_SCOPED = RESOLVE_BENEATH | RESOLVE_IN_ROOT;
+const ownPid = `/${process.pid}/`;
+const unverifiable = (): Unverifiable => ({ ok: false, errno: Errno.EPERM, unverifiable: true });
+
+/** The canonical name of our O_PATH fd, or null when it cannot stand for the tracee's object. */
+function scopedName(fd: number): string | null {
+  const s = at.readFdLink(fd);
+  if (typeof s === "number" || s.charCodeAt(0) !== 47 || s.endsWith(" (deleted)")) return null;
+  if ((s + "/").includes(ownPid)) return null; // /proc/self inside the root would be us
+  return s;
+}
+
+/**
+ * openat2 with RESOLVE_BENEATH or RESOLVE_IN_ROOT: the lookup is scoped to the
+ * dirfd (IN_ROOT treats it as `/`, for absolute paths and symlinks alike), which
+ * the generic resolver does not model. The kernel itself does the scoped walk
+ * here, from our copy of the tracee's dirfd, with the tracee's scoping flags plus
+ * RESOLVE_NO_MAGICLINKS; the last component is looked at alone for O_CREAT and
+ * O_NOFOLLOW. A lookup the kernel refuses (EXDEV for an escape, ENOENT...) fails
+ * as the tracee's will. What cannot be reproduced faithfully (magic links, a
+ * symlink as the last component of a create, `.`/`..` as the last component, a
+ * result under our own /proc/PID) is unverifiable, and denied.
+ */
+function resolveScoped(pid: number, dirfd: DirFd, path: string, mode: ResolveMode, resolve: number) {
+  const nul = path.indexOf("\0");
+  if (nul >= 0) path = path.slice(0, nul);
+  if (path.length === 0) return { ok: false as const, errno: Errno.ENOENT };
+  const start = openStart({ pid, tid: pid }, dirfd, true);
+  if (start < 0) return { ok: false as const, errno: -start };
+  const flags = (resolve & 0x1f) | at.RESOLVE.NO_MAGICLINKS; // not RESOLVE_CACHED (EAGAIN here would say nothing)
+  const fail = (fd: number) => (fd === -Errno.ELOOP ? unverifiable() : { ok: false as const, errno: -fd });
+  try {
+    if (mode === "follow") {
+      const fd = at.openat2(start, path, at.O.PATH | at.O.CLOEXEC, flags);
+      if (fd < 0) return fail(fd);
+      const name = scopedName(fd);
+      at.close(fd);
+      return name === null ? unverifiable() : { ok: true as const, path: name, exists: true };
+    }
+    const trimmed = path.replace(/\/+$/, "");
+    if (trimmed !== path) return unverifiable(); // a trailing slash on a create: rare, not modelled
+    const cut = path.lastIndexOf("/");
+    const last = path.slice(cut + 1);
+    if (last === "" || last === "." || last === "..") return unverifiable();
+    const parent = cut < 0 ? "." : cut === 0 ? "/" : path.slice(0, cut);
+    const dfd = at.openat2(start, parent, at.O.PATH | at.O.DIRECTORY | at.O.CLOEXEC, flags);
+    if (dfd < 0) return fail(dfd);
+    try {
+      const dir = scopedName(dfd);
+      if (dir === null) return unverifiable();
+      const r = at.readlinkat(dfd, last);
+      let exists: boolean;
+      if (r === -Errno.EINVAL) exists = true;
+      else if (r === -Errno.ENOENT) exists = false;
+      else if (typeof r === "string" && mode === "nofollow") exists = true;
+      else return unverifiable(); // a symlink a create would follow inside the scope, or an odd error
+      return { ok: true as const, path: (dir === "/" ? "" : dir) + "/" + last, exists };
+    } finally {
+      at.close(dfd);
+    }
+  } finally {
+    at.close(start);
+  }
+}
+
+/**
+ * Resolves one path argument for tracee `pid`; `path` null means a NULL pointer.
+ * `resolve` is openat2's RESOLVE_* flags (0 for every other call).
+ */
+export function resolveArg(pid: number, p: PathArg, v: CallView, path: string | null, mode: ResolveMode, resolve = 0) {
   const dirfd = p.dirfd === undefined ? "cwd" as const : v.argInt(p.dirfd);
+  if (resolve & RESOLVE_SCOPED && path !== null) return resolveScoped(pid, dirfd, path, mode, resolve);
   if (path === null) {
     // utimensat(fd, NULL, ...) acts on the fd itself.
     if (p.nullIsDirfd) return resolvePath(pid, dirfd, "", mode, { emptyPath: true });

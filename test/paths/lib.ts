@@ -6,7 +6,8 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { cc } from "../lib/cc";
-import { sydbox, type Result } from "../lib/sydbox";
+import { constants } from "node:os";
+import { sydboxCommand, type Result } from "../lib/sydbox";
 
 /** The compiled sysc helper (test/c/sysc.c). */
 export const SYSC = cc("sysc");
@@ -37,9 +38,21 @@ export function results(stdout: string): Map<string, string> {
   return m;
 }
 
+/**
+ * Runs `sydbox ...args` like test/lib/sydbox.ts, but decodes stdout and stderr as
+ * latin1, so that reports naming non-UTF-8 bytes compare byte for byte.
+ */
+export async function sydboxRaw(args: string[], opts: { cwd?: string } = {}): Promise<Result> {
+  const p = Bun.spawn([...sydboxCommand(), ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: opts.cwd, timeout: 30000 });
+  const [o, e] = await Promise.all([new Response(p.stdout).arrayBuffer(), new Response(p.stderr).arrayBuffer()]);
+  await p.exited;
+  const latin1 = (b: ArrayBuffer) => Buffer.from(b).toString("latin1");
+  return { status: p.exitCode ?? 128 + (p.signalCode ? (constants.signals as Record<string, number>)[p.signalCode] ?? 0 : 0), stdout: latin1(o), stderr: latin1(e) };
+}
+
 /** Runs `sh -c script` under sydbox with the given options. */
 export function runSh(opts: string[], script: string, extra: { cwd?: string; wrap?: string[] } = {}): Promise<Result> {
-  return sydbox([...opts, "--", ...(extra.wrap ?? []), "sh", "-c", script], { cwd: extra.cwd, timeoutMs: 30000 });
+  return sydboxRaw([...opts, "--", ...(extra.wrap ?? []), "sh", "-c", script], { cwd: extra.cwd });
 }
 
 /** Runs many sysc calls in one sydbox run. */
@@ -55,7 +68,11 @@ export function violations(stderr: string): string[] {
   const lines = stderr.split("\n");
   for (let i = 0; i < lines.length; i++) {
     if (lines[i] !== "sydbox: 8< -- Access Violation! --") continue;
-    out.push(lines[i + 1]?.replace(/^sydbox: /, "") ?? "");
+    // The call line may span lines when a path holds newlines: it ends at the proc line.
+    let k = i + 1;
+    while (k < lines.length && !lines[k].startsWith("sydbox: proc: ")) k++;
+    out.push(lines.slice(i + 1, k).join("\n").replace(/^sydbox: /, ""));
+    i = k - 2;
     // The rest of the block: proc, cwd, cmdline, end marker.
     if (!/^sydbox: proc: .+\[\d+\] \(parent:\d+\)$/.test(lines[i + 2] ?? "")) throw new Error(`bad report block: ${lines.slice(i, i + 6).join("\n")}`);
     if (!/^sydbox: cwd: `.*'$/.test(lines[i + 3] ?? "")) throw new Error(`bad report cwd: ${lines[i + 3]}`);

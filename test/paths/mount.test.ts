@@ -1,0 +1,55 @@
+/**
+ * mount and umount2 (umount is absent on x86_64 and several other architectures).
+ * They need CAP_SYS_ADMIN: the test runs only as root, in a private mount
+ * namespace (unshare -m) so nothing leaks into the host's mounts.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sydboxCommand } from "../lib/sydbox";
+import { callLine, q, reported, results, SYSC, violations } from "./lib";
+
+const root = process.getuid?.() === 0;
+const hasUnshare = Bun.spawnSync(["sh", "-c", "command -v unshare"]).exitCode === 0;
+const umountExists = Bun.spawnSync([SYSC, "umount", "x"]).stdout.toString().trim() !== "nosys";
+
+const T = mkdtempSync(join(tmpdir(), "sydbox-mount-"));
+afterAll(() => rmSync(T, { recursive: true, force: true }));
+
+const runIt = root && hasUnshare ? test : test.skip;
+runIt(`mount and umount2 (needs root${root ? ", running as root" : ": NOT root, skipped"}; in a private mount namespace): denied outside the allowlist with EPERM and reported, allowed inside`, () => {
+  const A = join(T, "allowed"), D = join(T, "denied");
+  for (const d of [join(A, "src"), join(A, "mnt"), join(D, "mnt"), join(D, "premnt")]) mkdirSync(d, { recursive: true });
+  const calls = [
+    { label: "mount-D", args: ["mount", join(A, "src"), join(D, "mnt"), "none", "MS_BIND"] },
+    { label: "mount-A", args: ["mount", join(A, "src"), join(A, "mnt"), "none", "MS_BIND"] },
+    { label: "umount2-A", args: ["umount2", join(A, "mnt"), "0"] },
+    { label: "umount2-D", args: ["umount2", join(D, "premnt"), "0"] },
+  ];
+  const script = [
+    ...calls.map(callLine),
+    `grep -c ${q(" " + join(D, "premnt") + " ")} /proc/self/mountinfo | sed 's/^/premnt-still-mounted=/'`,
+    `grep -c ${q(" " + join(D, "mnt") + " ")} /proc/self/mountinfo | sed 's/^/dmnt-mounted=/'`,
+    `grep -c ${q(" " + join(A, "mnt") + " ")} /proc/self/mountinfo | sed 's/^/amnt-mounted=/'`,
+  ].join("\n");
+  // The pre-existing mount is made outside sydbox, inside the namespace.
+  const inner = `mount --bind ${q(join(A, "src"))} ${q(join(D, "premnt"))} && exec ${[...sydboxCommand(), "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${A}/***`, "--", "sh", "-c", script].map(q).join(" ")}`;
+  const p = Bun.spawnSync(["unshare", "-m", "--propagation", "private", "sh", "-c", inner], { timeout: 30000 });
+  const out = results(p.stdout.toString()), err = p.stderr.toString();
+  expect(out.get("mount-D")).toBe("EPERM");
+  expect(out.get("mount-A")).toBe("ok");
+  expect(out.get("umount2-A")).toBe("ok");
+  expect(out.get("umount2-D")).toBe("EPERM");
+  expect(out.get("premnt-still-mounted")).toBe("1");
+  expect(out.get("dmnt-mounted")).toBe("0");
+  expect(out.get("amnt-mounted")).toBe("0");
+  const vs = violations(err);
+  expect(reported(vs, "mount", join(D, "mnt"))).toBe(true);
+  expect(reported(vs, "umount2", join(D, "premnt"))).toBe(true);
+  expect(vs.length).toBe(2);
+});
+
+if (!umountExists) test.skip(`umount: skipped, this architecture (${process.arch}) has no umount syscall (only umount2)`, () => {});
+if (!root) test.skip("mount/umount2: skipped, they need root (process.getuid() !== 0)", () => {});
+if (!hasUnshare) test.skip("mount/umount2: skipped, unshare(1) is not installed", () => {});
