@@ -305,6 +305,16 @@ d = socket.socket(socket.AF_UNIX); t("missing", lambda: d.connect(${JSON.stringi
     } finally { good.stop(); bad.stop(); }
   });
 
+  test("an unresolvable unix path fails with the lookup's errno, reported only with raise_fail", async () => {
+    const code = `d = socket.socket(socket.AF_UNIX); t("missing", lambda: d.connect(${JSON.stringify(tmp + "/nodir/x.sock")}))\n`;
+    const quiet = await py(deny(), code);
+    expect(quiet.out.missing).toBe("ENOENT");
+    expect(reports(quiet.stderr)).toBe(0);
+    const loud = await py(deny("core/violation/raise_fail:true"), code);
+    expect(loud.out.missing).toBe("ENOENT");
+    expect(reported(loud.stderr, `connect(unix:${tmp}/nodir/x.sock)`)).toBe(true);
+  });
+
   test("unix-abstract:name*: allowed names bind, others do not; autobind is allowed", async () => {
     const tag = `${process.pid}-${Date.now()}`;
     const r = await py(deny("allowlist/network/bind+unix-abstract:name*"), `
