@@ -1,14 +1,16 @@
 /**
- * Subcommands that run no sandbox: `sydbox config check|convert|show`.
+ * Subcommands that run no sandbox: `sydbox config check|convert|show` and
+ * `sydbox fmt exec -- PROG ARGS` (the magic path of cmd/exec).
  * They print byte strings (configs hold latin1 byte strings), so output is
  * written as latin1.
  */
 import { Command, CommanderError, Option } from "commander";
 import { configCheck, configConvert, configShow, type CommandOutput } from "../config/commands";
 import type { SourceItem } from "../config/sources";
+import { formatCommand, MAGIC_PREFIX } from "../config/magic";
 
 /** Names that select a subcommand when they come first on the command line. */
-export const SUBCOMMANDS = ["config"] as const;
+export const SUBCOMMANDS = ["config", "fmt"] as const;
 
 function emit(o: CommandOutput): number {
   if (o.stdout) process.stdout.write(Buffer.from(o.stdout, "latin1"));
@@ -38,6 +40,15 @@ export function runSubcommand(argv: string[]): number {
     .option("-m, --magic <command>", "apply a magic command (repeatable)", push("magic"))
     .addHelpText("after", "\nExample:\n  sydbox config show --profile paludis -m core/sandbox/read:deny")
     .action(() => { status = emit(configShow({ sources, env: process.env.SYDBOX_CONFIG })); });
+  const fmt = program.command("fmt").description("format magic commands").exitOverride();
+  fmt.command("exec").description("print the magic path that runs PROG outside the sandbox (cmd/exec)")
+    .argument("<prog>", "the program").argument("[args...]", "its arguments")
+    .addHelpText("after", "\nExample:\n  test -e \"$(sydbox fmt exec -- touch /tmp/stamp)\"")
+    .action((prog: string, args: string[]) => {
+      // argv arrives decoded as UTF-8: print it the same way (emit() writes latin1 byte strings).
+      process.stdout.write(`${MAGIC_PREFIX}/${formatCommand([prog, ...args])}\n`);
+      status = 0;
+    });
   try {
     program.parse(argv, { from: "user" });
   } catch (e) {
