@@ -17,7 +17,7 @@
  * Deliberate differences from 2.0.1:
  * - recvmsg is not checked. Its msg_name is an output buffer the kernel never reads; 2.0.1
  *   checked whatever it held (often the previous sender's address), denying receives
- *   at random. It stays in the table (the filter still sends it here) and is let through.
+ *   at random. It is not in the syscall table, so the filter never sends it here.
  * - connect with AF_UNSPEC (dissolving a UDP/TCP association) is let through: it is not a
  *   destination, and refusing it broke UDP clients when unsupported families were off.
  * - An unnamed unix bind (autobind: the kernel picks a fresh abstract name) is allowed; it
@@ -75,7 +75,6 @@ function readRaw(d: Dispatcher, where: AddrArg): Raw {
 /** Decides a call of a row with an address argument. */
 export function checkAddress(d: Dispatcher, row: SyscallRow): void {
   const n = d.n;
-  if (row.name === "recvmsg") return n.continue();
   const sb = d.sandboxOf(n.pid);
   const raw = readRaw(d, row.addr!);
   if (raw === "gone") return;

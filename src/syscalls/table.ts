@@ -140,11 +140,13 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "execve", category: "exec", paths: [p(0, "follow")] },
   { name: "execveat", category: "exec", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })] },
   // Network: bind is its own group; connect and the sends are the connect group.
+  // recvmsg, which SydBox 2 listed, is deliberately absent: its msg_name is an
+  // output buffer the kernel never reads, so checking it only refused receives
+  // on stale bytes, and notifying it cost every receive a round trip.
   { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 } },
   { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 } },
   { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5 } },
   { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1 } },
-  { name: "recvmsg", category: "connect", addr: { kind: "msghdr", msg: 1 } },
   // Magic: stat calls carry /dev/sydbox commands while the magic lock is off.
   { name: "stat", category: "magic", paths: [p(0, "follow")] },
   { name: "lstat", category: "magic", paths: [p(0, "nofollow")] },
