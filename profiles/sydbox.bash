@@ -22,7 +22,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 _esandbox_die() {
-    if declare -F die >/dev/null; then
+    # No redirection here: /dev/null may not be writable in the sandbox.
+    if [[ -n $(declare -F die) ]]; then
         die "$@"
     else
         echo "$*" >&2
