@@ -78,6 +78,7 @@ export class Dispatcher implements CallView {
       this.eldestExeced = true;
       return n.continue();
     }
+    if (row.category === "exec" && sb.killIfMatch.length > 0 && this.killIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
     if (req === null) return n.continue(); // unreadable flags: the kernel reports EFAULT
     const cats = req.categories.filter((c) => sb.mode(c) !== "off");
@@ -119,6 +120,23 @@ export class Dispatcher implements CallView {
       }
     }
     n.continue();
+  }
+
+  /**
+   * exec/kill_if_match: an exec of a matching path kills the process with SIGKILL
+   * (whatever core/sandbox/exec says). True when the call was answered.
+   */
+  private killIfMatch(row: SyscallRow, sb: Sandbox): boolean {
+    const n = this.n, pid = n.pid, p = row.paths![0];
+    const addr = n.arg(p.path);
+    const raw = addr === 0 ? null : this.memory.readString(pid, addr);
+    if (!n.idValid()) return true;
+    if (raw === null) return false;
+    const res = resolveArg(pid, p, this, raw, argResolveMode(p, this));
+    if (!res.ok || !sb.killIfMatch.some((f) => f(res.path))) return false;
+    try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
+    n.fail(Errno.EACCES);
+    return true;
   }
 
   private allowedPath(cat: "read" | "write" | "exec", path: string, pid: number): boolean {
