@@ -3,6 +3,7 @@
  * finds the syscall's row in the table and hands it to the engine for its kind
  * (paths, addresses, magic). Engines answer through `allow`/`deny`.
  */
+import { SIGTERM } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
 import { pathCall, reportViolation } from "../report/violation";
@@ -163,7 +164,12 @@ export class Dispatcher implements CallView {
       this.stats[STAT.VIOLATIONS]++;
       reportViolation(this.n.pid, call);
       const decision = sb.cfg.core.violation.decision;
-      if (decision === "kill" || decision === "killall") this.post({ type: "kill", pid: this.n.pid, all: decision === "killall" });
+      if (decision === "kill" || decision === "killall") {
+        // Signal before answering, so the offender cannot run on past its denied
+        // call; the main thread follows up with SIGKILL (and, for killall, the tree).
+        this.L.kill(this.n.pid, SIGTERM);
+        this.post({ type: "kill", pid: this.n.pid, all: decision === "killall" });
+      }
     }
     this.n.fail(errno);
   }
