@@ -18,9 +18,10 @@
  *   stx_dev_major 136, stx_dev_minor 140.
  */
 import { ptr } from "bun:ffi";
-import { O_CLOEXEC } from "../../ffi/constants";
+import { O_CLOEXEC, O_WRONLY } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
+import { IoVecPair } from "./memory";
 
 export const S_IFCHR = 0o020000;
 /** The fake device's mode and numbers. */
@@ -38,7 +39,6 @@ export const AUDIT_ARCH_AARCH64 = 0xc00000b7;
 export type StatLayout = "stat-x86_64" | "stat-generic" | "statx";
 
 const STATX_BASIC_STATS = 0x7ff;
-const O_WRONLY = 1;
 const P32 = 4294967296;
 
 /** The layout for syscall `name` on architecture `arch`, or null when we do not know it (the call then goes to the kernel). */
@@ -102,24 +102,18 @@ export function fakeStat(layout: StatLayout, out: Buffer, nowMs: number = Date.n
 export class TraceeWriter {
   readonly buf = Buffer.alloc(256);
   private readonly bufPtr: number;
-  private readonly liov = new Uint32Array(4);
-  private readonly riov = new Uint32Array(4);
-  private readonly liovPtr: number;
-  private readonly riovPtr: number;
+  private readonly iov = new IoVecPair();
   private vmWritevWorks = true;
 
   constructor(private readonly L: Libc) {
     this.bufPtr = ptr(this.buf);
-    this.liovPtr = ptr(this.liov);
-    this.riovPtr = ptr(this.riov);
   }
 
   /** Writes `buf[0..len)` at `addr` in `pid`; returns 0 or an errno (EFAULT for a bad buffer). */
   write(pid: number, addr: number, len: number): number {
     if (this.vmWritevWorks) {
-      this.liov[0] = this.bufPtr % P32; this.liov[1] = Math.floor(this.bufPtr / P32); this.liov[2] = len; this.liov[3] = 0;
-      this.riov[0] = addr % P32; this.riov[1] = Math.floor(addr / P32); this.riov[2] = len; this.riov[3] = 0;
-      const n = Number(this.L.process_vm_writev(pid, this.liovPtr, 1, this.riovPtr, 1, 0));
+      this.iov.set(this.bufPtr, addr, len);
+      const n = Number(this.L.process_vm_writev(pid, this.iov.localPtr, 1, this.iov.remotePtr, 1, 0));
       if (n === len) return 0;
       if (n >= 0) return Errno.EFAULT; // a partial write: the buffer runs into an unmapped page
       const e = this.L.errno();

@@ -14,32 +14,42 @@ const PAGE = 4096;
 /** The kernel refuses path arguments of PATH_MAX bytes or more. */
 export const PATH_MAX = 4096;
 
+/**
+ * One local and one remote struct iovec, preallocated, for process_vm_readv
+ * and process_vm_writev: filled per call, never reallocated.
+ */
+export class IoVecPair {
+  private readonly local = new Uint32Array(4);
+  private readonly remote = new Uint32Array(4);
+  readonly localPtr = ptr(this.local);
+  readonly remotePtr = ptr(this.remote);
+
+  /** Points the pair at `len` bytes at local address `lp` and remote address `rp`. */
+  set(lp: number, rp: number, len: number): void {
+    this.local[0] = lp % P32; this.local[1] = Math.floor(lp / P32); this.local[2] = len; this.local[3] = 0;
+    this.remote[0] = rp % P32; this.remote[1] = Math.floor(rp / P32); this.remote[2] = len; this.remote[3] = 0;
+  }
+}
+
 /** A reader with preallocated buffers, one per supervisor thread. */
 export class TraceeMemory {
   /** Bytes of the last successful read. */
   readonly buf = Buffer.alloc(PATH_MAX + PAGE);
   private readonly bufPtr: number;
-  private readonly liov = new Uint32Array(4);
-  private readonly riov = new Uint32Array(4);
-  private readonly liovPtr: number;
-  private readonly riovPtr: number;
+  private readonly iov = new IoVecPair();
   private vmReadvWorks = true;
   /** errno of the last failed read. */
   errno = 0;
 
   constructor(private readonly L: Libc) {
     this.bufPtr = ptr(this.buf);
-    this.liovPtr = ptr(this.liov);
-    this.riovPtr = ptr(this.riov);
   }
 
   /** Copies `len` bytes at `addr` into `buf[off..]`; returns the count read or -1 (see `errno`). */
   read(pid: number, addr: number, len: number, off = 0): number {
     if (this.vmReadvWorks) {
-      const lb = this.bufPtr + off;
-      this.liov[0] = lb % P32; this.liov[1] = Math.floor(lb / P32); this.liov[2] = len; this.liov[3] = 0;
-      this.riov[0] = addr % P32; this.riov[1] = Math.floor(addr / P32); this.riov[2] = len; this.riov[3] = 0;
-      const n = this.L.process_vm_readv(pid, this.liovPtr, 1, this.riovPtr, 1, 0);
+      this.iov.set(this.bufPtr + off, addr, len);
+      const n = this.L.process_vm_readv(pid, this.iov.localPtr, 1, this.iov.remotePtr, 1, 0);
       if (n >= 0) return n;
       const e = this.L.errno();
       // ENOSYS/EPERM: no cross-memory attach here (kernel config or Yama); use /proc.
