@@ -3,7 +3,7 @@
  * supervisor and under dist/sydbox, interleaved over several rounds; prints the
  * median table and writes it to bench/RESULTS.md.
  *
- * Options: --rounds N (default 7), --rebuild (rebuild dist/sydbox first),
+ * Options: --rounds N (default 9), --rebuild (rebuild dist/sydbox first),
  * --no-write (print only, leave RESULTS.md alone).
  */
 import { writeFileSync } from "node:fs";
@@ -24,7 +24,7 @@ function option(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const rounds = Math.max(1, Number(option("--rounds") ?? 7) || 7);
+  const rounds = Math.max(1, Number(option("--rounds") ?? 9) || 9);
   await ensureSydbox(process.argv.includes("--rebuild"));
   await compileC();
   const head = await runBounded(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], 10_000);

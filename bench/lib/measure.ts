@@ -8,6 +8,8 @@ export const RUN_TIMEOUT_MS = 30_000;
 /** Result of one cell across rounds. */
 export interface Cell {
   samples: number[];
+  /** The same samples by round (undefined where the run failed), for paired per-round ratios. */
+  byRound: (number | undefined)[];
   errors: string[];
   /** Extra stderr facts worth reporting, e.g. whether the C yardstick had sync wake-up. */
   notes: Set<string>;
@@ -51,8 +53,8 @@ export async function measure(rows: Row[], rounds: number, budgetMs: number): Pr
       // Alternate the order inside a row too, so no column always runs right after sydbox.
       const variants = round % 2 ? [...res.row.variants].reverse() : res.row.variants;
       for (const v of variants) {
-        const cell = (res.cells[v.column] ??= { samples: [], errors: [], notes: new Set() });
-        await sample(v.argv, cell);
+        const cell = (res.cells[v.column] ??= { samples: [], byRound: [], errors: [], notes: new Set() });
+        cell.byRound[round] = await sample(v.argv, cell);
       }
     }
     console.log(`bench: round ${round + 1}/${rounds} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -65,17 +67,18 @@ export async function measure(rows: Row[], rounds: number, budgetMs: number): Pr
   return results;
 }
 
-async function sample(argv: string[], cell: Cell): Promise<void> {
+async function sample(argv: string[], cell: Cell): Promise<number | undefined> {
   const r = await runBounded(argv, RUN_TIMEOUT_MS);
   const m = NUMBER.exec(r.stdout);
   for (const line of r.stderr.split("\n")) if (line.startsWith("csup: sync wake-up")) cell.notes.add(line.slice(6));
   if (r.code === 0 && m) {
     cell.samples.push(Number(m[1]));
-    return;
+    return Number(m[1]);
   }
   const why = r.code === 0 ? `no number in output: ${r.stdout.trim().slice(0, 120)}` : describeFailure(r, RUN_TIMEOUT_MS);
   cell.errors.push(why);
   console.error(`bench: FAILED ${argv.map((a) => a.replace(/^.*\/(?=[^/]+$)/, "")).join(" ")}: ${why}`);
+  return undefined;
 }
 
 /** One --stats run per sydbox variant: what the supervisor saw and how long it spent. */

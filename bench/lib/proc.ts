@@ -48,10 +48,11 @@ function killGroup(pid: number): void {
 export function describeFailure(r: RunResult, timeoutMs: number): string {
   if (r.timedOut) return `timed out after ${timeoutMs / 1000} s`;
   const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-  // Bun crash output ends in a "Bun v1.x (Linux x64)" footer and starts with source
-  // excerpts; the "error:"/"TypeError:" line is the one that explains the failure.
+  // Bun crash output starts with source excerpts and ends in a "Bun v1.x (Linux x64)"
+  // footer; the "TypeError: ..." line, else the "error: ..." line, explains the failure.
   const why =
-    lines.find((l) => /^(error|sydbox|csup|spawnloop)\b.*:/i.test(l) || /^\w*Error:/.test(l)) ??
+    lines.find((l) => /^\w*Error: /.test(l)) ??
+    lines.find((l) => /^(error|sydbox|csup|spawnloop)\b.*:/i.test(l)) ??
     lines.filter((l) => !/^Bun v\d/.test(l)).slice(-1)[0] ??
     "";
   return `exit ${r.code}${why ? `: ${why.slice(0, 160)}` : ""}`;
