@@ -191,7 +191,11 @@ ${lines("sydboxcheck", `addwrite ${d}`, `echo x > ${d}/a`, `rmwrite ${d}`, `echo
 
 describe("a Paludis-like phase under --profile paludis", () => {
   // Outside /tmp: the paludis profile allows /tmp/*** already.
-  const base = join(ROOT, "test", ".build", `paludis-${process.pid}`);
+  // The phase's dirs must lie outside everything the paludis profile allows
+  // (/tmp, /var/tmp, /var/cache, /dev/shm), wherever the checkout is.
+  const allowed = /^\/(tmp|var\/tmp|var\/cache|dev\/shm)(\/|$)/;
+  const base = [join(ROOT, "test", ".build"), join(process.env.HOME ?? "/root", ".cache", "sydbox-tests"), "/var/lib/sydbox-tests"]
+    .map((d) => join(d, `paludis-${process.pid}`)).find((d) => !allowed.test(d))!;
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   test("src_install allows its image at run time, installs into it, and is denied /usr", async () => {
