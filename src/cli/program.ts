@@ -42,6 +42,7 @@ Examples:
   sydbox config show --profile paludis              print the effective configuration
   sydbox config check my.syd-2                      validate a configuration file
   sydbox config convert @paludis --to toml          convert between .syd-2 and TOML
+  sydbox fmt exec -- make -C doc                    print the magic path that runs make outside
 `;
 
 /** Parses sandbox-run arguments (not the subcommands). Throws UsageError on bad input. */
