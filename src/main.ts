@@ -13,7 +13,7 @@ const newWorker = () => new Worker(new URL("./supervisor/worker.ts", import.meta
 function runsCommand(argv: string[]): boolean {
   const dashdash = argv.indexOf("--");
   const opts = dashdash < 0 ? argv : argv.slice(0, dashdash);
-  if (["config"].includes(argv[0])) return false;
+  if (["config", "fmt"].includes(argv[0])) return false;
   return !opts.some((a) => /^(-h|--help|-v|--version|-t|--test|--export(=.*)?)$/.test(a));
 }
 
