@@ -6,8 +6,12 @@
  */
 import { CHILD_FLAG } from "./launch/protocol";
 
-// Literal specifier so `bun build --compile` bundles the Worker as an entry point.
-const newWorker = () => new Worker(new URL("./supervisor/worker.ts", import.meta.url).href);
+// The Worker is an extra entry point of `bun build --compile`. A compiled binary
+// must name it by the plain relative specifier, which Bun maps to the embedded
+// bundle; a URL built from import.meta.url would point at the source tree on disk.
+const COMPILED = Bun.main.startsWith("/$bunfs/");
+const newWorker = () =>
+  COMPILED ? new Worker("./supervisor/worker.ts") : new Worker(new URL("./supervisor/worker.ts", import.meta.url).href);
 
 /** Does this command line run a command (rather than print help, a version, a filter, or a config)? */
 function runsCommand(argv: string[]): boolean {
