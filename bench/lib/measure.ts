@@ -77,7 +77,7 @@ async function sample(argv: string[], cell: Cell): Promise<number | undefined> {
   }
   const why = r.code === 0 ? `no number in output: ${r.stdout.trim().slice(0, 120)}` : describeFailure(r, RUN_TIMEOUT_MS);
   cell.errors.push(why);
-  console.error(`bench: FAILED ${argv.map((a) => a.replace(/^.*\/(?=[^/]+$)/, "")).join(" ")}: ${why}`);
+  console.error(`bench: FAILED ${argv.map((a) => (a.startsWith("/") ? a.replace(/^.*\//, "") : a)).join(" ")}: ${why}`);
   return undefined;
 }
 
