@@ -1,18 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, Errno } from "../../src/errors.ts";
+import { caught } from "./caught.ts";
 import { applyMagic } from "../../src/config/magic.ts";
 import { defaultConfig } from "../../src/config/schema.ts";
 import { checkSyd2Name, parseSyd2, toSyd2 } from "../../src/config/syd2.ts";
 
-function caught(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error("no error");
-}
 
 describe("file names", () => {
   test("API 2 names are accepted", () => {

@@ -1,18 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, Errno } from "../../src/errors.ts";
+import { caught } from "./caught.ts";
 import { applyMagic } from "../../src/config/magic.ts";
 import { defaultConfig } from "../../src/config/schema.ts";
 import { locate, parseToml, toToml } from "../../src/config/toml.ts";
 
-function caught(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error("no error");
-}
 
 describe("parseToml", () => {
   test("maps tables onto keys and keeps rule order", () => {
