@@ -26,10 +26,19 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const dispatcher = new Dispatcher(L, listener, index, m, post);
   post({ type: "ready", syncWakeUp });
   try {
-    for (;;) {
-      const w = listener.wait();
-      if (w === Wake.Hangup) break;
-      if (w === Wake.Notification && listener.receive()) dispatcher.handle();
+    if (syncWakeUp) {
+      for (;;) {
+        const w = listener.next();
+        if (w === Wake.Notification) dispatcher.handle();
+        else if (w === Wake.Hangup) break;
+      }
+    } else {
+      // Older kernels: RECV would block forever once the last tracee is gone.
+      for (;;) {
+        const w = listener.wait();
+        if (w === Wake.Hangup) break;
+        if (w === Wake.Notification && listener.receive()) dispatcher.handle();
+      }
     }
     post({ type: "done" });
   } catch (e) {
