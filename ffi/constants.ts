@@ -30,6 +30,10 @@ export const SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = 1;
 export const SECCOMP_ADDFD_FLAG_SETFD = 1;
 export const SECCOMP_ADDFD_FLAG_SEND = 2;
 export const SECCOMP_GET_ACTION_AVAIL = 2;
+export const SECCOMP_SET_MODE_FILTER = 1;
+export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
+/** memfd_create: close the memfd on exec. */
+export const MFD_CLOEXEC = 1;
 export const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
 
 /** libseccomp actions and attributes (seccomp.h). */

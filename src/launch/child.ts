@@ -6,13 +6,12 @@
  */
 import { ptr } from "bun:ffi";
 import {
-  PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGKILL, SIG_DFL, SIG_SETMASK,
+  PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, RLIMIT_NOFILE, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+  SECCOMP_SET_MODE_FILTER, SIGKILL, SIG_DFL, SIG_SETMASK,
 } from "../../ffi/constants";
 import { loadLibc, type Libc } from "../../ffi/libc";
-import { loadSeccomp } from "../../ffi/seccomp";
 import { cstr, cstrArray } from "../cstring";
 import { CTL_FD, INFO_FD, type ChildSpec } from "./protocol";
-import { createContext } from "./seccomp-context";
 
 // Exit statuses of the child stage when it fails before execve; the parent maps them.
 const EXIT_SETUP_FAILED = 125;
@@ -36,7 +35,6 @@ function readExactly(L: Libc, fd: number, buf: Uint8Array): boolean {
 /** Runs the child stage; never returns. */
 export function childMain(): never {
   const L = loadLibc();
-  const sc = loadSeccomp();
 
   const lenBuf = new Uint32Array(1);
   // EOF before a spec: the parent decided to run nothing (help, a bad option...).
@@ -54,6 +52,9 @@ export function childMain(): never {
   L.sigemptyset(emptySet);
   const rlim = spec.nofile ? new BigUint64Array([BigInt(spec.nofile[0]), BigInt(spec.nofile[1])]) : null;
   const ack = new Uint8Array(1);
+  // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+  const bpf = Buffer.from(spec.bpf, "base64");
+  const fprog = new BigUint64Array([BigInt(bpf.length / 8), BigInt(ptr(bpf))]);
 
   // 1. no_new_privs: required to load a filter unprivileged, and it stops setuid
   //    binaries from gaining privileges the sandbox cannot see.
@@ -64,11 +65,10 @@ export function childMain(): never {
   if (L.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) !== 0) fail(L, `prctl(PR_SET_PDEATHSIG): errno ${L.errno()}`);
   if (process.ppid !== spec.parentPid) fail(L, "child stage: sydbox exited before the command started");
 
-  // 3. Load the filter. Only this thread gets it; execve discards the others.
-  const ctx = createContext(sc, spec.filter);
-  const rc = sc.seccomp_load(ctx);
-  if (rc < 0) fail(L, `seccomp_load failed: errno ${-rc}`);
-  const lfd = sc.seccomp_notify_fd(ctx);
+  // 3. Load the filter (compiled by libseccomp in the parent) and get its
+  //    listener. Only this thread gets it; execve discards the others.
+  const lfd = Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, Number(ptr(fprog)), 0, 0, 0));
+  if (lfd < 0) fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) failed: errno ${L.errno()}`);
 
   // 4. Hand the listener over: the parent copies it out of us with pidfd_getfd.
   const info = new Int32Array([lfd, L.getpid()]);

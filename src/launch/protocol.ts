@@ -18,7 +18,10 @@ export interface ChildSpec {
   path: string;
   argv: string[];
   env: string[];
-  filter: import("./filter").FilterSpec;
+  /** The filter as a BPF program (struct sock_filter[]), base64. */
+  bpf: string;
+  /** The native number of seccomp(2), from libseccomp (the child stage does not load it). */
+  seccompNr: number;
   /** RLIMIT_NOFILE the invoker gave sydbox, before Bun raised it: [soft, hard]. */
   nofile: [number, number] | null;
   /** The supervising parent's pid: if it is gone by the time PDEATHSIG is armed, give up. */

@@ -11,6 +11,7 @@ import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
 import type { StartMessage, WorkerMessage } from "../supervisor/protocol";
 import type { FilterSpec } from "./filter";
+import { compileFilter } from "./seccomp-context";
 import { CHILD_FLAG, type ChildSpec } from "./protocol";
 import { invokerNofile } from "./rlimit";
 import { terminate, terminateAll } from "./kill";
@@ -45,10 +46,9 @@ function selfCommand(): string[] {
 }
 
 function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<Extract<WorkerMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const onMessage = (ev: MessageEvent<WorkerMessage>) => {
       if (ev.data.type === type) { w.removeEventListener("message", onMessage); resolve(ev.data as any); }
-      else if (ev.data.type === "fatal") reject(new LaunchError(`supervisor failed: ${ev.data.message}`));
     };
     w.addEventListener("message", onMessage);
   });
@@ -56,29 +56,26 @@ function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<E
 
 /**
  * A child stage and a supervisor Worker, started before the command line is
- * even parsed: both need a Bun runtime to start (~10 ms each), and that time
- * overlaps with the parent's own start-up and configuration. The child waits
- * for its spec; if sydbox ends up running nothing, `abandon` releases it.
+ * even parsed: both need a Bun runtime to start, and that time overlaps with
+ * the parent's own start-up and configuration. The child waits for its spec;
+ * if sydbox ends up running nothing, `abandon` releases it.
  */
 export interface Prelaunch {
   proc: ReturnType<typeof Bun.spawn>;
   info: number;
   ctl: number;
   worker: Worker;
-  loaded: Promise<unknown>;
+  /** Rejects if the Worker fails to load or its loop dies. */
   workerError: Promise<never>;
 }
 
-/** Starts the Worker and the child stage. */
+/**
+ * Starts the child stage, then the Worker. The child stage goes first: its
+ * runtime start is the long pole of sydbox's own start-up, and the Worker boots
+ * on the other CPU meanwhile.
+ */
 export function prelaunch(newWorker: () => Worker): Prelaunch {
   const L = loadLibc();
-  const worker = newWorker();
-  const workerError = new Promise<never>((_, reject) => {
-    worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
-  });
-  workerError.catch(() => {}); // observed by run(); unobserved when abandoned
-  const loaded = waitFor(worker, "loaded");
-  loaded.catch(() => {});
   const info = new Int32Array(2), ctl = new Int32Array(2);
   if (L.pipe2(info, O_CLOEXEC) !== 0 || L.pipe2(ctl, O_CLOEXEC) !== 0) throw new LaunchError(`pipe2: errno ${L.errno()}`);
   const proc = Bun.spawn([...selfCommand(), CHILD_FLAG], {
@@ -87,7 +84,15 @@ export function prelaunch(newWorker: () => Worker): Prelaunch {
   });
   L.close(info[1]);
   L.close(ctl[0]);
-  return { proc, info: info[0], ctl: ctl[1], worker, loaded, workerError };
+  const worker = newWorker();
+  const workerError = new Promise<never>((_, reject) => {
+    worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
+    worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
+      if (ev.data.type === "fatal") reject(new LaunchError(`supervisor failed: ${ev.data.message}`));
+    });
+  });
+  workerError.catch(() => {}); // observed by run(); unobserved when abandoned
+  return { proc, info: info[0], ctl: ctl[1], worker, workerError };
 }
 
 /** Releases a prelaunched child stage and Worker that will not be used: the child sees EOF and exits quietly. */
@@ -103,7 +108,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   const L = loadLibc();
   const sc = loadSeccomp();
   const stats = newStats();
-  const { proc, worker, workerError, loaded } = pre;
+  const { proc, worker, workerError } = pre;
   const info = [pre.info], ctl = [0, pre.ctl];
 
   // Forward the signals a user or Paludis sends to sydbox to the eldest process.
@@ -119,7 +124,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     path: o.path,
     argv: o.argv,
     env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
-    filter: o.filter,
+    bpf: Buffer.from(compileFilter(L, sc, o.filter)).toString("base64"),
+    seccompNr: syscallNumber(sc, "seccomp"),
     nofile: invokerNofile(),
     parentPid: process.pid,
   };
@@ -132,7 +138,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   }
 
   const reply = new Int32Array(2);
-  const got = L.read(info[0], reply, 8); // blocks for the child stage's startup (~15 ms)
+  const got = L.read(info[0], reply, 8); // blocks for what is left of the child stage's start-up
   L.close(info[0]);
   if (got !== 8) {
     L.close(ctl[1]);
@@ -147,26 +153,30 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   if (lfd < 0) throw new LaunchError(`pidfd_getfd: errno ${L.errno()}`);
   L.close(pidfd);
 
-  await Promise.race([loaded, workerError]);
-  const ready = waitFor(worker, "ready");
-  const done = waitFor(worker, "done");
-  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, config: o.config };
-  worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
-    if (ev.data.type === "kill") ev.data.all ? terminateAll(proc.pid) : terminate(ev.data.pid);
-  });
-  worker.postMessage(start);
-  const { syncWakeUp } = await Promise.race([ready, workerError]);
-
-  // Release the child: the supervisor is answering, execve may proceed.
+  // Release the child at once: its first notified call (execve) simply waits in
+  // the kernel's queue until the Worker, booting in parallel, answers it.
   L.write(ctl[1], new Uint8Array([1]), 1);
   L.close(ctl[1]);
 
-  await proc.exited;
+  const ready = waitFor(worker, "ready");
+  const done = waitFor(worker, "done");
+  worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
+    if (ev.data.type === "kill") ev.data.all ? terminateAll(proc.pid) : terminate(ev.data.pid);
+  });
+  // Posted before the Worker's script has run, the message waits for it.
+  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, config: o.config };
+  worker.postMessage(start);
+  // A supervisor that cannot start or dies must not leave the tree blocked on
+  // unanswered notifications: take it down, then report the failure.
+  workerError.catch(() => terminateAll(proc.pid));
+
+  await Promise.race([proc.exited, workerError]);
   eldestExited = true;
   const status = proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
   // SydBox 2 waits for daemonised grandchildren too: the listener hangs up once
   // the last process carrying the filter is gone.
   await Promise.race([done, workerError]);
+  const { syncWakeUp } = await ready;
   worker.terminate();
   return { status, stats, syncWakeUp };
 }

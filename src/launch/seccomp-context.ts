@@ -1,11 +1,12 @@
 /**
- * Turns a FilterSpec into a libseccomp context. Shared by the child stage (which
- * loads it) and `--export` (which prints it), so what is exported is exactly
- * what would be loaded.
+ * Turns a FilterSpec into a libseccomp context, and that into the BPF program
+ * the child stage loads. Shared with `--export` (which prints the context), so
+ * what is exported is exactly what would be loaded.
  */
 import { ptr, type Pointer } from "bun:ffi";
-import { SCMP_ACT_KILL_PROCESS, SCMP_ARG_CMP_SIZE, SCMP_FLTATR } from "../../ffi/constants";
-import type { Seccomp } from "../../ffi/seccomp";
+import { MFD_CLOEXEC, SCMP_ACT_KILL_PROCESS, SCMP_ARG_CMP_SIZE, SCMP_FLTATR } from "../../ffi/constants";
+import type { Libc } from "../../ffi/libc";
+import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
 import type { FilterSpec } from "./filter";
 
 /** The filter could not be built; the message names the rule. */
@@ -36,4 +37,37 @@ export function createContext(sc: Seccomp, spec: FilterSpec): Pointer {
     if (rc < 0) throw new FilterError(`seccomp_rule_add(${rule.name}) failed: errno ${-rc}`);
   }
   return ctx;
+}
+
+/**
+ * The filter as a raw BPF program (struct sock_filter[]), compiled by libseccomp
+ * in the parent. The parent does this while the child stage's runtime boots, so
+ * the child loads a ready program with one seccomp() call and never needs
+ * libseccomp itself: filter construction leaves the start-up critical path.
+ */
+export function compileFilter(L: Libc, sc: Seccomp, spec: FilterSpec): Uint8Array {
+  const ctx = createContext(sc, spec);
+  try {
+    // libseccomp 2.5 exports only to an fd; a memfd keeps it off the filesystem.
+    const fd = Number(L.syscall(syscallNumber(sc, "memfd_create"), ptr(Buffer.from("sydbox-bpf\0")), MFD_CLOEXEC, 0, 0, 0, 0));
+    if (fd < 0) throw new FilterError(`memfd_create failed: errno ${L.errno()}`);
+    try {
+      const rc = sc.seccomp_export_bpf(ctx, fd);
+      if (rc < 0) throw new FilterError(`seccomp_export_bpf failed: errno ${-rc}`);
+      const chunks: Uint8Array[] = [];
+      for (let off = 0; ; ) {
+        const buf = new Uint8Array(65536);
+        const n = L.pread(fd, ptr(buf), buf.length, off);
+        if (n < 0) throw new FilterError(`reading the exported filter failed: errno ${L.errno()}`);
+        if (n === 0) break;
+        chunks.push(buf.subarray(0, n));
+        off += n;
+      }
+      return Buffer.concat(chunks);
+    } finally {
+      L.close(fd);
+    }
+  } finally {
+    sc.seccomp_release(ctx);
+  }
 }

@@ -17,7 +17,6 @@ export interface StartMessage {
 
 /** Worker → main. */
 export type WorkerMessage =
-  | { type: "loaded" }
   | { type: "ready"; syncWakeUp: boolean }
   | { type: "done" }
   /** A violation with decision kill (pid) or killall (every tracee). */

@@ -13,11 +13,10 @@ import { SyscallIndex } from "./syscall-index";
 declare const self: Worker;
 const post = (m: WorkerMessage) => self.postMessage(m);
 
-// dlopen and table lookups happen while the parent still waits for the child stage.
+// dlopen and table lookups happen while the child stage is still starting.
 const L = loadLibc();
 const sc = loadSeccomp();
 const index = new SyscallIndex(sc);
-post({ type: "loaded" });
 
 self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const m = ev.data;
