@@ -2,8 +2,11 @@
 // fork; the child installs a raw-BPF NOTIFY filter for one syscall and passes the
 // listener to the parent over SCM_RIGHTS; the parent sets SYNC_WAKE_UP when the
 // kernel has it (6.6+) and answers every notification with CONTINUE.
+// With --read N, it first copies N bytes of argument 1 (the path of newfstatat and
+// openat) out of the tracee with process_vm_readv: the kernel work any path-checking
+// supervisor must do, so sydbox's own code can be told from the kernel's cost.
 // Raw classic BPF instead of libseccomp because libseccomp-dev is not installed.
-// usage: csup [--no-sync] SYSCALL -- cmd args...    SYSCALL: newfstatat|openat|execve|NUMBER
+// usage: csup [--no-sync] [--read N] SYSCALL -- cmd args...    SYSCALL: newfstatat|openat|execve|NUMBER
 // stderr gets "csup: sync wake-up on|off" so the bench can report which floor it measured.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@
 #endif
 
 static int lfd;
+static size_t read_len;  // --read N: bytes of argument 1 to copy per notification
 
 static long resolve(const char *name) {
   if (!strcmp(name, "newfstatat")) return SYS_newfstatat;
@@ -68,6 +73,11 @@ static void *loop(void *arg) {
       if (errno == ENOENT || errno == EINTR) continue;
       return NULL;  // listener gone: no tracee left
     }
+    if (read_len) {
+      static char path[4096];
+      struct iovec local = { path, read_len }, remote = { (void *)req.data.args[1], read_len };
+      process_vm_readv(req.pid, &local, 1, &remote, 1, 0);
+    }
     memset(&resp, 0, sizeof resp);
     resp.id = req.id;
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -102,8 +112,13 @@ static int recv_fd(int sock) {
 int main(int argc, char **argv) {
   int i = 1, want_sync = 1;
   if (i < argc && !strcmp(argv[i], "--no-sync")) { want_sync = 0; i++; }
+  if (i + 1 < argc && !strcmp(argv[i], "--read")) {
+    read_len = strtoul(argv[i + 1], NULL, 10);
+    if (read_len > 4096) read_len = 4096;
+    i += 2;
+  }
   if (i + 2 >= argc || strcmp(argv[i + 1], "--")) {
-    fprintf(stderr, "usage: csup [--no-sync] SYSCALL -- cmd args...\n");
+    fprintf(stderr, "usage: csup [--no-sync] [--read N] SYSCALL -- cmd args...\n");
     return 2;
   }
   long nr = resolve(argv[i]);

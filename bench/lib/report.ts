@@ -66,15 +66,16 @@ function cell(res: RowResult, col: Column): string {
 /** The main table: medians per column, ratios vs native and the per-notification ratio vs C. */
 export function table(results: RowResult[]): string {
   const head = [
-    "| workload | unit | native | C yardstick | sydbox | sydbox / native | C / native | round trip sydbox / C | target |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    "| workload | unit | native | C yardstick | C + path read | sydbox | sydbox / native | C / native | round trip sydbox / C | round trip sydbox / (C + path read) | target |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   const body = results.map((res) => {
     const m = res.medians;
     const rt = res.row.perNotification ? roundTrip(m) : undefined;
+    const rtRead = res.row.perNotification ? roundTrip(m, "cread") : undefined;
     const t = res.row.target;
     const verdict = t ? `${t.what}: ${({ true: "met", false: "**missed**", undefined: "?" } as const)[String(t.check(m)) as "true"]}` : "";
-    return `| ${res.row.name} | ${res.row.unit} | ${cell(res, "native")} | ${cell(res, "c")} | ${cell(res, "sydbox")} | ${ratio(m.sydbox, m.native)} | ${ratio(m.c, m.native)} | ${rt === undefined ? "—" : `${rt.toFixed(2)}×`} | ${verdict} |`;
+    return `| ${res.row.name} | ${res.row.unit} | ${cell(res, "native")} | ${cell(res, "c")} | ${cell(res, "cread")} | ${cell(res, "sydbox")} | ${ratio(m.sydbox, m.native)} | ${ratio(m.c, m.native)} | ${rt === undefined ? "—" : `${rt.toFixed(2)}×`} | ${rtRead === undefined ? "—" : `${rtRead.toFixed(2)}×`} | ${verdict} |`;
   });
   return [...head, ...body].join("\n");
 }
@@ -86,8 +87,10 @@ export function details(results: RowResult[]): string {
     const parts: string[] = [];
     const n = Object.entries(res.cells).map(([col, c]) => `${col} ${c!.samples.length}`).join(", ");
     parts.push(`samples: ${n}`);
-    const spread = roundTripSpread(res);
+    const spread = roundTripSpread(res, "c");
     if (spread) parts.push(`round trip sydbox / C per round: ${spread}`);
+    const spreadRead = roundTripSpread(res, "cread");
+    if (spreadRead) parts.push(`round trip sydbox / (C + path read) per round: ${spreadRead}`);
     const cNotes = res.cells.c?.notes;
     if (cNotes?.size) parts.push(`C yardstick: ${[...cNotes].join(", ")}`);
     if (res.stats) parts.push(`sydbox --stats: ${res.stats}`);
@@ -103,13 +106,13 @@ export function details(results: RowResult[]): string {
  * Round trip ratio computed within each round (native, C and sydbox ran back to back)
  * as median and min–max: shows how much of a target miss or pass is noise.
  */
-function roundTripSpread(res: RowResult): string | undefined {
+function roundTripSpread(res: RowResult, base: "c" | "cread"): string | undefined {
   if (!res.row.perNotification) return undefined;
-  const { native, c, sydbox } = res.cells;
+  const { native, sydbox } = res.cells, c = res.cells[base];
   if (!native || !c || !sydbox) return undefined;
   const ratios: number[] = [];
   sydbox.byRound.forEach((s, i) => {
-    const r = roundTrip({ native: native.byRound[i], c: c.byRound[i], sydbox: s });
+    const r = roundTrip({ native: native.byRound[i], [base]: c.byRound[i], sydbox: s }, base);
     if (r !== undefined) ratios.push(r);
   });
   if (!ratios.length) return undefined;
