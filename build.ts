@@ -8,7 +8,9 @@ import { mkdirSync } from "node:fs";
 mkdirSync("dist", { recursive: true });
 const args = [
   "build", "--compile", "--bytecode", "--minify",
-  "src/main.ts", "src/supervisor/worker.ts",
+  // Entry points, each its own bundle: the launcher, the child stage and the
+  // CLI (loaded by src/main.ts's entry()), and the supervisor Worker.
+  "src/main.ts", "src/launch/child.ts", "src/cli/main.ts", "src/supervisor/worker.ts",
   "--outfile", "dist/sydbox",
 ];
 const proc = Bun.spawnSync([process.execPath, ...args], { stdio: ["inherit", "inherit", "inherit"] });

@@ -2,7 +2,13 @@
  * sydbox's entry point: one clear path from argv to the sandboxed execve.
  * The same binary is re-executed as the child stage (`--internal-child`),
  * because Bun cannot fork. No top-level await: it breaks `--bytecode`.
- * Modules are `require`d lazily so each stage evaluates only what it needs.
+ *
+ * Start-up is two Bun runtimes in a row (this one, then the child stage), so
+ * each must evaluate as little as it can. The child stage and the CLI are
+ * separate entry points of the compiled binary (build.ts), loaded at run time
+ * by `entry()`: the child stage never loads the CLI's bundle (commander, the
+ * configuration language, the policy engine), and the parent spawns the child
+ * stage before it loads that bundle itself.
  */
 import { CHILD_FLAG } from "./launch/protocol";
 
@@ -21,12 +27,21 @@ function runsCommand(argv: string[]): boolean {
   return !opts.some((a) => /^(-h|--help|-v|--version|-t|--test|--export(=.*)?)$/.test(a));
 }
 
+/**
+ * Loads another entry point of the binary. The specifier arrives as a parameter
+ * so the bundler cannot inline the module into this one; at run time it
+ * resolves to the embedded bundle (compiled) or the source file (bun src/main.ts).
+ */
+function entry<T>(specifier: string): T {
+  return require(specifier) as T;
+}
+
 const argv = process.argv.slice(2);
 if (argv[0] === CHILD_FLAG) {
-  (require("./launch/child") as typeof import("./launch/child")).childMain();
+  entry<typeof import("./launch/child")>("./launch/child.ts").childMain();
 } else {
   // Start the child stage and the Worker first: their runtimes boot while we parse.
   const pre = runsCommand(argv) ? (require("./launch/run") as typeof import("./launch/run")).prelaunch(newWorker) : null;
-  const { main } = require("./cli/main") as typeof import("./cli/main");
+  const { main } = entry<typeof import("./cli/main")>("./cli/main.ts");
   main(argv, pre).then((status: number) => process.exit(status));
 }

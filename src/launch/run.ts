@@ -12,6 +12,7 @@ import { newStats } from "../supervisor/stats";
 import type { StartMessage, WorkerMessage } from "../supervisor/protocol";
 import type { FilterSpec } from "./filter";
 import { compileFilter } from "./seccomp-context";
+import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { CHILD_FLAG, type ChildSpec } from "./protocol";
 import { invokerNofile } from "./rlimit";
 import { terminate, terminateAll } from "./kill";
@@ -158,13 +159,17 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   L.write(ctl[1], new Uint8Array([1]), 1);
   L.close(ctl[1]);
 
+  const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, proc.pid, syscallNumber(sc, "execve"), stats);
+
+  let isReady = false;
   const ready = waitFor(worker, "ready");
+  ready.then(() => { isReady = true; });
   const done = waitFor(worker, "done");
   worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
     if (ev.data.type === "kill") ev.data.all ? terminateAll(proc.pid) : terminate(ev.data.pid);
   });
   // Posted before the Worker's script has run, the message waits for it.
-  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, config: o.config };
+  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, eldestExeced, config: o.config };
   worker.postMessage(start);
   // A supervisor that cannot start or dies must not leave the tree blocked on
   // unanswered notifications: take it down, then report the failure.
@@ -174,7 +179,13 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   eldestExited = true;
   const status = proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
   // SydBox 2 waits for daemonised grandchildren too: the listener hangs up once
-  // the last process carrying the filter is gone.
+  // the last process carrying the filter is gone. A Worker that never became
+  // ready has answered nothing and holds nothing to report: when the tree is
+  // already gone (a short command), it is not waited for.
+  if (!isReady && !o.timing && listenerHungUp(L, lfd)) {
+    worker.terminate();
+    return { status, stats, syncWakeUp: false };
+  }
   await Promise.race([done, workerError]);
   const { syncWakeUp } = await ready;
   worker.terminate();

@@ -11,10 +11,14 @@
  * In colour only when stderr is a terminal.
  */
 import { readFileSync, readlinkSync, writeSync } from "node:fs";
+import { isatty } from "node:tty";
 
-const COLOR = process.stderr.isTTY === true;
-const RED = COLOR ? "\x1b[0;1;31;91m" : "";
-const RESET = COLOR ? "\x1b[0m" : "";
+// Decided at the first report, not at import: touching process.stderr at import
+// time builds Bun's stderr stream, which cost the Worker ~7 ms of start-up.
+let colour: { red: string; reset: string } | null = null;
+function colours(): { red: string; reset: string } {
+  return (colour ??= isatty(2) ? { red: "\x1b[0;1;31;91m", reset: "\x1b[0m" } : { red: "", reset: "" });
+}
 
 function procField(pid: number): { comm: string; ppid: number } {
   try {
@@ -43,6 +47,7 @@ function cmdlineOf(pid: number): string {
 /** The report's lines for a violation by `pid`; `call` is e.g. "open(`/etc/shadow')". */
 export function formatViolation(pid: number, call: string): string {
   const { comm, ppid } = procField(pid);
+  const { red: RED, reset: RESET } = colours();
   const lines = [
     `${RED}8< -- Access Violation! --${RESET}`,
     `${RED}${call}${RESET}`,

@@ -35,6 +35,10 @@ export class Dispatcher implements CallView {
     this.timing = start.timing;
     this.states = new ProcessStates(start.config, start.eldest);
     this.eldest = start.eldest;
+    if (start.eldestExeced) {
+      this.eldestExeced = true;
+      this.states.onExec(start.eldest); // the command's own start, not a magic_lock:exec event
+    }
   }
 
   /** Handles the notification currently held by the listener. */

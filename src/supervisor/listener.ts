@@ -54,9 +54,9 @@ export class Listener {
     return this.L.ioctlValue(this.fd, NOTIF_IOCTL.SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) === 0;
   }
 
-  /** Blocks until a notification is pending or no tracee is left. */
-  wait(): Wake {
-    const r = this.L.poll(this.pollPtr, 1, -1);
+  /** Waits (forever by default) until a notification is pending or no tracee is left. */
+  wait(timeoutMs = -1): Wake {
+    const r = this.L.poll(this.pollPtr, 1, timeoutMs);
     if (r < 0) return Wake.Interrupted;
     const rev = this.pollfd16[3];
     if (rev & POLLIN) return Wake.Notification;

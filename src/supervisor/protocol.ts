@@ -11,6 +11,8 @@ export interface StartMessage {
   timing: boolean;
   /** pid of the eldest process: its first execve is the command starting, not checked. */
   eldest: number;
+  /** The launcher already let that first execve through (launch/first-exec.ts). */
+  eldestExeced: boolean;
   /** The effective configuration (plain data). */
   config: import("../config/types").Config;
 }

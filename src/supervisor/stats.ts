@@ -14,6 +14,9 @@ export const STAT = {
   SIZE: SYSCALLS.length + 4,
 } as const;
 
+/** Counter slots of rows the launcher counts itself. */
+export const STAT_ROW = { execve: SYSCALLS.findIndex((r) => r.name === "execve") } as const;
+
 /** Allocates the shared counters. */
 export function newStats(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(STAT.SIZE * 4));
