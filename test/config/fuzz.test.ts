@@ -76,8 +76,9 @@ function checkShape(cfg: Config): void {
   }
 }
 
+// No time assertion here (speed lives in bench/); the generous timeout only keeps
+// a loaded CI machine from failing a correct run.
 test("10,000 random or mutated lines and documents: a ConfigError or a valid config", () => {
-  const started = performance.now();
   let ok = 0;
   let refused = 0;
   for (let i = 0; i < 10_000; i++) {
@@ -109,5 +110,4 @@ test("10,000 random or mutated lines and documents: a ConfigError or a valid con
   }
   expect(ok).toBeGreaterThan(500);
   expect(refused).toBeGreaterThan(500);
-  expect(performance.now() - started).toBeLessThan(5000);
-});
+}, 60_000);

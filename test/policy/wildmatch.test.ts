@@ -204,15 +204,15 @@ describe("compileWildmatch: malformed patterns throw ConfigError", () => {
 });
 
 describe("compileWildmatch: no catastrophic backtracking", () => {
-  // A RegExp translation takes seconds on these at 200 bytes; wildmatch.c's pruning keeps them fast.
+  // A RegExp translation takes seconds on these at 200 bytes and does not finish at
+  // 4000; wildmatch.c's pruning keeps them polynomial. Finishing is the assertion:
+  // the timeout is generous so a loaded machine cannot fail a correct matcher.
   for (const pattern of ["/**a**a**a**a**b", "/*a*a*a*a*a*b", "/**/**/**/**/x"]) {
     test(pattern, () => {
       const m = cs(pattern);
-      const start = performance.now();
       expect(m("/" + "a".repeat(4000))).toBe(false);
       expect(m("/" + "a/".repeat(2000))).toBe(false);
-      expect(performance.now() - start).toBeLessThan(500);
-    });
+    }, 20_000);
   }
 });
 
