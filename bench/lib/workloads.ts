@@ -35,7 +35,9 @@ export const SIZES = { stat: 100_000, open: 100_000, storm: 1000, startup: 20 };
 
 /** Default write sandboxing as Paludis uses it: writes checked, read-only opens prefiltered in BPF. */
 const WRITE_DENY = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/tmp/***"];
-const READ_ALLOW = ["-m", "core/sandbox/read:allow"];
+// One deny rule (that never matches here): with none, sydbox decides read:allow
+// without reading the path at all, and the row would not measure path work.
+const READ_ALLOW = ["-m", "core/sandbox/read:allow", "-m", "denylist/read+/nonexistent/***"];
 const WRITE_ALLOW = ["-m", "core/sandbox/write:allow"];
 
 function sydbox(magic: string[], cmd: string[]): Variant {

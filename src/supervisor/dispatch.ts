@@ -10,7 +10,7 @@ import { pathCall, reportViolation } from "../report/violation";
 import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import type { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
-import { argResolveMode, pathRequest, resolveArg, type CallView } from "./paths";
+import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type CallView } from "./paths";
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { castMagic } from "./magic-stat";
 import { checkAddress } from "./network";
@@ -76,6 +76,10 @@ export class Dispatcher implements CallView {
     return this.states.of(pid).sandbox;
   }
 
+  // Reused by every checkPaths call: the hot path allocates no arrays.
+  private readonly paths: string[] = [];
+  private readonly exists: boolean[] = [];
+
   private checkPaths(row: SyscallRow): void {
     const n = this.n, pid = n.pid, sb = this.sandboxOf(pid);
     if (row.category === "exec" && pid === this.eldest && !this.eldestExeced) {
@@ -86,32 +90,46 @@ export class Dispatcher implements CallView {
     if (row.category === "exec" && sb.killIfMatch.length > 0 && this.killIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
     if (req === null) return n.continue(); // unreadable flags: the kernel reports EFAULT
-    const cats = req.categories.filter((c) => sb.mode(c) !== "off");
-    if (cats.length === 0) return n.continue();
+    // Nothing to decide when no category is on, or none can deny (allow mode with
+    // no deny rule) and a failed lookup is not a violation either: the paths are
+    // not even read. openat2's scoped lookups are always looked at (they may be
+    // unverifiable, which denies).
+    let active = 0, open = true;
+    for (const c of req.categories) {
+      if (sb.mode(c) === "off") continue;
+      active++;
+      if (!sb.allowsEverything(c)) open = false;
+    }
+    if (active === 0) return n.continue();
+    if (open && !sb.cfg.core.violation.raise_fail && !((req.resolve ?? 0) & RESOLVE_SCOPED)) return n.continue();
+    const firstCat = req.categories.find((c) => sb.mode(c) !== "off")!;
 
-    const paths: string[] = [];
-    const exists: boolean[] = [];
+    const paths = this.paths, exists = this.exists;
+    paths.length = 0; exists.length = 0;
     for (let i = 0; i < row.paths!.length; i++) {
       const p = row.paths![i];
       const addr = n.arg(p.path);
       const raw = addr === 0 ? null : this.memory.readString(pid, addr);
-      if (!n.idValid()) return; // the tracee is gone; nothing to answer
+      // No ID_VALID check here: a notification that died meanwhile makes our
+      // answer fail harmlessly. It is checked before anything with a side
+      // effect (a report, a kill) in deny().
       if (raw === null && addr !== 0) return n.continue(); // EFAULT/ENAMETOOLONG: the kernel says so itself
       const res = resolveArg(pid, p, this, raw, argResolveMode(p, this, i === 0 ? req.mode : undefined), i === 0 ? req.resolve : 0);
       if (!res.ok && "unverifiable" in res) {
         // openat2 scoped lookups sydbox cannot reproduce: denied, whatever the lists say.
-        return this.deny(cats[0], pathCall(row.name, [raw ?? ""]), (f) => f(raw ?? ""), req.eacces ? Errno.EACCES : Errno.EPERM);
+        return this.deny(firstCat, pathCall(row.name, [raw ?? ""]), (f) => f(raw ?? ""), req.eacces ? Errno.EACCES : Errno.EPERM);
       }
       if (!res.ok) {
         // The kernel will fail this lookup the same way; raise_fail makes it a violation.
         if (!sb.cfg.core.violation.raise_fail) return n.continue();
-        return this.deny(cats[0], pathCall(row.name, [raw ?? ""]), (f) => f(raw ?? ""), res.errno || (req.eacces ? Errno.EACCES : Errno.EPERM));
+        return this.deny(firstCat, pathCall(row.name, [raw ?? ""]), (f) => f(raw ?? ""), res.errno || (req.eacces ? Errno.EACCES : Errno.EPERM));
       }
       paths.push(res.path);
       exists.push(res.exists);
     }
     const errno = row.denyErrno ?? (req.eacces ? Errno.EACCES : Errno.EPERM);
-    for (const cat of cats) {
+    for (const cat of req.categories) {
+      if (sb.mode(cat) === "off") continue;
       for (let i = 0; i < paths.length; i++) {
         if (this.allowedPath(cat, paths[i], pid)) continue;
         // The safe rule is about the path the call creates or removes: the last one (link's new path).
@@ -121,7 +139,8 @@ export class Dispatcher implements CallView {
           : row.safe === "exists" && exists[i] ? Errno.EEXIST
           : row.safe === "missing" && !exists[i] ? Errno.ENOENT : 0;
         if (safe && !sb.cfg.core.violation.raise_safe) return n.fail(safe);
-        return this.deny(cat, pathCall(row.name, paths), (f) => paths.some(f), errno);
+        const denied = paths.slice();
+        return this.deny(cat, pathCall(row.name, denied), (f) => denied.some(f), errno);
       }
     }
     n.continue();
@@ -160,6 +179,9 @@ export class Dispatcher implements CallView {
    * whose denials the kernel would have made silently.
    */
   deny<T>(cat: "read" | "write" | "exec" | "network", call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): void {
+    // What we read may belong to a process that died (and a recycled pid): report
+    // nothing and kill nothing for a notification that is no longer pending.
+    if (!this.n.idValid()) return;
     const sb = this.sandboxOf(this.n.pid);
     const filters = (cat === "network" ? sb.networkFilters : sb.filters[cat]) as ((s: T) => boolean)[];
     const silenced = filters.some(filtered);

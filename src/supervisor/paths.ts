@@ -16,7 +16,7 @@ const OPEN_HOW_SIZE = 24;
 
 /** What a call asks for, once its flags are read: the categories to check and how its paths resolve. */
 export interface PathRequest {
-  categories: Array<"read" | "write" | "exec">;
+  readonly categories: ReadonlyArray<"read" | "write" | "exec">;
   /** Overrides the row's resolve mode for the first path (open flags decide it). */
   mode?: ResolveMode;
   /** Denials answer EACCES (exec and access) instead of EPERM. */
@@ -32,12 +32,31 @@ export interface CallView {
   readBytes(addr: number, len: number): Uint8Array | null;
 }
 
+/** Every request a flag-only decoder can return, built once: decoding allocates nothing. */
+const req = (categories: Array<"read" | "write" | "exec">, eacces: boolean, mode?: ResolveMode): PathRequest =>
+  Object.freeze({ categories: Object.freeze(categories) as PathRequest["categories"], mode, eacces });
+const MODES: ResolveMode[] = ["follow", "nofollow", "missing-ok"];
+const OPEN: Record<"read" | "write", Record<ResolveMode, PathRequest>> = {
+  read: Object.fromEntries(MODES.map((m) => [m, req(["read"], false, m)])) as Record<ResolveMode, PathRequest>,
+  write: Object.fromEntries(MODES.map((m) => [m, req(["write"], false, m)])) as Record<ResolveMode, PathRequest>,
+};
+const CREAT = req(["write"], false, "missing-ok");
+/** access(2) requests by mode bits R_OK|W_OK|X_OK (4|2|1). */
+const ACCESS: PathRequest[] = Array.from({ length: 8 }, (_, m) => {
+  const cats: Array<"read" | "write" | "exec"> = [];
+  if (m & R_OK) cats.push("read");
+  if (m & W_OK) cats.push("write");
+  if (m & X_OK) cats.push("exec");
+  return req(cats, true);
+});
+const PLAIN = { read: req(["read"], false), write: req(["write"], false), exec: req(["exec"], true), none: req([], false) };
+
 function openRequest(flags: number): PathRequest {
   const writes = (flags & O_ACCMODE) !== 0 || (flags & (O_CREAT | O_TRUNC | O_TMPFILE_BIT)) !== 0;
   let mode: ResolveMode = "follow";
   if (flags & O_CREAT) mode = flags & (O_EXCL | O_NOFOLLOW) ? "nofollow" : "missing-ok";
   else if (flags & O_NOFOLLOW) mode = "nofollow";
-  return { categories: [writes ? "write" : "read"], mode, eacces: false };
+  return OPEN[writes ? "write" : "read"][mode];
 }
 
 /** Decodes what the call asks for from its row and flag arguments; null if its memory cannot be read. */
@@ -45,25 +64,17 @@ export function pathRequest(row: SyscallRow, v: CallView): PathRequest | null {
   const r = row.refine;
   switch (r?.kind) {
     case "open": return openRequest(v.argInt(r.flagsArg));
-    case "creat": return { categories: ["write"], mode: "missing-ok", eacces: false };
+    case "creat": return CREAT;
     case "openHow": {
       const how = v.readBytes(v.arg(r.howArg), OPEN_HOW_SIZE);
       if (!how) return null;
       const dv = new DataView(how.buffer, how.byteOffset, OPEN_HOW_SIZE);
       return { ...openRequest(dv.getUint32(0, true)), resolve: dv.getUint32(16, true) };
     }
-    case "access": {
-      const m = v.argInt(r.modeArg);
-      const cats: PathRequest["categories"] = [];
-      if (m & R_OK) cats.push("read");
-      if (m & W_OK) cats.push("write");
-      if (m & X_OK) cats.push("exec");
-      return { categories: cats, eacces: true };
-    }
+    case "access": return ACCESS[v.argInt(r.modeArg) & 7];
   }
   const cat = row.category;
-  if (cat === "read" || cat === "write" || cat === "exec") return { categories: [cat], eacces: cat === "exec" };
-  return { categories: [], eacces: false };
+  return cat === "read" || cat === "write" || cat === "exec" ? PLAIN[cat] : PLAIN.none;
 }
 
 /** How one path argument resolves, given the call's flag arguments. */
@@ -85,7 +96,8 @@ export interface Unverifiable {
 }
 
 const RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
-const RESOLVE_SCOPED = RESOLVE_BENEATH | RESOLVE_IN_ROOT;
+/** openat2's scoped lookups (RESOLVE_BENEATH, RESOLVE_IN_ROOT), which resolveArg hands to the kernel. */
+export const RESOLVE_SCOPED = RESOLVE_BENEATH | RESOLVE_IN_ROOT;
 const ownPid = `/${process.pid}/`;
 const unverifiable = (): Unverifiable => ({ ok: false, errno: Errno.EPERM, unverifiable: true });
 

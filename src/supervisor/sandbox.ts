@@ -32,7 +32,22 @@ export class Sandbox {
     this.networkFilters = cfg.filter.network.map((p) => compileAddressPattern(p, this.match));
     this.killIfMatch = compile(cfg.exec.kill_if_match);
     this.resumeIfMatch = compile(cfg.exec.resume_if_match);
+    // A Sandbox never changes (a magic change builds a new one), so this holds.
+    const open = (cat: "exec" | "read" | "write") => {
+      const mode = this.mode(cat);
+      return mode === "off" || (mode === "allow" && !lists[cat].some((r) => r.action === "deny"));
+    };
+    this.open = { exec: open("exec"), read: open("read"), write: open("write") };
   }
+
+  /**
+   * Can nothing be denied in this path category? (off, or allow mode with no
+   * deny rule.) Then a call's paths need not even be read.
+   */
+  allowsEverything(cat: "exec" | "read" | "write"): boolean {
+    return this.open[cat];
+  }
+  private readonly open: Record<"exec" | "read" | "write", boolean>;
 
   /** The sandbox mode governing a rule category. */
   mode(cat: RuleCategory): SandboxMode {
