@@ -130,7 +130,6 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
     return parts.filter(([, m]) => m !== "off").map(([bit]) => rule(action, [{ arg: refine.modeArg, op: SCMP_CMP.MASKED_EQ, a: bit, b: bit }]));
   }
   if (refine?.kind === "openHow") {
-    // The flags live in struct open_how, out of BPF's reach.
     // The flags live in struct open_how, out of BPF's reach: the supervisor decides, bpf modes included.
     return actionFor([inputs.modes.read, inputs.modes.write]) === null ? [] : [rule(SCMP_ACT_NOTIFY)];
   }
