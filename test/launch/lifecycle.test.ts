@@ -96,11 +96,19 @@ test("a background grandchild outliving the eldest is waited for", async () => {
 });
 
 test("SIGTERM sent to sydbox is forwarded to the eldest", async () => {
-  const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sleep", "30"], { stdout: "ignore", stderr: "pipe" });
-  await Bun.sleep(500);
-  process.kill(p.pid, "SIGTERM");
-  await p.exited;
-  expect(p.exitCode).toBe(143);
+  const dir = mkdtempSync(join(tmpdir(), "sydbox-term-"));
+  try {
+    // Signal only once the command runs (a fixed sleep raced sydbox's start on a loaded machine).
+    const marker = join(dir, "running");
+    const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sh", "-c", `: > ${marker}; exec sleep 30`], { stdout: "ignore", stderr: "pipe" });
+    for (let i = 0; i < 400 && !existsSync(marker); i++) await Bun.sleep(25);
+    expect(existsSync(marker)).toBe(true);
+    process.kill(p.pid, "SIGTERM");
+    await p.exited;
+    expect(p.exitCode).toBe(143);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a SIGKILLed sydbox takes its eldest child down with it", async () => {
