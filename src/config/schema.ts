@@ -94,8 +94,8 @@ export const SCHEMA: readonly KeyDef[] = [
   bool("core/allowlist/unsupported_socket_families", true, "allow socket families sydbox does not check"),
 
   {
-    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: ["deny", "kill", "killall", "noop"],
-    field: ["core", "violation", "decision"], doc: "what to do on a violation: deny, kill, killall, or noop (dry run)",
+    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: ["deny", "kill", "killall", "noop", "bpf"],
+    field: ["core", "violation", "decision"], doc: "what to do on a violation: deny, kill, killall, noop (dry run), or bpf (decide everything in the kernel, no reports: what -b sets)",
   },
   {
     key: "core/violation/exit_code", type: "int", ops: [":"], default: -1, range: INT32,

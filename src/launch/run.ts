@@ -126,6 +126,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     argv: o.argv,
     env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
     bpf: Buffer.from(compileFilter(L, sc, o.filter)).toString("base64"),
+    restrictBpf: o.filter.restrict && Buffer.from(compileFilter(L, sc, o.filter.restrict)).toString("base64"),
     seccompNr: syscallNumber(sc, "seccomp"),
     nofile: invokerNofile(),
     parentPid: process.pid,

@@ -12,18 +12,30 @@ import type { FilterSpec } from "./filter";
 /** The filter could not be built; the message names the rule. */
 export class FilterError extends Error {}
 
+/** libseccomp's __NR_SCMP_ERROR: the name is no syscall on that architecture, not even a pseudo one. */
+const NR_SCMP_ERROR = -1;
+
 /** Creates a libseccomp context holding every rule of `spec`. The caller releases it. */
 export function createContext(sc: Seccomp, spec: FilterSpec): Pointer {
   const ctx = sc.seccomp_init(spec.defaultAction);
   if (!ctx) throw new FilterError("seccomp_init failed");
   // A syscall from an architecture we do not filter must not slip past the table.
   sc.seccomp_attr_set(ctx, SCMP_FLTATR.ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-  const arch = sc.seccomp_arch_native();
+  const native = sc.seccomp_arch_native();
+  for (const arch of spec.arches) {
+    const rc = sc.seccomp_arch_add(ctx, arch);
+    // EEXIST: already there. EDOM: another byte order, which one filter cannot mix.
+    if (rc < 0 && rc !== -17) throw new FilterError(`libseccomp cannot add architecture 0x${arch.toString(16)} to the filter: ${rc === -33 ? "its byte order differs from the native one" : `errno ${-rc}`}`);
+  }
+  const arches = [native, ...spec.arches];
   const cmpBuf = new BigUint64Array((SCMP_ARG_CMP_SIZE / 8) * 6);
   const cmp32 = new Uint32Array(cmpBuf.buffer);
   for (const rule of spec.rules) {
-    const nr = sc.seccomp_syscall_resolve_name_arch(arch, Buffer.from(rule.name + "\0"));
-    if (nr < 0) {
+    const cname = Buffer.from(rule.name + "\0");
+    // The native number, or libseccomp's pseudo number for a call only other architectures have
+    // (chown32, socketcall): libseccomp translates it for each architecture by name.
+    const nr = sc.seccomp_syscall_resolve_name_arch(native, cname);
+    if (nr === NR_SCMP_ERROR || !arches.some((a) => sc.seccomp_syscall_resolve_name_arch(a, cname) >= 0)) {
       if (rule.optional) continue;
       throw new FilterError(`libseccomp does not know the syscall ${rule.name}`);
     }

@@ -6,6 +6,7 @@
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp } from "../../ffi/seccomp";
 import { Dispatcher } from "./dispatch";
+import { releaseFirstExec } from "./bpf-only";
 import { Listener, Wake } from "./listener";
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { SyscallIndex } from "./syscall-index";
@@ -16,12 +17,18 @@ const post = (m: WorkerMessage) => self.postMessage(m);
 // dlopen and table lookups happen while the child stage is still starting.
 const L = loadLibc();
 const sc = loadSeccomp();
-const index = new SyscallIndex(sc);
+const index = new SyscallIndex(sc, L);
 
 self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const m = ev.data;
   const listener = new Listener(L, m.lfd);
   const syncWakeUp = listener.enableSyncWakeUp();
+  if (m.config.core.violation.decision === "bpf") {
+    post({ type: "ready", syncWakeUp });
+    releaseFirstExec(L, listener, index, m.stats);
+    post({ type: "done" });
+    return;
+  }
   const dispatcher = new Dispatcher(L, listener, index, m, post);
   post({ type: "ready", syncWakeUp });
   try {
