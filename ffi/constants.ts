@@ -53,6 +53,7 @@ export const AUDIT_ARCH = {
   X86_64: 0xc000003e,
   I386: 0x40000003,
   AARCH64: 0xc00000b7,
+  S390: 0x16,
 } as const;
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;

@@ -38,6 +38,8 @@ export interface RuleSpec {
   cmps: ArgCmp[];
   /** Skip silently when the architecture lacks the syscall (chown32 and friends). */
   optional: boolean;
+  /** Architectures (libseccomp tokens) where the call has another meaning, and the rule is left out. */
+  skipArches?: number[];
 }
 
 /** Everything the child stage needs to build the filter. */

@@ -19,11 +19,11 @@
  * - shared_memory_writable: no writable shared memory at all (MAP_SHARED with
  *   PROT_WRITE, file or anonymous).
  *
- * Calls every level needs to start and end a program (exit, arch_prctl,
- * rt_sigreturn, mprotect...) are in ALWAYS.
+ * Calls every level needs to start and end a program (exit, arch_prctl and
+ * i386's set_thread_area, rt_sigreturn, mprotect...) are in ALWAYS.
  */
 import {
-  IOCTL, MAP_ANONYMOUS, MAP_SHARED, O_ACCMODE, O_CREAT, O_TRUNC, PROT_EXEC, PROT_WRITE, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP,
+  AUDIT_ARCH, IOCTL, MAP_ANONYMOUS, MAP_SHARED, O_ACCMODE, O_CREAT, O_TRUNC, PROT_EXEC, PROT_WRITE, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ArgCmp, FilterSpec, RuleSpec } from "./filter";
@@ -36,12 +36,16 @@ export interface Restrict {
   shared_memory_writable: boolean;
 }
 
-const ALWAYS = ["exit", "exit_group", "arch_prctl", "membarrier", "set_tid_address", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "restart_syscall"];
+const ALWAYS = ["exit", "exit_group", "arch_prctl", "set_thread_area", "membarrier", "set_tid_address", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "restart_syscall"];
 
-/** Level 1, as SydBox 2.0.1 lists it, plus pread64: the dynamic loader reads ELF headers with it. */
+/**
+ * Level 1, as SydBox 2.0.1 lists it, plus what a dynamically linked program needs
+ * to start today: pread64 (the loader reads ELF headers with it), and statx and
+ * fstatat64, the stat calls of current 32-bit C libraries (no fallback on EPERM).
+ */
 const LEVEL1 = [
   "close", "dup", "dup2", "execve", "execveat", "getpid", "pause", "read", "readv", "pread64", "preadv", "preadv2",
-  "write", "writev", "pwritev", "pwritev2", "stat", "stat64", "fstat", "fstat64", "lstat", "newfstatat",
+  "write", "writev", "pwritev", "pwritev2", "stat", "stat64", "fstat", "fstat64", "lstat", "newfstatat", "fstatat64", "statx",
   "brk", "mmap", "mmap2", "munmap",
 ];
 
@@ -73,6 +77,13 @@ const O_TMPFILE_BIT = 0o20000000;
 export const OPEN_WRITE_MASK = O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_BIT;
 
 const allow = (name: string, cmps: ArgCmp[] = []): RuleSpec => ({ name, action: SCMP_ACT_ALLOW, cmps, optional: true });
+
+/**
+ * Architectures whose `mmap` is old_mmap, taking one pointer to its arguments:
+ * register checks mean nothing there, so under the memory rules it stays refused
+ * (their C libraries use mmap2).
+ */
+const OLD_MMAP_ARCHES = [AUDIT_ARCH.I386, AUDIT_ARCH.S390];
 const masked = (arg: number, mask: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: mask, b: value });
 
 /** mmap/mmap2 and mprotect/pkey_mprotect rules: every (prot, flags) class that is not forbidden. */
@@ -89,8 +100,9 @@ function memoryRules(r: Restrict): RuleSpec[] {
   for (const prot of protClasses) {
     const ok = flagClasses.filter((f) => !forbidden(prot, f));
     for (const name of ["mmap", "mmap2"]) {
-      if (ok.length === flagClasses.length) out.push(allow(name, [masked(2, WX, prot)]));
-      else for (const f of ok) out.push(allow(name, [masked(2, WX, prot), masked(3, TYPE, f)]));
+      const rules = ok.length === flagClasses.length ? [allow(name, [masked(2, WX, prot)])] : ok.map((f) => allow(name, [masked(2, WX, prot), masked(3, TYPE, f)]));
+      if (name === "mmap") for (const r of rules) r.skipArches = OLD_MMAP_ARCHES;
+      out.push(...rules);
     }
     // A protection change cannot create a mapping, only make one executable and writable.
     if (!(r.memory_map && prot === WX)) for (const name of ["mprotect", "pkey_mprotect"]) out.push(allow(name, [masked(2, WX, prot)]));

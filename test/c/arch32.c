@@ -6,6 +6,7 @@
  *   connect-socketcall IP PORT        TCP connect through socketcall(SYS_CONNECT, args)
  *   sendmsg-socketcall IP PORT        UDP sendmsg with msg_name (a 32-bit msghdr) through socketcall
  *   getpid                            a call no sandbox looks at
+ *   mmap2-rw | mmap2-wx | old-mmap-rw  private anonymous memory through mmap2 or old_mmap (struct args)
  * Built for x86_64, it speaks the x32 ABI instead (syscall number | 0x40000000,
  * 32-bit structs). Kernels without CONFIG_X86_X32_ABI answer such calls ENOSYS,
  * but only after the seccomp filter and the supervisor have seen them:
@@ -42,6 +43,18 @@ int main(int argc, char **argv) {
   const char *op = argv[1];
   if (!strcmp(op, "getpid")) return report(syscall(SYS_getpid));
   if (!strcmp(op, "create") && argc == 3) return report(syscall(SYS_open, argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+#ifdef SYS_mmap2
+  int wx = !strcmp(op, "mmap2-wx");
+  if (wx || !strcmp(op, "mmap2-rw")) {
+    long r = syscall(SYS_mmap2, 0, 4096, PROT_READ | PROT_WRITE | (wx ? PROT_EXEC : 0), MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return report(r == -1 ? -1 : 0);
+  }
+  if (!strcmp(op, "old-mmap-rw")) {
+    unsigned long args[6] = { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (unsigned long)-1, 0 };
+    long r = syscall(SYS_mmap, args);
+    return report(r == -1 ? -1 : 0);
+  }
+#endif
 #ifdef SYS_socketcall
   if (argc == 4 && (!strcmp(op, "connect-socketcall") || !strcmp(op, "sendmsg-socketcall"))) {
     int tcp = op[0] == 'c';
