@@ -13,9 +13,9 @@
  * call with no listener fails so), and nothing else is ever notified.
  */
 import {
-  AT_EMPTY_PATH, O_ACCMODE, O_CREAT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_CMP, W_OK, X_OK,
+  AT_EMPTY_PATH, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_CMP,
+  SYS_SOCKETCALL, W_OK, X_OK,
 } from "../../ffi/constants";
-import { SYS_SOCKETCALL } from "../../ffi/constants";
 import { Errno } from "../errors";
 import { SYSCALLS, type Category, type SyscallRow } from "../syscalls/table";
 import { buildRestrict, OPEN_WRITE_MASK, type Restrict } from "./restrict";
@@ -91,9 +91,6 @@ export const PROTECTED: Record<keyof FilterInputs["trust"], string[]> = {
   // pidfd_getfd copies fds out of other processes, the supervisor's included.
   pidfd: ["pidfd_getfd"],
 };
-
-// __O_TMPFILE without O_DIRECTORY: O_TMPFILE is both bits, and either marks a create.
-const O_TMPFILE_BIT = 0o20000000;
 
 /** The conditions under which an open's flags argument asks for writing. */
 function openWriteCmps(arg: number): ArgCmp[][] {

@@ -15,7 +15,9 @@
  * - io_control: ioctl only with the terminal and fd-flag requests of IOCTL
  *   (TIOCSTI, which injects input into a terminal, deliberately left out).
  * - memory_map: no mapping or protection change that is both writable and
- *   executable, no writable shared mapping of a file (Tor's sandbox rules).
+ *   executable, no writable shared mapping of a file (in the spirit of Tor's
+ *   sandbox). mprotect cannot tell a shared file mapping from a private one, so
+ *   making a read-only shared mapping of a file opened O_RDWR writable is not caught.
  * - shared_memory_writable: no writable shared memory at all (MAP_SHARED with
  *   PROT_WRITE, file or anonymous).
  *
@@ -23,7 +25,8 @@
  * i386's set_thread_area, rt_sigreturn, mprotect...) are in ALWAYS.
  */
 import {
-  AUDIT_ARCH, IOCTL, MAP_ANONYMOUS, MAP_SHARED, O_ACCMODE, O_CREAT, O_TRUNC, PROT_EXEC, PROT_WRITE, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP,
+  AUDIT_ARCH, IOCTL, MAP_ANONYMOUS, MAP_SHARED, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, PROT_EXEC, PROT_WRITE,
+  SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ArgCmp, FilterSpec, RuleSpec } from "./filter";
@@ -72,11 +75,11 @@ const LEVEL3 = [
 /** Signals whose handlers levels 2 and 3 let a program install (x86 numbering). */
 const SIGACTION_SIGNALS = [1, 2, 4, 7, 8, 10, 11, 12, 13, 15, 17, 25, 29, 31]; // HUP INT ILL BUS FPE USR1 SEGV USR2 PIPE TERM CHLD XFSZ IO SYS
 
-const O_TMPFILE_BIT = 0o20000000;
 /** Flag bits that make an open write (or create): any of them denies it below level 3. */
 export const OPEN_WRITE_MASK = O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_BIT;
 
 const allow = (name: string, cmps: ArgCmp[] = []): RuleSpec => ({ name, action: SCMP_ACT_ALLOW, cmps, optional: true });
+const masked = (arg: number, mask: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: mask, b: value });
 
 /**
  * Architectures whose `mmap` is old_mmap, taking one pointer to its arguments:
@@ -84,7 +87,6 @@ const allow = (name: string, cmps: ArgCmp[] = []): RuleSpec => ({ name, action: 
  * (their C libraries use mmap2).
  */
 const OLD_MMAP_ARCHES = [AUDIT_ARCH.I386, AUDIT_ARCH.S390];
-const masked = (arg: number, mask: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: mask, b: value });
 
 /** mmap/mmap2 and mprotect/pkey_mprotect rules: every (prot, flags) class that is not forbidden. */
 function memoryRules(r: Restrict): RuleSpec[] {
@@ -101,7 +103,7 @@ function memoryRules(r: Restrict): RuleSpec[] {
     const ok = flagClasses.filter((f) => !forbidden(prot, f));
     for (const name of ["mmap", "mmap2"]) {
       const rules = ok.length === flagClasses.length ? [allow(name, [masked(2, WX, prot)])] : ok.map((f) => allow(name, [masked(2, WX, prot), masked(3, TYPE, f)]));
-      if (name === "mmap") for (const r of rules) r.skipArches = OLD_MMAP_ARCHES;
+      if (name === "mmap") for (const rule of rules) rule.skipArches = OLD_MMAP_ARCHES;
       out.push(...rules);
     }
     // A protection change cannot create a mapping, only make one executable and writable.

@@ -14,7 +14,6 @@
 import { AUDIT_ARCH, SYS_SOCKETCALL, X32_SYSCALL_BIT } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import type { Seccomp } from "../../ffi/seccomp";
-import { ARCH_NAMES } from "../launch/arch";
 import { SYSCALLS } from "../syscalls/table";
 import type { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
@@ -42,25 +41,26 @@ export class SyscallIndex {
   private readonly memory: TraceeMemory;
   private readonly words = new Uint32Array(6);
 
-  constructor(sc: Seccomp, L: Libc) {
+  constructor(private readonly sc: Seccomp, L: Libc) {
     this.memory = new TraceeMemory(L);
     this.native = sc.seccomp_arch_native();
-    const tokens = new Set([this.native]);
-    for (const name of ARCH_NAMES) if (name !== "native") tokens.add(sc.seccomp_arch_resolve_name(Buffer.from(name + "\0")));
-    for (const arch of tokens) {
-      if (arch === 0) continue;
-      const nrs = SYSCALLS.map((r) => sc.seccomp_syscall_resolve_name_arch(arch, Buffer.from(r.name + "\0")) & ~X32_SYSCALL_BIT);
-      const rows = new Int16Array(Math.max(0, ...nrs) + 1).fill(-1);
-      nrs.forEach((nr, i) => { if (nr >= 0) rows[nr] = i; });
-      this.rows.set(arch, rows);
-      const sc32 = sc.seccomp_syscall_resolve_name_arch(arch, Buffer.from("socketcall\0"));
-      if (sc32 >= 0) this.socketcall.set(arch, sc32);
-    }
-    this.nativeRows = this.rows.get(this.native)!;
+    this.nativeRows = this.build(this.native);
     for (const [call, name, words] of SOCKETCALLS) {
       this.socketRows[call] = SYSCALLS.findIndex((r) => r.name === name);
       this.socketWords[call] = words;
     }
+  }
+
+  /** Rows of one architecture; other architectures are indexed when their first call arrives (-a). */
+  private build(arch: number): Int16Array {
+    const names = SYSCALLS.map((r) => Buffer.from(r.name + "\0"));
+    const nrs = names.map((n) => this.sc.seccomp_syscall_resolve_name_arch(arch, n) & ~X32_SYSCALL_BIT);
+    const rows = new Int16Array(Math.max(0, ...nrs) + 1).fill(-1);
+    nrs.forEach((nr, i) => { if (nr >= 0) rows[nr] = i; });
+    this.rows.set(arch, rows);
+    const sc32 = this.sc.seccomp_syscall_resolve_name_arch(arch, Buffer.from("socketcall\0"));
+    if (sc32 >= 0) this.socketcall.set(arch, sc32);
+    return rows;
   }
 
   /** The row index for the notification `n` holds, or -1. A socketcall gets its call's row and arguments. */
@@ -73,8 +73,8 @@ export class SyscallIndex {
   private otherRow(n: Listener, nr: number): number {
     let arch = n.arch;
     if (arch === AUDIT_ARCH.X86_64 && nr & X32_SYSCALL_BIT) { arch = SCMP_ARCH_X32; nr &= ~X32_SYSCALL_BIT; }
-    const rows = this.rows.get(arch);
-    if (!rows || nr < 0) return -1;
+    if (nr < 0) return -1;
+    const rows = this.rows.get(arch) ?? this.build(arch);
     if (nr === this.socketcall.get(arch)) return this.demux(n);
     return nr < rows.length ? rows[nr] : -1;
   }
