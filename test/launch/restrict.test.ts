@@ -61,40 +61,33 @@ describe("core/restrict/general", () => {
   }, 30000);
 });
 
+/** Each boolean key: the level it is tried at, and [args, output] with the key on and with it off. */
+const KEYS: Array<[string, string, number, Array<[string[], string, string]>]> = [
+  ["io_control", "TIOCSTI refused, FIONREAD allowed", 1, [
+    [["tiocsti"], "EPERM", "ENOTTY"], // without the key the kernel itself answers: not a terminal
+    [["fionread"], "ok", "ok"],
+  ]],
+  ["memory_map", "W+X mmap and mprotect refused, writable shared file mapping refused, others allowed", 3, [
+    [["mmap-wx"], "EPERM", "ok"],
+    [["mprotect-wx"], "EPERM", "ok"],
+    [["mmap-shared-file", file], "EPERM", "ok"],
+    [["mmap-rw"], "ok", "ok"],
+    [["mmap-shared-anon"], "ok", "ok"],
+  ]],
+  ["shared_memory_writable", "every writable shared mapping refused, private ones allowed", 3, [
+    [["mmap-shared-anon"], "EPERM", "ok"],
+    [["mmap-shared-file", file], "EPERM", "ok"],
+    [["mmap-rw"], "ok", "ok"],
+  ]],
+];
+
 describe("io_control, memory_map, shared_memory_writable", () => {
-  test("io_control: TIOCSTI refused, FIONREAD allowed; without it the kernel answers TIOCSTI itself", async () => {
-    const io = [...level(1), "core/restrict/io_control:1"];
-    await check(io, [
-      [["tiocsti"], "EPERM"],
-      [["fionread"], "ok"],
-    ]);
-    await check(level(1), [
-      [["tiocsti"], "ENOTTY"],
-    ]);
-  }, 30000);
-
-  test("memory_map: W+X mmap and mprotect refused, shared writable file mapping refused, RW private allowed", async () => {
-    const mm = [...level(3), "core/restrict/memory_map:1"];
-    await check(mm, [
-      [["mmap-wx"], "EPERM"],
-      [["mprotect-wx"], "EPERM"],
-      [["mmap-shared-file", file], "EPERM"],
-      [["mmap-rw"], "ok"],
-      [["mmap-shared-anon"], "ok"],
-    ]);
-    await check(level(3), [
-      [["mmap-wx"], "ok"],
-    ]);
-  }, 30000);
-
-  test("shared_memory_writable: every writable shared mapping refused, private ones allowed", async () => {
-    const shm = [...level(3), "core/restrict/shared_memory_writable:1"];
-    await check(shm, [
-      [["mmap-shared-anon"], "EPERM"],
-      [["mmap-shared-file", file], "EPERM"],
-      [["mmap-rw"], "ok"],
-    ]);
-  }, 30000);
+  for (const [key, what, n, cases] of KEYS) {
+    test(`${key}: ${what}`, async () => {
+      await check([...level(n), `core/restrict/${key}:1`], cases.map(([args, on]) => [args, on]));
+      await check(level(n), cases.map(([args, , off]) => [args, off]));
+    }, 60000);
+  }
 
   test("each needs core/restrict/general > 0: a config error that says so", async () => {
     for (const key of ["io_control", "memory_map", "shared_memory_writable"]) {
