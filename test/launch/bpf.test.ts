@@ -90,3 +90,10 @@ describe("-b", () => {
     expect(new Set(notified)).toEqual(new Set(["execve", "execveat"]));
   }, 30000);
 });
+
+test("core/sandbox/exec:bpf without -b: the command itself starts, later execs are denied without a report", async () => {
+  const r = await sydbox(["-m", "core/sandbox/exec:bpf", "--", "sh", "-c", "/bin/true; echo rc=$?"]);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain("rc=126");
+  expect(r.stderr).not.toContain("Access Violation");
+}, 30000);
