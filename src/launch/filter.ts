@@ -8,7 +8,7 @@
  *
  * Exec is the exception: the command's own execve happens under the filter, so
  * exec in bpf mode still sends execve to the supervisor, which lets the eldest's
- * first one through. With -b (bpf only) the supervisor then closes the listener:
+ * first one through. With -b (bpf only) the launcher then closes the listener:
  * from that moment the kernel answers every execve ENOSYS by itself (a notified
  * call with no listener fails so), and nothing else is ever notified.
  */

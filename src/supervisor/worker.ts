@@ -6,7 +6,6 @@
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp } from "../../ffi/seccomp";
 import { Dispatcher } from "./dispatch";
-import { releaseFirstExec } from "./bpf-only";
 import { Listener, Wake } from "./listener";
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { SyscallIndex } from "./syscall-index";
@@ -23,12 +22,6 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const m = ev.data;
   const listener = new Listener(L, m.lfd);
   const syncWakeUp = listener.enableSyncWakeUp();
-  if (m.config.core.violation.decision === "bpf") {
-    post({ type: "ready", syncWakeUp });
-    releaseFirstExec(L, listener, index, m.stats);
-    post({ type: "done" });
-    return;
-  }
   const dispatcher = new Dispatcher(L, listener, index, m, post);
   post({ type: "ready", syncWakeUp });
   try {
