@@ -53,6 +53,7 @@ export const AUDIT_ARCH = {
   X86_64: 0xc000003e,
   I386: 0x40000003,
   AARCH64: 0xc00000b7,
+  S390: 0x16,
 } as const;
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;
@@ -66,6 +67,8 @@ export const POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
 export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0o100, O_EXCL = 0o200,
   O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DIRECTORY = 0o200000,
   O_NOFOLLOW = 0o400000, O_CLOEXEC = 0o2000000, O_PATH = 0o10000000, O_TMPFILE = 0o20200000;
+/** __O_TMPFILE, O_TMPFILE without O_DIRECTORY: either bit of O_TMPFILE marks a create. */
+export const O_TMPFILE_BIT = 0o20000000;
 
 export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -83,3 +86,29 @@ export const SIG_SETMASK = 2;
 export const SIG_DFL = 0;
 export const SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19;
 export const WNOHANG = 1, __WALL = 0x40000000;
+
+/** AUDIT_ARCH_* carry this bit on 64-bit architectures (include/uapi/linux/audit.h). */
+export const AUDIT_ARCH_64BIT = 0x80000000;
+
+/** socketcall(2) call numbers (include/uapi/linux/net.h) for the calls sydbox checks. */
+export const SYS_SOCKETCALL = { BIND: 2, CONNECT: 3, SENDTO: 11, SENDMSG: 16 } as const;
+
+/** mmap/mprotect bits (include/uapi/asm-generic/mman*.h). */
+export const PROT_WRITE = 0x2, PROT_EXEC = 0x4;
+export const MAP_SHARED = 0x01, MAP_ANONYMOUS = 0x20;
+/** shmat(2): attach read-only. */
+export const SHM_RDONLY = 0o10000;
+
+/**
+ * ioctl requests of terminals and file descriptors (include/uapi/asm-generic/ioctls.h),
+ * the ones core/restrict/io_control lets through.
+ */
+export const IOCTL = {
+  TCGETS: 0x5401, TCSETS: 0x5402, TCSETSW: 0x5403, TCSETSF: 0x5404, TCSBRK: 0x5409, TCXONC: 0x540a,
+  TCFLSH: 0x540b, TIOCEXCL: 0x540c, TIOCNXCL: 0x540d, TIOCSCTTY: 0x540e, TIOCGPGRP: 0x540f,
+  TIOCSPGRP: 0x5410, TIOCOUTQ: 0x5411, TIOCGWINSZ: 0x5413, TIOCSWINSZ: 0x5414, TIOCGSOFTCAR: 0x5419,
+  TIOCSSOFTCAR: 0x541a, FIONREAD: 0x541b, TIOCPKT: 0x5420, FIONBIO: 0x5421, TIOCNOTTY: 0x5422,
+  TIOCSETD: 0x5423, TIOCGETD: 0x5424, TIOCGSID: 0x5429, TIOCGPTN: 0x80045430, TIOCSPTLCK: 0x40045431,
+  TIOCGPKT: 0x80045438, TIOCGPTLCK: 0x80045439, TIOCGEXCL: 0x80045440, TIOCGPTPEER: 0x5441,
+  FIONCLEX: 0x5450, FIOCLEX: 0x5451, FIOASYNC: 0x5452, TIOCGLCKTRMIOS: 0x5456,
+} as const;

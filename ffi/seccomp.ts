@@ -23,6 +23,8 @@ const symbols = {
   seccomp_notify_fd: { args: [T.ptr], returns: T.i32 },
   seccomp_attr_set: { args: [T.ptr, T.i32, T.u32], returns: T.i32 },
   seccomp_arch_add: { args: [T.ptr, T.u32], returns: T.i32 },
+  seccomp_arch_remove: { args: [T.ptr, T.u32], returns: T.i32 },
+  seccomp_merge: { args: [T.ptr, T.ptr], returns: T.i32 },
   seccomp_arch_exist: { args: [T.ptr, T.u32], returns: T.i32 },
   seccomp_arch_native: { args: [], returns: T.u32 },
   seccomp_arch_resolve_name: { args: [T.ptr], returns: T.u32 },

@@ -4,6 +4,7 @@
  */
 import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
 import { ConfigError, SydError } from "../errors";
+import { resolveArches } from "../launch/arch";
 import { buildFilter, type FilterInputs } from "../launch/filter";
 import { CommandError, resolveCommand } from "../launch/command";
 import { abandon, run, type Prelaunch } from "../launch/run";
@@ -18,14 +19,17 @@ import { runSubcommand, SUBCOMMANDS } from "./subcommands";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
 
-/** The filter knobs a configuration implies. */
-export function filterInputs(cfg: Config): FilterInputs {
+/** The filter knobs a configuration implies; `arches` are -a's libseccomp tokens. */
+export function filterInputs(cfg: Config, arches: number[] = []): FilterInputs {
   return {
     modes: { ...cfg.core.sandbox },
     magicLocked: cfg.core.trace.magic_lock === "on",
     // magic_lock:exec may be set at run time by any process whose lock is not on.
     watchExec: cfg.core.trace.magic_lock !== "on" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
     trust: { ...cfg.core.trust },
+    bpfOnly: cfg.core.violation.decision === "bpf",
+    arches,
+    restrict: { ...cfg.core.restrict },
   };
 }
 
@@ -47,9 +51,12 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
     if ("exit" in inv) return inv.exit;
     loadSeccomp(); // fail early, with the package name, if libseccomp is missing
     if (inv.test) return await selfTest((l) => process.stdout.write(l + "\n"));
+    const arches = resolveArches(loadSeccomp(), inv.arches);
     const cfg = loadConfig({ sources: inv.sources, env: process.env.SYDBOX_CONFIG });
+    // -b wins over every source: a profile's decision:deny must not bring notifications back.
+    if (inv.bpf) cfg.core.violation.decision = "bpf";
     if (!inv.exportFormat) refuseIfUnconfined(cfg, inv.command[0]);
-    const filter = buildFilter(filterInputs(cfg));
+    const filter = buildFilter(filterInputs(cfg, arches));
     if (inv.exportFormat) return exportFilter(filter, inv.exportFormat);
     const env = commandEnvironment(process.env, inv.env);
     const path = resolveCommand(inv.command[0], env.PATH);

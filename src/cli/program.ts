@@ -23,6 +23,10 @@ export interface Invocation {
   test: boolean;
   stats: boolean;
   exportFormat?: "bpf" | "pfc";
+  /** -a: extra architectures, by name. */
+  arches: string[];
+  /** -b: bpf only (core/violation/decision:bpf after every other source). */
+  bpf: boolean;
 }
 
 const HELP_AFTER = `
@@ -38,6 +42,19 @@ Examples:
   sydbox -E LANG=C -E DISPLAY -- env                set LANG, remove DISPLAY
   sydbox --stats -m core/sandbox/write:allow -- make  print notification counts at exit
   sydbox --export pfc --profile paludis             print the seccomp filter, run nothing
+  sydbox -b -m core/sandbox/network:deny -- make    bpf only: denials in the kernel, no reports
+  sydbox -a x86 --profile paludis -- make check     also filter (and check) i386 programs
+  sydbox -m core/restrict/general:2 -m core/restrict/io_control:1 -- ./test
+                                                    syscall allowlist level 2, ioctl allowlist
+
+-b (bpf only) loses everything that needs a supervisor: no allowlists or denylists
+(deny acts as bpf, allow as off), no violation reports, no magic /dev/sydbox, no
+exec/kill_if_match; sendto with an address and every sendmsg are refused when network
+sandboxing is on; openat2 answers ENOSYS (callers fall back to openat); after the
+command starts, execve answers ENOSYS when exec sandboxing is on (and then sydbox waits
+for the command only, not for daemonised descendants).
+-a arch: native, x86_64, x86, x32, arm, aarch64, mips, mips64, ppc, ppc64, ppc64le,
+s390, s390x, parisc, parisc64, riscv64. Syscalls of any other architecture are killed.
   sydbox --test                                     check that this system can run sydbox
   sydbox config show --profile paludis              print the effective configuration
   sydbox config check my.syd-2                      validate a configuration file
@@ -60,6 +77,8 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
     .option("-m, --magic <command>", "apply one magic command, e.g. core/sandbox/write:deny (repeatable)", push("magic"))
     .option("-E, --env <var[=val]>", "set var=val, or remove var, in the command's environment (repeatable)", (v: string) => { env.push(v); return v; })
     .option("-t, --test", "check that this system can run sydbox, then exit")
+    .option("-a, --arch <arch>", "also filter architecture ARCH, e.g. x86 on x86_64 (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("-b, --bpf", "bpf only: every check in the kernel filter, no notifications, no reports")
     .option("--stats", "print notification counts and supervisor time at exit")
     .addOption(new Option("--export <format>", "print the seccomp filter (libseccomp bpf or pfc) and exit").choices(["bpf", "pfc"]))
     .argument("[command...]", "the command to run and its arguments")
@@ -85,5 +104,5 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
     return { exit: 1 };
   }
   if (command.length > 0 && command[0].startsWith("-") && !argv.includes("--")) throw new UsageError(`unknown option \`${command[0]}'`);
-  return { command, sources, env, test: !!o.test, stats: !!o.stats, exportFormat: o.export };
+  return { command, sources, env, test: !!o.test, stats: !!o.stats, exportFormat: o.export, arches: o.arch, bpf: !!o.bpf };
 }

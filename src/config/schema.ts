@@ -85,17 +85,17 @@ export const SCHEMA: readonly KeyDef[] = [
     field: ["core", "restrict", "general"], query: positive,
     doc: "syscall restriction level: 0 none, 1 strict allowlist, 2 adds more, 3 adds the write syscalls",
   },
-  bool("core/restrict/io_control", false, "restrict ioctl requests (needs general > 0)"),
-  bool("core/restrict/memory_map", false, "restrict executable mmap/mprotect (needs general > 0)"),
-  bool("core/restrict/shared_memory_writable", false, "restrict writable shared memory (needs general > 0)"),
+  bool("core/restrict/io_control", false, "allow only terminal and fd-flag ioctl requests (needs general > 0)"),
+  bool("core/restrict/memory_map", false, "refuse W+X mmap/mprotect and writable shared file mappings (needs general > 0)"),
+  bool("core/restrict/shared_memory_writable", false, "refuse every writable shared mapping (needs general > 0)"),
 
   bool("core/allowlist/per_process_directories", true, "allow /proc/PID of the calling process"),
   bool("core/allowlist/successful_bind", true, "after a successful bind, allow connect to its address"),
   bool("core/allowlist/unsupported_socket_families", true, "allow socket families sydbox does not check"),
 
   {
-    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: ["deny", "kill", "killall", "noop"],
-    field: ["core", "violation", "decision"], doc: "what to do on a violation: deny, kill, killall, or noop (dry run)",
+    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: ["deny", "kill", "killall", "noop", "bpf"],
+    field: ["core", "violation", "decision"], doc: "what to do on a violation: deny, kill, killall, noop (dry run), or bpf (decide everything in the kernel, no reports: what -b sets)",
   },
   {
     key: "core/violation/exit_code", type: "int", ops: [":"], default: -1, range: INT32,

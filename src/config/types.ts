@@ -11,8 +11,11 @@
 /** How one sandbox category is enforced. `bpf` decides in the kernel filter, `deny`/`allow` are the default verdicts of the notify path. */
 export type SandboxMode = "off" | "bpf" | "deny" | "allow";
 
-/** What happens to a process on an access violation. `noop` is the dry-run decision. */
-export type ViolationDecision = "deny" | "kill" | "killall" | "noop";
+/**
+ * What happens to a process on an access violation. `noop` is the dry-run decision;
+ * `bpf` (set by -b) decides everything in the kernel filter, with no notifications.
+ */
+export type ViolationDecision = "deny" | "kill" | "killall" | "noop" | "bpf";
 
 /** Magic lock state. `exec` turns into `on` when the process execs. */
 export type MagicLock = "off" | "on" | "exec";

@@ -55,6 +55,9 @@ export function childMain(): never {
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
   const bpf = Buffer.from(spec.bpf, "base64");
   const fprog = new BigUint64Array([BigInt(bpf.length / 8), BigInt(ptr(bpf))]);
+  // core/restrict: a second program, loaded last (step 8) so that the runtime never runs under it.
+  const restrict = spec.restrictBpf === null ? null : Buffer.from(spec.restrictBpf, "base64");
+  const restrictProg = restrict && new BigUint64Array([BigInt(restrict.length / 8), BigInt(ptr(restrict))]);
 
   // 1. no_new_privs: required to load a filter unprivileged, and it stops setuid
   //    binaries from gaining privileges the sandbox cannot see.
@@ -89,7 +92,13 @@ export function childMain(): never {
   // 7. Bun raised RLIMIT_NOFILE at startup; the command gets the invoker's limit.
   if (rlim) L.setrlimit(RLIMIT_NOFILE, rlim);
 
-  // 8. Become the command.
+  // 8. core/restrict: the allowlist filter, the last thing before execve because
+  //    the Bun runtime could not run under it.
+  if (restrictProg && Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, 0, Number(ptr(restrictProg)), 0, 0, 0)) < 0) {
+    fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) of the core/restrict filter failed: errno ${L.errno()}`);
+  }
+
+  // 9. Become the command.
   L.execve(path, argv.pointers, envp.pointers);
   const e = L.errno();
   process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(e)}\n`);

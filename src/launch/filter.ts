@@ -5,12 +5,20 @@
  *
  * Mode to action, as in SydBox 2: off adds no rule, bpf answers EPERM in the
  * kernel, deny and allow send the call to the supervisor (NOTIFY).
+ *
+ * Exec is the exception: the command's own execve happens under the filter, so
+ * exec in bpf mode still sends execve to the supervisor, which lets the eldest's
+ * first one through. With -b (bpf only) the launcher then closes the listener:
+ * from that moment the kernel answers every execve ENOSYS by itself (a notified
+ * call with no listener fails so), and nothing else is ever notified.
  */
 import {
-  AT_EMPTY_PATH, O_ACCMODE, O_CREAT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_CMP, W_OK, X_OK,
+  AT_EMPTY_PATH, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_CMP,
+  SYS_SOCKETCALL, W_OK, X_OK,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
 import { SYSCALLS, type Category, type SyscallRow } from "../syscalls/table";
+import { buildRestrict, OPEN_WRITE_MASK, type Restrict } from "./restrict";
 
 /** A sandbox mode, per category. */
 export type Mode = "off" | "bpf" | "deny" | "allow";
@@ -30,12 +38,21 @@ export interface RuleSpec {
   cmps: ArgCmp[];
   /** Skip silently when the architecture lacks the syscall (chown32 and friends). */
   optional: boolean;
+  /** Architectures (libseccomp tokens) where the call has another meaning, and the rule is left out. */
+  skipArches?: number[];
 }
 
 /** Everything the child stage needs to build the filter. */
 export interface FilterSpec {
   defaultAction: number;
   rules: RuleSpec[];
+  /** Architectures besides the native one (libseccomp tokens, from -a). */
+  arches: number[];
+  /**
+   * core/restrict/general > 0: a second filter (default EPERM, allowlist rules),
+   * loaded as the child stage's last step before execve.
+   */
+  restrict: FilterSpec | null;
 }
 
 /** The knobs that shape the filter. */
@@ -47,6 +64,14 @@ export interface FilterInputs {
   watchExec: boolean;
   /** core/trust/*: which supervisor protections are relaxed. */
   trust: Record<"ptrace" | "io_uring" | "open_by_handle" | "userfaultfd" | "pidfd", boolean>;
+  /**
+   * -b: no notifications. deny becomes bpf, allow becomes off (no allowlists, no
+   * denylists), magic stat is off, and exec only notifies the command's own start.
+   */
+  bpfOnly: boolean;
+  /** Extra architectures (-a), as libseccomp tokens. */
+  arches: number[];
+  restrict: Restrict;
 }
 
 /**
@@ -67,10 +92,6 @@ export const PROTECTED: Record<keyof FilterInputs["trust"], string[]> = {
   pidfd: ["pidfd_getfd"],
 };
 
-// __O_TMPFILE without O_DIRECTORY: O_TMPFILE is both bits, and either marks a create.
-const O_TMPFILE_BIT = 0o20000000;
-const OPEN_WRITE_MASK = O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_BIT;
-
 /** The conditions under which an open's flags argument asks for writing. */
 function openWriteCmps(arg: number): ArgCmp[][] {
   return [
@@ -83,13 +104,23 @@ function openWriteCmps(arg: number): ArgCmp[][] {
   ];
 }
 
+/** -b: what each mode means without a supervisor. */
+const BPF_ONLY: Record<Mode, Mode> = { off: "off", bpf: "bpf", deny: "bpf", allow: "off" };
+
+/** The modes the filter is built from: as configured, or as -b reads them. */
+export function effectiveModes(inputs: FilterInputs): FilterInputs["modes"] {
+  const m = inputs.modes;
+  if (!inputs.bpfOnly) return m;
+  return { exec: BPF_ONLY[m.exec], read: BPF_ONLY[m.read], write: BPF_ONLY[m.write], network: BPF_ONLY[m.network] };
+}
+
 function modeOf(inputs: FilterInputs, cat: Category): Mode {
   switch (cat) {
     case "read": return inputs.modes.read;
     case "write": return inputs.modes.write;
-    case "exec": return inputs.modes.exec === "off" && inputs.watchExec ? "allow" : inputs.modes.exec;
+    case "exec": return inputs.modes.exec === "off" && inputs.watchExec && !inputs.bpfOnly ? "allow" : inputs.modes.exec;
     case "bind": case "connect": return inputs.modes.network;
-    case "magic": return inputs.magicLocked ? "off" : "allow";
+    case "magic": return inputs.magicLocked || inputs.bpfOnly ? "off" : "allow";
   }
 }
 
@@ -130,11 +161,20 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
     return parts.filter(([, m]) => m !== "off").map(([bit]) => rule(action, [{ arg: refine.modeArg, op: SCMP_CMP.MASKED_EQ, a: bit, b: bit }]));
   }
   if (refine?.kind === "openHow") {
-    // The flags live in struct open_how, out of BPF's reach: the supervisor decides, bpf modes included.
-    return actionFor([inputs.modes.read, inputs.modes.write]) === null ? [] : [rule(SCMP_ACT_NOTIFY)];
+    // The flags live in struct open_how, out of BPF's reach: the supervisor decides, bpf modes
+    // included. Without a supervisor, ENOSYS: callers fall back to openat, whose flags BPF sees.
+    if (actionFor([inputs.modes.read, inputs.modes.write]) === null) return [];
+    return [rule(inputs.bpfOnly ? SCMP_ACT_ERRNO(Errno.ENOSYS) : SCMP_ACT_NOTIFY)];
   }
-  const action = actionFor([modeOf(inputs, row.category)]);
+  const mode = modeOf(inputs, row.category);
+  // The command's own execve runs under the filter: see the module comment.
+  if (row.category === "exec" && mode === "bpf") return [rule(SCMP_ACT_NOTIFY)];
+  const action = actionFor([mode]);
   if (action === null) return [];
+  if (row.name === "sendto" && row.addr?.kind === "sockaddr" && action !== SCMP_ACT_NOTIFY) {
+    // sendto without an address sends on a connected socket: no new destination.
+    return [rule(action, [{ arg: row.addr.addr, op: SCMP_CMP.NE, a: 0, b: 0 }])];
+  }
   if (row.category === "magic") {
     // fstat() is newfstatat(fd, "", AT_EMPTY_PATH): it can never be magic, keep it in the kernel.
     const flag = row.paths?.[0].emptyPathFlag;
@@ -143,13 +183,26 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
   return [rule(action)];
 }
 
+/**
+ * i386 and other socketcall architectures multiplex the socket calls, and
+ * libseccomp turns an argument check on sendto into a check of socketcall's own
+ * registers, which do not hold sendto's arguments: refuse every multiplexed sendto.
+ */
+function socketcallRules(rules: RuleSpec[]): RuleSpec[] {
+  const sendto = rules.find((r) => r.name === "sendto" && r.cmps.length > 0);
+  if (!sendto) return [];
+  return [{ name: "socketcall", action: sendto.action, cmps: [{ arg: 0, op: SCMP_CMP.EQ, a: SYS_SOCKETCALL.SENDTO, b: 0 }], optional: true }];
+}
+
 /** Builds the filter for the given modes from the syscall table. */
-export function buildFilter(inputs: FilterInputs): FilterSpec {
+export function buildFilter(given: FilterInputs): FilterSpec {
+  const inputs = { ...given, modes: effectiveModes(given) };
   const rules: RuleSpec[] = [];
   for (const row of SYSCALLS) rules.push(...rulesFor(row, inputs));
+  if (inputs.arches.length > 0) rules.push(...socketcallRules(rules));
   for (const [group, names] of Object.entries(PROTECTED) as Array<[keyof FilterInputs["trust"], string[]]>) {
     if (inputs.trust[group]) continue;
     for (const name of names) rules.push({ name, action: SCMP_ACT_ERRNO(Errno.EPERM), cmps: [], optional: true });
   }
-  return { defaultAction: SCMP_ACT_ALLOW, rules };
+  return { defaultAction: SCMP_ACT_ALLOW, rules, arches: inputs.arches, restrict: buildRestrict(inputs.restrict, inputs.arches) };
 }

@@ -20,6 +20,8 @@ export interface ChildSpec {
   env: string[];
   /** The filter as a BPF program (struct sock_filter[]), base64. */
   bpf: string;
+  /** core/restrict's filter (see restrict.ts), loaded just before execve; null without restrictions. */
+  restrictBpf: string | null;
   /** The native number of seccomp(2), from libseccomp (the child stage does not load it). */
   seccompNr: number;
   /** RLIMIT_NOFILE the invoker gave sydbox, before Bun raised it: [soft, hard]. */

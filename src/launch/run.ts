@@ -126,6 +126,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     argv: o.argv,
     env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
     bpf: Buffer.from(compileFilter(L, sc, o.filter)).toString("base64"),
+    restrictBpf: o.filter.restrict && Buffer.from(compileFilter(L, sc, o.filter.restrict)).toString("base64"),
     seccompNr: syscallNumber(sc, "seccomp"),
     nofile: invokerNofile(),
     parentPid: process.pid,
@@ -160,6 +161,16 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   L.close(ctl[1]);
 
   const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, proc.pid, syscallNumber(sc, "execve"), stats);
+  const statusOf = () => proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
+  if (eldestExeced && o.config.core.violation.decision === "bpf") {
+    // -b with exec sandboxing: that execve was the only call ever notified (launch/filter.ts).
+    // Without a listener the kernel answers every later execve ENOSYS by itself.
+    L.close(lfd);
+    worker.terminate();
+    await proc.exited;
+    eldestExited = true;
+    return { status: statusOf(), stats, syncWakeUp: false };
+  }
 
   let isReady = false;
   const ready = waitFor(worker, "ready");
@@ -177,7 +188,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
 
   await Promise.race([proc.exited, workerError]);
   eldestExited = true;
-  const status = proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
+  const status = statusOf();
   // SydBox 2 waits for daemonised grandchildren too: the listener hangs up once
   // the last process carrying the filter is gone. A Worker that never became
   // ready has answered nothing and holds nothing to report: when the tree is

@@ -12,18 +12,51 @@ import type { FilterSpec } from "./filter";
 /** The filter could not be built; the message names the rule. */
 export class FilterError extends Error {}
 
-/** Creates a libseccomp context holding every rule of `spec`. The caller releases it. */
+/** libseccomp's __NR_SCMP_ERROR: the name is no syscall on that architecture, not even a pseudo one. */
+const NR_SCMP_ERROR = -1;
+
+/**
+ * Creates a libseccomp context holding every rule of `spec`. The caller releases it.
+ * libseccomp adds a rule to every architecture of a context, so when a rule must be
+ * left out on some of them (RuleSpec.skipArches), each architecture gets a context
+ * of its own and they are merged into one filter.
+ */
 export function createContext(sc: Seccomp, spec: FilterSpec): Pointer {
+  const native = sc.seccomp_arch_native();
+  const arches = [native, ...spec.arches];
+  const perArch = spec.rules.some((r) => r.skipArches?.some((a) => arches.includes(a)));
+  if (!perArch) return build(sc, spec, arches, native);
+  let merged: Pointer | null = null;
+  for (const arch of arches) {
+    const ctx = build(sc, spec, [arch], native);
+    if (merged === null) { merged = ctx; continue; }
+    const rc = sc.seccomp_merge(merged, ctx); // frees ctx on success
+    if (rc < 0) throw new FilterError(`seccomp_merge failed: errno ${-rc}`);
+  }
+  return merged!;
+}
+
+function build(sc: Seccomp, spec: FilterSpec, arches: number[], native: number): Pointer {
   const ctx = sc.seccomp_init(spec.defaultAction);
   if (!ctx) throw new FilterError("seccomp_init failed");
   // A syscall from an architecture we do not filter must not slip past the table.
   sc.seccomp_attr_set(ctx, SCMP_FLTATR.ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-  const arch = sc.seccomp_arch_native();
+  for (const arch of arches) {
+    if (arch === native) continue;
+    const rc = sc.seccomp_arch_add(ctx, arch);
+    // EEXIST: already there. EDOM: another byte order, which one filter cannot mix.
+    if (rc < 0 && rc !== -17) throw new FilterError(`libseccomp cannot add architecture 0x${arch.toString(16)} to the filter: ${rc === -33 ? "its byte order differs from the native one" : `errno ${-rc}`}`);
+  }
+  if (!arches.includes(native)) sc.seccomp_arch_remove(ctx, native);
   const cmpBuf = new BigUint64Array((SCMP_ARG_CMP_SIZE / 8) * 6);
   const cmp32 = new Uint32Array(cmpBuf.buffer);
   for (const rule of spec.rules) {
-    const nr = sc.seccomp_syscall_resolve_name_arch(arch, Buffer.from(rule.name + "\0"));
-    if (nr < 0) {
+    if (rule.skipArches && arches.every((a) => rule.skipArches!.includes(a))) continue;
+    const cname = Buffer.from(rule.name + "\0");
+    // The native number, or libseccomp's pseudo number for a call only other architectures have
+    // (chown32, socketcall): libseccomp translates it for each architecture by name.
+    const nr = sc.seccomp_syscall_resolve_name_arch(native, cname);
+    if (nr === NR_SCMP_ERROR || !arches.some((a) => sc.seccomp_syscall_resolve_name_arch(a, cname) >= 0)) {
       if (rule.optional) continue;
       throw new FilterError(`libseccomp does not know the syscall ${rule.name}`);
     }

@@ -44,7 +44,7 @@ export class Dispatcher implements CallView {
   /** Handles the notification currently held by the listener. */
   handle(): void {
     const t0 = this.timing ? performance.now() : 0;
-    const row = this.index.rowOf(this.n.nr);
+    const row = this.index.rowOf(this.n);
     if (row < 0) {
       this.stats[STAT.UNKNOWN]++;
       this.n.continue();

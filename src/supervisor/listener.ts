@@ -5,7 +5,7 @@
  */
 import { ptr } from "bun:ffi";
 import {
-  NOTIF_IOCTL, NOTIF_LAYOUT, POLLERR, POLLHUP, POLLIN, POLLNVAL, SECCOMP_ADDFD_FLAG_SEND,
+  AUDIT_ARCH_64BIT, NOTIF_IOCTL, X32_SYSCALL_BIT, NOTIF_LAYOUT, POLLERR, POLLHUP, POLLIN, POLLNVAL, SECCOMP_ADDFD_FLAG_SEND,
   SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, SECCOMP_USER_NOTIF_FLAG_CONTINUE,
 } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
@@ -86,8 +86,18 @@ export class Listener {
   get pid(): number { return this.notif[2]; }
   get nr(): number { return this.notifI[4]; }
   get arch(): number { return this.notif[5]; }
-  /** Argument i as an unsigned number (exact up to 2^53, which covers user addresses). */
-  arg(i: number): number { return this.notif[8 + 2 * i] + this.notif[9 + 2 * i] * P32; }
+  /**
+   * Argument i as an unsigned number (exact up to 2^53, which covers user
+   * addresses). A 32-bit architecture's arguments are 32 bits wide: the high half
+   * is ignored, as the kernel ignores it.
+   */
+  arg(i: number): number { return this.notif[8 + 2 * i] + (this.notif[5] >= AUDIT_ARCH_64BIT ? this.notif[9 + 2 * i] * P32 : 0); }
+  /** User structs are 32-bit (compat): a 32-bit architecture, or x32. */
+  get compat(): boolean { return this.notif[5] < AUDIT_ARCH_64BIT || (this.notif[4] & X32_SYSCALL_BIT) !== 0; }
+  /** Replaces the first `count` arguments with 32-bit words (socketcall's argument array). */
+  setArgs32(words: Uint32Array, count: number): void {
+    for (let i = 0; i < count; i++) { this.notif[8 + 2 * i] = words[i]; this.notif[9 + 2 * i] = 0; }
+  }
   /** Argument i as a C int (fds, flags, modes). */
   argInt(i: number): number { return this.notifI[8 + 2 * i]; }
   /** The low 32 bits of argument i, unsigned. */

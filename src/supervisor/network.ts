@@ -25,7 +25,10 @@
  * - A unix path that fails to resolve fails with the lookup's errno, as the kernel would
  *   (a violation only with core/violation/raise_fail).
  *
- * Left undone: socketcall (i386 multiplexes the socket calls through it); the time between
+ * i386's socketcall reaches this engine demultiplexed (syscall-index.ts), and 32-bit
+ * callers' msghdr is read in its compat layout.
+ *
+ * Left undone: the time between
  * this check and the kernel's own read of the address for connect/sendto/sendmsg (a tracee
  * thread may rewrite the sockaddr in between, as with every seccomp-notify supervisor; bind
  * is immune when successful_bind is on, since the supervisor binds the checked bytes).
@@ -39,8 +42,10 @@ import type { Dispatcher } from "./dispatch";
 
 /** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
 const SOCKADDR_STORAGE = 128;
-/** x86_64/aarch64 struct msghdr: msg_name (pointer) at 0, msg_namelen (u32) at 8. */
+/** 64-bit struct msghdr: msg_name (pointer) at 0, msg_namelen (u32) at 8. */
 const MSGHDR_HEAD = 12;
+/** Compat (i386, x32) struct msghdr: msg_name (u32 pointer) at 0, msg_namelen at 4. */
+const COMPAT_MSGHDR_HEAD = 8;
 
 /** The raw address a call names: bytes, "none" (no address), "kernel" (the kernel will refuse it), or "gone". */
 type Raw = Uint8Array | "none" | "kernel" | "gone";
@@ -56,11 +61,13 @@ function readRaw(d: Dispatcher, where: AddrArg): Raw {
   } else {
     const msg = n.arg(where.msg);
     if (msg === 0) return "kernel"; // EFAULT
-    const head = d.readBytes(msg, MSGHDR_HEAD);
+    const compat = n.compat;
+    const size = compat ? COMPAT_MSGHDR_HEAD : MSGHDR_HEAD;
+    const head = d.readBytes(msg, size);
     if (head === null) return n.idValid() ? "kernel" : "gone";
-    const v = new DataView(head.buffer, head.byteOffset, MSGHDR_HEAD);
-    addr = v.getUint32(0, true) + v.getUint32(4, true) * 4294967296;
-    len = v.getInt32(8, true);
+    const v = new DataView(head.buffer, head.byteOffset, size);
+    addr = compat ? v.getUint32(0, true) : v.getUint32(0, true) + v.getUint32(4, true) * 4294967296;
+    len = v.getInt32(compat ? 4 : 8, true);
     // As copy_msghdr_from_user: no name or a zero length means no address, a longer one is capped.
     if (addr === 0 || len === 0) return "none";
     if (len < 0) return "kernel";

@@ -1,23 +1,95 @@
 /**
  * Maps (architecture, syscall number) from a notification to a row of the
  * syscall table. Numbers come from libseccomp by name, never from a hand-kept
- * list, so the table stays the single source.
+ * list, so the table stays the single source, for every architecture.
+ *
+ * - seccomp_data.arch says the architecture; x32 reports AUDIT_ARCH_X86_64 with
+ *   bit 30 (X32_SYSCALL_BIT) set in the number.
+ * - socketcall (i386 and other 32-bit ABIs) multiplexes bind, connect, sendto and
+ *   sendmsg: its first argument names the call and its second points to the
+ *   call's arguments, an array of 32-bit words. The index reads that array and
+ *   puts the words in the notification's argument slots, so every engine decodes
+ *   a multiplexed call exactly like the direct one.
  */
+import { AUDIT_ARCH, SYS_SOCKETCALL, X32_SYSCALL_BIT } from "../../ffi/constants";
+import type { Libc } from "../../ffi/libc";
 import type { Seccomp } from "../../ffi/seccomp";
 import { SYSCALLS } from "../syscalls/table";
+import type { Listener } from "./listener";
+import { TraceeMemory } from "./memory";
 
-/** Row indices by syscall number for one architecture; -1 where we have no row. */
+/** libseccomp's token for x32 (the kernel reports x32 calls as x86_64 ones). */
+const SCMP_ARCH_X32 = 0x4000003e;
+
+/** Row index of each socketcall call number sydbox checks, and how many argument words it has. */
+const SOCKETCALLS: ReadonlyArray<[number, string, number]> = [
+  [SYS_SOCKETCALL.BIND, "bind", 3],
+  [SYS_SOCKETCALL.CONNECT, "connect", 3],
+  [SYS_SOCKETCALL.SENDTO, "sendto", 6],
+  [SYS_SOCKETCALL.SENDMSG, "sendmsg", 3],
+];
+
+/** Row indices by syscall number, per architecture; -1 where we have no row. */
 export class SyscallIndex {
-  private readonly rows: Int16Array;
+  private readonly native: number;
+  private readonly nativeRows: Int16Array;
+  private readonly rows = new Map<number, Int16Array>();
+  /** socketcall's number on each architecture that has it. */
+  private readonly socketcall = new Map<number, number>();
+  private readonly socketRows = new Int16Array(32).fill(-1);
+  private readonly socketWords = new Uint8Array(32);
+  private readonly memory: TraceeMemory;
+  private readonly words = new Uint32Array(6);
 
-  constructor(sc: Seccomp, readonly arch: number = sc.seccomp_arch_native()) {
-    const nrs = SYSCALLS.map((r) => sc.seccomp_syscall_resolve_name_arch(arch, Buffer.from(r.name + "\0")));
-    this.rows = new Int16Array(Math.max(0, ...nrs) + 1).fill(-1);
-    nrs.forEach((nr, i) => { if (nr >= 0) this.rows[nr] = i; });
+  constructor(private readonly sc: Seccomp, L: Libc) {
+    this.memory = new TraceeMemory(L);
+    this.native = sc.seccomp_arch_native();
+    this.nativeRows = this.build(this.native);
+    for (const [call, name, words] of SOCKETCALLS) {
+      this.socketRows[call] = SYSCALLS.findIndex((r) => r.name === name);
+      this.socketWords[call] = words;
+    }
   }
 
-  /** The row index for `nr`, or -1. */
-  rowOf(nr: number): number {
-    return nr >= 0 && nr < this.rows.length ? this.rows[nr] : -1;
+  /** Rows of one architecture; other architectures are indexed when their first call arrives (-a). */
+  private build(arch: number): Int16Array {
+    const names = SYSCALLS.map((r) => Buffer.from(r.name + "\0"));
+    const nrs = names.map((n) => this.sc.seccomp_syscall_resolve_name_arch(arch, n) & ~X32_SYSCALL_BIT);
+    const rows = new Int16Array(Math.max(0, ...nrs) + 1).fill(-1);
+    nrs.forEach((nr, i) => { if (nr >= 0) rows[nr] = i; });
+    this.rows.set(arch, rows);
+    const sc32 = this.sc.seccomp_syscall_resolve_name_arch(arch, Buffer.from("socketcall\0"));
+    if (sc32 >= 0) this.socketcall.set(arch, sc32);
+    return rows;
+  }
+
+  /** The row index for the notification `n` holds, or -1. A socketcall gets its call's row and arguments. */
+  rowOf(n: Listener): number {
+    const nr = n.nr;
+    if (n.arch === this.native && nr >= 0 && nr < this.nativeRows.length) return this.nativeRows[nr];
+    return this.otherRow(n, nr);
+  }
+
+  private otherRow(n: Listener, nr: number): number {
+    let arch = n.arch;
+    if (arch === AUDIT_ARCH.X86_64 && nr & X32_SYSCALL_BIT) { arch = SCMP_ARCH_X32; nr &= ~X32_SYSCALL_BIT; }
+    if (nr < 0) return -1;
+    const rows = this.rows.get(arch) ?? this.build(arch);
+    if (nr === this.socketcall.get(arch)) return this.demux(n);
+    return nr < rows.length ? rows[nr] : -1;
+  }
+
+  /** socketcall(call, args): the row of `call`, its argument words moved into `n`. -1 if unchecked or unreadable. */
+  private demux(n: Listener): number {
+    const call = n.argU32(0);
+    const row = call < this.socketRows.length ? this.socketRows[call] : -1;
+    if (row < 0) return -1;
+    const len = this.socketWords[call] * 4;
+    // Unreadable: the kernel fails the call with EFAULT itself.
+    if (this.memory.read(n.pid, n.argU32(1), len) !== len) return -1;
+    const b = this.memory.buf;
+    for (let i = 0; i < len / 4; i++) this.words[i] = b.readUInt32LE(i * 4);
+    n.setArgs32(this.words, len / 4);
+    return row;
   }
 }

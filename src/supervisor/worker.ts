@@ -16,7 +16,7 @@ const post = (m: WorkerMessage) => self.postMessage(m);
 // dlopen and table lookups happen while the child stage is still starting.
 const L = loadLibc();
 const sc = loadSeccomp();
-const index = new SyscallIndex(sc);
+const index = new SyscallIndex(sc, L);
 
 self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const m = ev.data;
