@@ -44,7 +44,13 @@ const symbols = {
 } as const;
 
 /** Opens libc for the calling thread and returns its symbols plus an errno reader. */
-export function loadLibc() {
+export function loadLibc(): Libc {
+  // Once per module instance, which is once per thread (see the note above).
+  return (bound ??= bindLibc());
+}
+let bound: Libc | undefined;
+
+function bindLibc() {
   // ioctl_u64 is ioctl with an integer third argument (SET_FLAGS takes a value, not a pointer).
   const { ioctl_u64, ...rest } = symbols;
   const lib = dlopen(LIBC, rest);
@@ -60,4 +66,4 @@ export function loadLibc() {
 }
 
 /** The bound libc of one thread. */
-export type Libc = ReturnType<typeof loadLibc>;
+export type Libc = ReturnType<typeof bindLibc>;

@@ -38,12 +38,15 @@ const symbols = {
 
 /** Opens libseccomp for the calling thread; throws MissingLibraryError if it is absent. */
 export function loadSeccomp() {
+  // Once per module instance, which is once per thread (each Worker loads its own
+  // modules): every dlopen compiles a trampoline per symbol, ~0.5 ms of start-up.
   try {
-    return dlopen(LIBSECCOMP, symbols).symbols;
+    return (bound ??= dlopen(LIBSECCOMP, symbols).symbols);
   } catch (e) {
     throw new MissingLibraryError(LIBSECCOMP, "libseccomp2", (e as Error).message.split("\n")[0]);
   }
 }
+let bound: ReturnType<typeof dlopen<typeof symbols>>["symbols"] | undefined;
 
 /** The bound libseccomp of one thread. */
 export type Seccomp = ReturnType<typeof loadSeccomp>;
