@@ -16,6 +16,7 @@ import { selfTest } from "./selftest";
 import { loadConfig, RefusalError, refuseIfUnconfined } from "../config/sources";
 import { exportFilter } from "./export";
 import { runSubcommand, SUBCOMMANDS } from "./subcommands";
+import { finishRun, openRunDump } from "./observe";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
 
@@ -47,6 +48,10 @@ let launched = false;
 async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<number> {
   try {
     if ((SUBCOMMANDS as readonly string[]).includes(argv[0])) return runSubcommand(argv);
+    if (argv[0] === "learn") {
+      const { learn } = require("./learn") as typeof import("./learn");
+      return await learn(argv.slice(1), pre, () => { launched = true; });
+    }
     const inv = parseInvocation(argv);
     if ("exit" in inv) return inv.exit;
     loadSeccomp(); // fail early, with the package name, if libseccomp is missing
@@ -61,10 +66,14 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
     const env = commandEnvironment(process.env, inv.env);
     const path = resolveCommand(inv.command[0], env.PATH);
     if (!pre) throw new Error("internal error: no prelaunched child stage");
+    const dump = openRunDump(inv.dump);
     launched = true;
-    const result = await run(pre, { path, argv: inv.command, env, filter, timing: inv.stats, config: cfg });
+    const result = await run(pre, { path, argv: inv.command, env, filter, timing: inv.stats, config: cfg, dryRun: inv.dryRun, dump: dump?.dump });
     if (inv.stats) printStats(result.stats, result.syncWakeUp);
-    return exitStatus(result.status, result.stats[STAT.VIOLATIONS], cfg.core.violation.exit_code);
+    // A dry run denied nothing: the command's own status stands.
+    const status = exitStatus(result.status, inv.dryRun ? 0 : result.stats[STAT.VIOLATIONS], cfg.core.violation.exit_code);
+    finishRun(dump, result.summary, inv.summary, status);
+    return status;
   } catch (e) {
     if (e instanceof CommandError) { err(e.message); return e.status; }
     if (e instanceof RefusalError) { for (const l of e.lines) err(`sydbox: ${l}`); return 1; }

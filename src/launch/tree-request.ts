@@ -1,0 +1,62 @@
+/**
+ * SIGUSR1/SIGUSR2 on the main thread: ask the supervisor Worker to print the
+ * process tree (supervisor/tree.ts). The Worker spends its life blocked in the
+ * seccomp RECV ioctl (or in poll on older kernels), which nothing but a
+ * notification or a signal ends. So the request goes in a shared slot (the
+ * highest detail level asked for), and the Worker's thread is sent SIGURG,
+ * which makes RECV or poll fail with EINTR; the Worker then takes the slot.
+ *
+ * The signal is sent only while /proc says the Worker sleeps in that very
+ * syscall, so it never interrupts anything else it does (its other seccomp
+ * ioctls can fail with EINTR, and a lost answer would hang a tracee). A signal
+ * that lands just as the Worker wakes up is harmless (no syscall to
+ * interrupt), and the request is simply sent again 20 ms later, until the
+ * Worker has taken it.
+ */
+import { readFileSync } from "node:fs";
+import type { Libc } from "../../ffi/libc";
+import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
+
+/** The signal that interrupts the Worker: default-ignored, so a stray one is harmless, and otherwise unused by sydbox. */
+const WAKE = "SIGURG";
+const WAKE_NUMBER = 23;
+const RETRY_MS = 20;
+
+/**
+ * Installs the SIGUSR1/SIGUSR2 handlers and returns the shared slot to hand to
+ * the Worker. `tid` resolves to the Worker's thread id once it is running.
+ */
+export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>): Int32Array {
+  const slot = new Int32Array(new SharedArrayBuffer(4));
+  const tgkill = syscallNumber(sc, "tgkill");
+  // The blocking calls the Worker waits in (poll is absent on some architectures: -1).
+  const waits = new Set(["ioctl", "poll", "ppoll"].map((n) => syscallNumber(sc, n)).filter((n) => n >= 0));
+  let worker = 0;
+  tid.then((t) => { worker = t; }, () => {});
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const sleepsInWait = () => {
+    try {
+      const nr = Number(readFileSync(`/proc/self/task/${worker}/syscall`, "latin1").split(" ")[0]);
+      return waits.has(nr);
+    } catch {
+      return false; // the Worker is gone
+    }
+  };
+  const poke = () => {
+    timer = null;
+    if (Atomics.load(slot, 0) === 0) return; // taken
+    if (worker > 0 && sleepsInWait()) L.syscall(tgkill, process.pid, worker, WAKE_NUMBER, 0, 0, 0);
+    timer = setTimeout(poke, RETRY_MS);
+    timer.unref?.();
+  };
+  const ask = (level: number) => () => {
+    Atomics.store(slot, 0, Math.max(Atomics.load(slot, 0), level));
+    if (timer === null) poke();
+  };
+  // A handler (doing nothing) so that SIGURG interrupts the Worker instead of being discarded.
+  process.on(WAKE, () => {});
+  process.on("SIGUSR1", ask(1));
+  process.on("SIGUSR2", ask(2));
+  return slot;
+}
