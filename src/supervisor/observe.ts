@@ -11,6 +11,7 @@
  */
 import { ptr } from "bun:ffi";
 import type { Libc } from "../../ffi/libc";
+import { resolvePath } from "../path/resolve";
 import { decodeSockaddr, formatAddress } from "../policy/sockaddr";
 import { Dump, text } from "../report/dump";
 import { SYSCALLS, type SyscallRow } from "../syscalls/table";
@@ -55,8 +56,7 @@ export class Observer {
     if (this.wouldDeny) { fields.would_deny = true; fields.errno = this.wouldDeny; }
     this.dump.event("syscall", fields);
     if (row?.category === "exec" && decision === "continue") {
-      const path = this.resolved?.[0] ?? (fields.args as { path?: string }).path ?? "";
-      this.dump.event("exec", { pid, path });
+      this.dump.event("exec", { pid, path: text(this.resolved?.[0] ?? this.execPath(n, row)) });
     }
     this.violation = false;
     this.wouldDeny = 0;
@@ -88,6 +88,14 @@ export class Observer {
       }
     }
     return a;
+  }
+
+  /** The program an exec runs, resolved (the dispatcher resolves it only when exec sandboxing is on). */
+  private execPath(n: Listener, row: SyscallRow): string {
+    const p = row.paths![0];
+    const raw = this.memory.readString(n.pid, n.arg(p.path)) ?? "";
+    const res = resolvePath(n.pid, p.dirfd === undefined ? "cwd" : n.argInt(p.dirfd), raw, "follow");
+    return res.ok ? res.path : raw;
   }
 
   /** Starts following `pid` for its exit. */

@@ -1,0 +1,48 @@
+/**
+ * --dry-run: every call is decided, none is denied; what would have been
+ * denied is reported, counted in the summary and marked in the dump, and magic
+ * commands still take effect.
+ */
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sydbox } from "../lib/sydbox";
+import { jsonSummary, parseDump, scratch } from "./lib";
+
+const dir = scratch("dry");
+
+describe("--dry-run", () => {
+  test("a would-be-denied write happens and is recorded", async () => {
+    const target = join(dir, "written");
+    const dump = join(dir, "dry.jsonl");
+    const r = await sydbox(["--dry-run", "-d", dump, "--summary=json", "-m", "core/sandbox/write:deny", "-m", "allowlist/write+/dev/null",
+      "--", "sh", "-c", `echo data > ${target}; exit 4`]);
+    expect(r.status).toBe(4); // the command's own status: nothing was denied
+    expect(readFileSync(target, "utf8")).toBe("data\n");
+    expect(r.stderr).toContain(`openat(\`${target}')`); // reported as SydBox reports a violation
+    const s = jsonSummary(r.stderr);
+    expect(s).toMatchObject({ violations: 1, dry_run: true, categories: { write: { count: 1, first: [target], allow: [`allowlist/write+${target}`] } } });
+    const open = parseDump(readFileSync(dump, "utf8")).find((e) => e.ev === "syscall" && e.args.path === target)!;
+    expect(open).toMatchObject({ decision: "continue", would_deny: true, errno: 1, violation: true });
+  });
+
+  test("core/violation/decision:kill kills nothing and exit_code does not apply", async () => {
+    const target = join(dir, "killed-not");
+    const r = await sydbox(["--dry-run", "-m", "core/sandbox/write:deny", "-m", "core/violation/decision:kill", "-m", "core/violation/exit_code:99",
+      "--", "sh", "-c", `echo a > ${target}; echo b >> ${target}; exit 0`]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(target, "utf8")).toBe("a\nb\n");
+    expect(r.stderr).toMatch(/summary: 2 violations \(dry run/);
+  });
+
+  test("magic commands still take effect", async () => {
+    const target = join(dir, "after-magic");
+    // Writes are allowed until the command turns write sandboxing to deny through the magic stat.
+    const r = await sydbox(["--dry-run", "-m", "core/sandbox/write:allow", "-m", "core/sandbox/read:deny", "-m", "allowlist/read+/***",
+      "--", "sh", "-c", `test -e /dev/sydbox/core/sandbox/write:deny && echo x > ${target}; test -e /dev/sydbox/core/sandbox/write?; echo $?`]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("0\n"); // the query answered: write sandboxing is on
+    expect(existsSync(target)).toBe(true);
+    expect(r.stderr).toContain(`openat(\`${target}')`);
+  });
+});
