@@ -132,10 +132,11 @@ export async function learn(argv: string[], pre: Prelaunch | null, launching: ()
   const result = await run(pre, { path, argv: o.command, env, filter: buildFilter(filterInputs(base)), timing: false, config: base, dryRun: true });
   process.stderr.write(formatSummaryText(result.summary));
   const learned = learnedConfig(base, result.summary, o.fold);
+  const shell = o.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
   const header = [
-    `learned by sydbox learn from: ${o.command.join(" ")}`,
+    `learned by sydbox learn from: ${shell}`,
     `${result.summary.total} violation(s) in the dry run; base: ${o.sources.map((s) => (s.kind === "magic" ? `-m ${s.value}` : s.value)).join(" ") || "(defaults)"}`,
-    `run with: sydbox -c ${o.out} -- ${o.command.join(" ")}`,
+    `run with: sydbox -c ${o.out} -- ${shell}`,
   ].join("\n");
   const doc = o.format === "toml" ? toToml(learned, header) : toSyd2(learned, header);
   writeAtomically(o.out, Buffer.from(doc, "latin1"));
