@@ -3,13 +3,14 @@
  * denied is reported, counted in the summary and marked in the dump, and magic
  * commands still take effect.
  */
-import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sydbox } from "../lib/sydbox";
 import { jsonSummary, parseDump, scratch } from "./lib";
 
 const dir = scratch("dry");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("--dry-run", () => {
   test("a would-be-denied write happens and is recorded", async () => {

@@ -3,16 +3,17 @@
  * the schema; the events cover start, notified syscalls with their decoded
  * arguments and decision, exec, process exits and sydbox's exit.
  */
-import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DUMP_SCHEMA } from "../../src/report/dump";
+import { checkEvent, DUMP_SCHEMA } from "../../src/report/dump";
 import { sydbox, sydboxCommand } from "../lib/sydbox";
 import { parseDump, scratch } from "./lib";
 
 const TRUE = realpathSync("/bin/true");
 
 const dir = scratch("dump");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const denied = join(dir, "denied");
 const allowedFile = join(dir, "allowed");
 // A write that is allowed, a write that is denied, a child exec, and a status.
@@ -86,11 +87,25 @@ describe("-d", () => {
     expect(end?.[1]).toBe(start![1]);
     expect(r.stderr.indexOf(start![0])).toBeLessThan(r.stderr.indexOf("Access Violation"));
     checkEvents(parseDump(readFileSync(start![1], "utf8")));
+    rmSync(start![1]);
   });
 
   test("without -d nothing is dumped and no temp file appears", async () => {
     const r = await sydbox([...args, "--", "sh", "-c", script]);
     expect(r.status).toBe(7);
     expect(r.stderr).not.toContain("dumping events");
+  });
+});
+
+describe("checkEvent", () => {
+  test("rejects what the schema does not allow", () => {
+    const ok = { v: DUMP_SCHEMA, ev: "exit", t: 1, pid: 3, status: null };
+    expect(checkEvent(ok)).toEqual([]);
+    expect(checkEvent({ ...ok, v: 0 })).toEqual([`v is 0, expected ${DUMP_SCHEMA}`]);
+    expect(checkEvent({ ...ok, ev: "nope" })).toEqual(['unknown event "nope"']);
+    expect(checkEvent({ ...ok, pid: "3" })).toEqual(["exit: pid is not number"]);
+    expect(checkEvent({ ...ok, extra: 1 })).toEqual(["exit: unknown field extra"]);
+    const { status, ...missing } = ok;
+    expect(checkEvent(missing)).toEqual(["exit: missing status"]);
   });
 });

@@ -2,13 +2,14 @@
  * SIGUSR1 and SIGUSR2 print the process tree and each process's sandbox state
  * on stderr, and the run goes on undisturbed (same output, same status).
  */
-import { expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sydboxCommand } from "../lib/sydbox";
 import { scratch } from "./lib";
 
 const dir = scratch("sig");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -45,6 +46,29 @@ test("SIGUSR1 names a live child and its state; SIGUSR2 adds detail; the run is 
     expect(await new Response(p.stdout).text()).toBe("child-done\n");
     await reader;
     expect(stderr).not.toContain("Access Violation");
+  } finally {
+    p.kill("SIGKILL");
+  }
+}, 60_000);
+
+test("a process that changed its state through magic shows its own state", async () => {
+  const pidFile = join(dir, "own.pid"), go = join(dir, "own-go");
+  const script = `sh -c 'test -e /dev/sydbox/core/sandbox/read:deny; test -e /dev/sydbox/allowlist/read+/***; while [ ! -e ${go} ]; do sleep 0.05; done' & echo $! > ${pidFile}; wait`;
+  const p = Bun.spawn([...sydboxCommand(), "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${dir}/***`, "--", "sh", "-c", script], { stdout: "pipe", stderr: "pipe" });
+  let stderr = "";
+  const reader = (async () => { for await (const chunk of p.stderr) stderr += new TextDecoder().decode(chunk); })();
+  try {
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"), "the child's pid");
+    const child = Number(readFileSync(pidFile, "utf8"));
+    // Ask until the child has made its change (its magic stats run after its pid is written).
+    await until(() => {
+      process.kill(p.pid, "SIGUSR1");
+      return new RegExp(`sh\\[${child}\\] own state #1: exec:off read:deny`).test(stderr);
+    }, "the child's own state");
+    expect(stderr).toMatch(/^sydbox:   sh\[\d+\] initial state: exec:off read:off/m);
+    await Bun.write(go, "");
+    expect(await p.exited).toBe(0);
+    await reader;
   } finally {
     p.kill("SIGKILL");
   }

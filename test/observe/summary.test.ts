@@ -5,7 +5,8 @@
  * reports aggregated (a 100,000-denial loop must not make reporting the
  * bottleneck).
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { allowCommands, formatSummaryText, ViolationLog } from "../../src/report/summary";
 import { REPEATS, ReportThrottle } from "../../src/report/throttle";
@@ -14,6 +15,7 @@ import { sydbox } from "../lib/sydbox";
 import { jsonSummary, scratch, summaryLines } from "./lib";
 
 const dir = scratch("summary");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const files = ["a", "b", "c", "d", "e"].map((f) => join(dir, f));
 const script = files.map((f) => `echo x > ${f}`).join("; ") + `; echo again > ${files[0]}; true`;
 const base = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/dev/null"];
