@@ -75,11 +75,6 @@ function hasType(v: unknown, type: FieldType): boolean {
   }
 }
 
-/** Byte strings (latin1, as paths arrive from tracees) as text for JSON. */
-export function text(s: string): string {
-  return Buffer.from(s, "latin1").toString("utf8");
-}
-
 /** Writes events to an fd. Both threads make their own over the same fd. */
 export class Dump {
   constructor(readonly fd: number) {}

@@ -9,6 +9,7 @@
  * exit_code do not change it; filter/* patterns and bpf modes, which make a
  * denial silent, keep it out.
  */
+import { byteStringToText as text } from "../policy/bytes";
 
 /** Where a violation belongs: a rule category, or a socket family sydbox does not decode. */
 export type ViolationKind = "exec" | "read" | "write" | "bind" | "connect" | "family";
@@ -100,8 +101,6 @@ export function escapePattern(path: string): string {
 export const SHOWN = 3;
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-/** Byte strings (latin1) back to text for display. */
-const text = (s: string) => Buffer.from(s, "latin1").toString("utf8");
 
 /** The summary as a short block of `sydbox: ` lines, or "" without violations. */
 export function formatSummaryText(s: ViolationSummary): string {

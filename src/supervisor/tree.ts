@@ -8,9 +8,10 @@
  * The tree is every descendant of sydbox, read from /proc; the state is the
  * one the supervisor applies to the process's next call.
  */
-import { readdirSync, readFileSync, readlinkSync, writeSync } from "node:fs";
+import { readdirSync, readFileSync, writeSync } from "node:fs";
 import type { Config } from "../config/types";
-import { text } from "../report/dump";
+import { byteStringToText as text } from "../policy/bytes";
+import { cmdlineOf, cwdOf } from "../report/violation";
 import type { ProcessStates, State } from "./state";
 
 interface ProcInfo {
@@ -58,13 +59,10 @@ function modes(cfg: Config): string {
 }
 
 function details(cfg: Config, pid: number): string[] {
-  const read = (f: () => string) => { try { return f(); } catch { return "?"; } };
-  const cwd = read(() => readlinkSync(`/proc/${pid}/cwd`, { encoding: "latin1" }));
-  const cmdline = read(() => readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0$/, "").split("\0").join(" "));
   const l = cfg.lists;
   return [
-    `cwd: ${text(cwd)}`,
-    `cmdline: ${text(cmdline)}`,
+    `cwd: ${text(cwdOf(pid))}`,
+    `cmdline: ${text(cmdlineOf(pid))}`,
     `rules: exec ${l.exec.length}, read ${l.read.length}, write ${l.write.length}, bind ${l.bind.length}, connect ${l.connect.length}; ` +
       `violation: ${cfg.core.violation.decision}; kill_if_match ${cfg.exec.kill_if_match.length}, resume_if_match ${cfg.exec.resume_if_match.length}`,
   ];

@@ -11,7 +11,7 @@ import { sydbox } from "../lib/sydbox";
 import { jsonSummary, scratch } from "./lib";
 
 const dir = scratch("learn");
-const servers: ReturnType<typeof Bun.listen>[] = [];
+const servers: Array<{ port: number; stop(force?: boolean): void }> = [];
 let script = "";
 
 const BASE = `# a strict base: only the dynamic loader's files and /dev/null
