@@ -20,7 +20,7 @@ import { UsageError } from "../errors";
 import { buildFilter } from "../launch/filter";
 import { resolveCommand } from "../launch/command";
 import { run, type Prelaunch } from "../launch/run";
-import { escapePattern, formatSummaryText, VIOLATION_KINDS, type ViolationSummary } from "../report/summary";
+import { allowPattern, formatSummaryText, VIOLATION_KINDS, type ViolationSummary } from "../report/summary";
 import { commandEnvironment } from "./environment";
 import { filterInputs } from "./main";
 
@@ -96,7 +96,7 @@ export function learnedConfig(base: Config, s: ViolationSummary, fold: number): 
     if (kind === "family") { cfg.core.allowlist.unsupported_socket_families = true; continue; }
     const cat = RULE_OF[kind];
     const patterns = cat === "bind" || cat === "connect"
-      ? [...new Set(k.subjects.map((a) => (a.startsWith("unix:") ? `unix:${escapePattern(a.slice(5))}` : a)))].sort()
+      ? [...new Set(k.subjects.map((a) => allowPattern(kind, a)))].sort()
       : foldPaths(k.subjects, fold);
     for (const pattern of patterns) cfg.lists[cat].push({ action: "allow", pattern });
   }

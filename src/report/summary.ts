@@ -85,11 +85,20 @@ export function allowKey(kind: ViolationKind): string {
   }
 }
 
-/** The magic commands that would allow `subjects` of `kind` (paths are escaped so they match only themselves). */
+/** The magic commands that would allow `subjects` of `kind`. */
 export function allowCommands(kind: ViolationKind, subjects: readonly string[]): string[] {
   if (kind === "family") return subjects.length ? [`${allowKey(kind)}:true`] : [];
-  const literal = kind === "bind" || kind === "connect" ? (s: string) => s : escapePattern;
-  return subjects.map((s) => `${allowKey(kind)}+${literal(s)}`);
+  return subjects.map((s) => `${allowKey(kind)}+${allowPattern(kind, s)}`);
+}
+
+/**
+ * The pattern matching exactly `subject`: a path, or an address (`inet:1.2.3.4@80` is
+ * exact already; the glob of `unix:PATH` and `unix-abstract:NAME` is escaped).
+ */
+export function allowPattern(kind: Exclude<ViolationKind, "family">, subject: string): string {
+  if (kind !== "bind" && kind !== "connect") return escapePattern(subject);
+  const glob = /^(unix|unix-abstract):/.exec(subject);
+  return glob ? glob[0] + escapePattern(subject.slice(glob[0].length)) : subject;
 }
 
 /** A path as a wildmatch pattern matching only itself. */

@@ -8,7 +8,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { allowCommands, formatSummaryText, ViolationLog } from "../../src/report/summary";
+import { compilePattern, DEFAULT_MATCH_OPTIONS } from "../../src/policy/pattern";
+import { allowCommands, escapePattern, formatSummaryText, ViolationLog } from "../../src/report/summary";
 import { REPEATS, ReportThrottle } from "../../src/report/throttle";
 import { cc } from "../lib/cc";
 import { sydbox } from "../lib/sydbox";
@@ -103,7 +104,15 @@ describe("formatting", () => {
   test("allowCommands escapes wildcards in paths, not in addresses; families turn the switch on", () => {
     expect(allowCommands("read", ["/a*b/[c]?"])).toEqual(["allowlist/read+/a\\*b/\\[c\\]\\?"]);
     expect(allowCommands("connect", ["inet:1.2.3.4@80"])).toEqual(["allowlist/network/connect+inet:1.2.3.4@80"]);
+    expect(allowCommands("bind", ["unix:/run/a*.sock", "unix-abstract:x?"])).toEqual(["allowlist/network/bind+unix:/run/a\\*.sock", "allowlist/network/bind+unix-abstract:x\\?"]);
     expect(allowCommands("family", ["connect(family:16)"])).toEqual(["core/allowlist/unsupported_socket_families:true"]);
+  });
+
+  test("an escaped path matches itself only", () => {
+    for (const p of ["/a*b", "/x[1]", "/q?", "/back\\slash"]) {
+      const m = compilePattern(escapePattern(p), DEFAULT_MATCH_OPTIONS);
+      expect([m(p), m("/aXb"), m("/x1"), m("/qq")]).toEqual([true, false, false, false]);
+    }
   });
 
   test("ViolationLog keeps distinct subjects in first-seen order", () => {
