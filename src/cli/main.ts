@@ -3,7 +3,7 @@
  * the filter, run the command under supervision, and return its exit status.
  */
 import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
-import { ConfigError, SydError } from "../errors";
+import { ConfigError, SydError, UsageError } from "../errors";
 import { resolveArches } from "../launch/arch";
 import { buildFilter, type FilterInputs } from "../launch/filter";
 import { CommandError, resolveCommand } from "../launch/command";
@@ -20,10 +20,17 @@ import { finishRun, openRunDump } from "./observe";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
 
-/** The filter knobs a configuration implies; `arches` are -a's libseccomp tokens. */
-export function filterInputs(cfg: Config, arches: number[] = []): FilterInputs {
+/**
+ * The filter knobs a configuration implies; `arches` are -a's libseccomp tokens.
+ * A dry run must deny nothing, so categories in bpf mode (denied by the kernel,
+ * unseen) are notified instead; the supervisor then lets them through, silently
+ * as bpf denials are.
+ */
+export function filterInputs(cfg: Config, arches: number[] = [], dryRun = false): FilterInputs {
+  const modes = { ...cfg.core.sandbox };
+  if (dryRun) for (const k of Object.keys(modes) as (keyof typeof modes)[]) if (modes[k] === "bpf") modes[k] = "deny";
   return {
-    modes: { ...cfg.core.sandbox },
+    modes,
     magicLocked: cfg.core.trace.magic_lock === "on",
     // magic_lock:exec may be set at run time by any process whose lock is not on.
     watchExec: cfg.core.trace.magic_lock !== "on" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
@@ -61,7 +68,9 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
     // -b wins over every source: a profile's decision:deny must not bring notifications back.
     if (inv.bpf) cfg.core.violation.decision = "bpf";
     if (!inv.exportFormat) refuseIfUnconfined(cfg, inv.command[0]);
-    const filter = buildFilter(filterInputs(cfg, arches));
+    // A dry run needs the supervisor to let calls through: bpf only has none.
+    if (inv.dryRun && cfg.core.violation.decision === "bpf") throw new UsageError("--dry-run needs the supervisor; it cannot be combined with -b or core/violation/decision:bpf");
+    const filter = buildFilter(filterInputs(cfg, arches, inv.dryRun));
     if (inv.exportFormat) return exportFilter(filter, inv.exportFormat);
     const env = commandEnvironment(process.env, inv.env);
     const path = resolveCommand(inv.command[0], env.PATH);

@@ -47,3 +47,14 @@ describe("--dry-run", () => {
     expect(r.stderr).toContain(`openat(\`${target}')`);
   });
 });
+
+test("--dry-run: a bpf-mode category is not denied by the kernel either, and stays silent", async () => {
+  const target = join(dir, "bpf-write");
+  const plain = await sydbox(["-m", "core/sandbox/write:bpf", "--", "sh", "-c", `echo x > ${target} 2>/dev/null; echo $?`]);
+  expect(plain.stdout).not.toBe("0\n"); // the kernel refuses it without a dry run
+  expect(existsSync(target)).toBe(false);
+  const dry = await sydbox(["--dry-run", "--summary=json", "-m", "core/sandbox/write:bpf", "--", "sh", "-c", `echo x > ${target}; echo $?`]);
+  expect(dry.stdout).toBe("0\n");
+  expect(readFileSync(target, "utf8")).toBe("x\n");
+  expect(jsonSummary(dry.stderr).violations).toBe(0); // bpf denials are never violations
+});
