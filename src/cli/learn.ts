@@ -39,6 +39,7 @@ The base is the configuration the command is checked against (-c, --profile and 
 in order; SYDBOX_CONFIG is not read). OUT holds the base plus one allow entry per
 denied path or address; a directory with N or more entries becomes DIR/***.
 Run the command again with: sydbox -c OUT -- cmd args
+Learning is a dry run: nothing is denied, the command's writes really happen.
 
 Examples:
   sydbox learn -c @paludis -o build.syd-2 -- make
