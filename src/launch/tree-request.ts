@@ -6,14 +6,18 @@
  * highest detail level asked for), and the Worker's thread is sent SIGURG,
  * which makes RECV or poll fail with EINTR; the Worker then takes the slot.
  *
- * The signal is sent only while /proc says the Worker sleeps in that very
- * syscall, so it never interrupts anything else it does (its other seccomp
- * ioctls can fail with EINTR, and a lost answer would hang a tracee). A signal
- * that lands just as the Worker wakes up is harmless (no syscall to
- * interrupt), and the request is simply sent again 20 ms later, until the
- * Worker has taken it.
+ * Bun installs its signal handlers with SA_RESTART, and RECV (6.6+) is then
+ * restarted instead of failing: SA_RESTART is cleared for SIGURG alone.
+ *
+ * The signal is sent only while /proc says the Worker sleeps in RECV or poll,
+ * so it interrupts nothing else it does (its other seccomp ioctls can fail
+ * with EINTR, and a lost answer would hang a tracee; the listener retries
+ * those anyway). A signal that lands just as the Worker wakes up is harmless
+ * (no syscall to interrupt), and the request is simply sent again 20 ms
+ * later, until the Worker has taken it.
  */
 import { readFileSync } from "node:fs";
+import { NOTIF_IOCTL, SA_RESTART, SIGACTION_FLAGS_OFFSET, SIGACTION_SIZE } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
 
@@ -29,16 +33,18 @@ const RETRY_MS = 20;
 export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>): Int32Array {
   const slot = new Int32Array(new SharedArrayBuffer(4));
   const tgkill = syscallNumber(sc, "tgkill");
-  // The blocking calls the Worker waits in (poll is absent on some architectures: -1).
-  const waits = new Set(["ioctl", "poll", "ppoll"].map((n) => syscallNumber(sc, n)).filter((n) => n >= 0));
+  const ioctl = syscallNumber(sc, "ioctl");
+  // poll is absent on some architectures (-1), where libc's poll is ppoll.
+  const polls = new Set(["poll", "ppoll"].map((n) => syscallNumber(sc, n)).filter((n) => n >= 0));
   let worker = 0;
   tid.then((t) => { worker = t; }, () => {});
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const sleepsInWait = () => {
     try {
-      const nr = Number(readFileSync(`/proc/self/task/${worker}/syscall`, "latin1").split(" ")[0]);
-      return waits.has(nr);
+      // "NR ARG1 ARG2 ...", or "running": RECV is ioctl(listener, NOTIF_IOCTL.RECV, ...).
+      const [nr, , request] = readFileSync(`/proc/self/task/${worker}/syscall`, "latin1").split(" ");
+      return polls.has(Number(nr)) || (Number(nr) === ioctl && Number(request) === NOTIF_IOCTL.RECV);
     } catch {
       return false; // the Worker is gone
     }
@@ -56,7 +62,17 @@ export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>): Int32A
   };
   // A handler (doing nothing) so that SIGURG interrupts the Worker instead of being discarded.
   process.on(WAKE, () => {});
+  if (!withoutRestart(L, WAKE_NUMBER)) return slot; // no way to interrupt RECV: requests are never served
   process.on("SIGUSR1", ask(1));
   process.on("SIGUSR2", ask(2));
   return slot;
+}
+
+/** Clears SA_RESTART from `sig`'s installed handler, so that it interrupts blocking calls. */
+function withoutRestart(L: Libc, sig: number): boolean {
+  const act = new Uint8Array(SIGACTION_SIZE);
+  const view = new DataView(act.buffer);
+  if (L.sigaction(sig, null, act) !== 0) return false;
+  view.setInt32(SIGACTION_FLAGS_OFFSET, view.getInt32(SIGACTION_FLAGS_OFFSET, true) & ~SA_RESTART, true);
+  return L.sigaction(sig, act, null) === 0;
 }
