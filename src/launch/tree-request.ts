@@ -17,13 +17,14 @@
  * later, until the Worker has taken it.
  */
 import { readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { NOTIF_IOCTL, SA_RESTART, SIGACTION_FLAGS_OFFSET, SIGACTION_SIZE } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
 
 /** The signal that interrupts the Worker: default-ignored, so a stray one is harmless, and otherwise unused by sydbox. */
 const WAKE = "SIGURG";
-const WAKE_NUMBER = 23;
+const WAKE_NUMBER = constants.signals.SIGURG;
 const RETRY_MS = 20;
 
 /**
@@ -56,13 +57,15 @@ export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>): Int32A
     timer = setTimeout(poke, RETRY_MS);
     timer.unref?.();
   };
+  // A handler (doing nothing) so that SIGURG interrupts the Worker instead of being discarded.
+  process.on(WAKE, () => {});
+  const canWake = withoutRestart(L, WAKE_NUMBER);
   const ask = (level: number) => () => {
+    // Handled either way: SIGUSR1's default action would kill sydbox mid-run.
+    if (!canWake) return void process.stderr.write("sydbox: cannot interrupt the supervisor (sigaction failed): no process tree\n");
     Atomics.store(slot, 0, Math.max(Atomics.load(slot, 0), level));
     if (timer === null) poke();
   };
-  // A handler (doing nothing) so that SIGURG interrupts the Worker instead of being discarded.
-  process.on(WAKE, () => {});
-  if (!withoutRestart(L, WAKE_NUMBER)) return slot; // no way to interrupt RECV: requests are never served
   process.on("SIGUSR1", ask(1));
   process.on("SIGUSR2", ask(2));
   return slot;
