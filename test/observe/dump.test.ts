@@ -36,6 +36,8 @@ function checkEvents(events: Array<Record<string, any>>): void {
   const deniedOpen = calls.find((e) => e.args.path === denied);
   expect(deniedOpen).toMatchObject({ pid: eldest, decision: "deny", errno: 1, violation: true });
   const execs = events.filter((e) => e.ev === "exec");
+  expect(execs[0]).toMatchObject({ pid: eldest }); // the command's own start
+  expect(execs[0].path).toMatch(/\/sh$/);
   expect(execs.map((e) => e.path)).toContain(TRUE);
   const child = execs.find((e) => e.path === TRUE)!.pid;
   expect(events.find((e) => e.ev === "exit" && e.pid === eldest)?.status).toBe(7);
