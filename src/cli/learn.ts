@@ -126,11 +126,12 @@ export async function learn(argv: string[], pre: Prelaunch | null, launching: ()
   if ("exit" in o) return o.exit;
   const base = loadConfig({ sources: o.sources });
   refuseIfUnconfined(base, o.command[0]);
+  if (base.core.violation.decision === "bpf") throw new UsageError("learn: the base sets core/violation/decision:bpf (bpf only), which sees no call to learn from");
   const env = commandEnvironment(process.env, o.env);
   const path = resolveCommand(o.command[0], env.PATH);
   if (!pre) throw new Error("internal error: no prelaunched child stage");
   launching();
-  const result = await run(pre, { path, argv: o.command, env, filter: buildFilter(filterInputs(base, true)), timing: false, config: base, dryRun: true });
+  const result = await run(pre, { path, argv: o.command, env, filter: buildFilter(filterInputs(base, [], true)), timing: false, config: base, dryRun: true });
   process.stderr.write(formatSummaryText(result.summary));
   const learned = learnedConfig(base, result.summary, o.fold);
   const shell = o.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");

@@ -55,6 +55,7 @@ export class Dispatcher implements CallView {
   handle(): void {
     const t0 = this.timing ? performance.now() : 0;
     const row = this.index.rowOf(this.n);
+    if (this.obs !== null) this.obs.row = row;
     if (row < 0) {
       this.stats[STAT.UNKNOWN]++;
       this.n.continue();
@@ -223,7 +224,8 @@ export class Dispatcher implements CallView {
     const subjects: string[] = [];
     filtered((s) => { subjects.push(typeof s === "string" ? s : formatAddress(s as SockAddr)); return false; });
     // Network calls name an address, or (unsupported families) nothing a list could allow.
-    const kind = cat !== "network" ? cat : subjects.length === 0 ? "family" : SYSCALLS[this.index.rowOf(this.n.nr)].category as "bind" | "connect";
+    // (network.ts names the call first: bind, or connect/sendto/sendmsg.)
+    const kind = cat !== "network" ? cat : subjects.length === 0 ? "family" : call.startsWith("bind(") ? "bind" : "connect";
     this.reporter.report(this.n.pid, kind, call, kind === "family" ? [call] : subjects);
     const decision = sb.cfg.core.violation.decision;
     if (!this.dryRun && (decision === "kill" || decision === "killall")) {

@@ -18,7 +18,6 @@ import { Dump } from "../report/dump";
 import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
-import type { SyscallIndex } from "./syscall-index";
 
 const POLLIN = 1;
 /** How often (at most) the pidfds are polled for exits while notifications arrive. */
@@ -32,20 +31,21 @@ export class Observer {
   violation = false;
   /** Dry run: the current call would have been denied with this errno (0: not). */
   wouldDeny = 0;
+  /** The syscall table row of the current notification (-1: none), set by the dispatcher. */
+  row = -1;
   /** The resolved paths of the current call, when the dispatcher got that far. */
   resolved: string[] | null = null;
   private readonly pidfds = new Map<number, number>();
   private lastPoll = 0;
 
-  constructor(private readonly L: Libc, private readonly index: SyscallIndex, fd: number, private readonly eldest: number, private readonly pidfdOpen: number) {
+  constructor(private readonly L: Libc, fd: number, private readonly eldest: number, private readonly pidfdOpen: number) {
     this.dump = new Dump(fd);
     this.memory = new TraceeMemory(L);
   }
 
   /** Writes the syscall event (and exec event) for the answer the listener is about to send. */
   answered(n: Listener, decision: string, errno: number, ret: number): void {
-    const rowIndex = this.index.rowOf(n.nr);
-    const row: SyscallRow | undefined = SYSCALLS[rowIndex];
+    const row: SyscallRow | undefined = this.row >= 0 ? SYSCALLS[this.row] : undefined;
     const pid = n.pid;
     this.follow(pid);
     const fields: Record<string, unknown> = {
@@ -62,6 +62,7 @@ export class Observer {
     this.violation = false;
     this.wouldDeny = 0;
     this.resolved = null;
+    this.row = -1;
     this.pollExits(false);
   }
 

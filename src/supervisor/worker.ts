@@ -24,7 +24,7 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const m = ev.data;
   // -d only: an observer and a listener that reports each answer to it. Without -d the
   // plain Listener runs and no event is ever formatted.
-  const obs = m.dumpFd >= 0 ? new Observer(L, index, m.dumpFd, m.eldest, syscallNumber(sc, "pidfd_open")) : null;
+  const obs = m.dumpFd >= 0 ? new Observer(L, m.dumpFd, m.eldest, syscallNumber(sc, "pidfd_open")) : null;
   const listener = obs ? new ObservedListener(L, m.lfd, obs) : new Listener(L, m.lfd);
   const syncWakeUp = listener.enableSyncWakeUp();
   const dispatcher = new Dispatcher(L, listener, index, m, post, obs);

@@ -58,3 +58,9 @@ test("--dry-run: a bpf-mode category is not denied by the kernel either, and sta
   expect(readFileSync(target, "utf8")).toBe("x\n");
   expect(jsonSummary(dry.stderr).violations).toBe(0); // bpf denials are never violations
 });
+
+test("--dry-run with -b (no supervisor to let calls through) is refused", async () => {
+  const r = await sydbox(["--dry-run", "-b", "-m", "core/sandbox/write:deny", "--", "true"]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("--dry-run needs the supervisor");
+});
