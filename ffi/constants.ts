@@ -112,3 +112,6 @@ export const IOCTL = {
   TIOCGPKT: 0x80045438, TIOCGPTLCK: 0x80045439, TIOCGEXCL: 0x80045440, TIOCGPTPEER: 0x5441,
   FIONCLEX: 0x5450, FIOCLEX: 0x5451, FIOASYNC: 0x5452, TIOCGLCKTRMIOS: 0x5456,
 } as const;
+
+/** glibc's struct sigaction on 64-bit Linux: handler, 128-byte mask, int flags (at 136), restorer. */
+export const SIGACTION_SIZE = 152, SIGACTION_FLAGS_OFFSET = 136, SA_RESTART = 0x10000000;

@@ -34,6 +34,7 @@ const symbols = {
   _exit: { args: [T.i32], returns: T.void },
   signal: { args: [T.i32, T.u64], returns: T.u64 },
   sigprocmask: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
+  sigaction: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
   sigemptyset: { args: [T.ptr], returns: T.i32 },
   setrlimit: { args: [T.i32, T.ptr], returns: T.i32 },
   getrlimit: { args: [T.i32, T.ptr], returns: T.i32 },

@@ -3,7 +3,7 @@
  * the filter, run the command under supervision, and return its exit status.
  */
 import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
-import { ConfigError, SydError } from "../errors";
+import { ConfigError, SydError, UsageError } from "../errors";
 import { resolveArches } from "../launch/arch";
 import { buildFilter, type FilterInputs } from "../launch/filter";
 import { CommandError, resolveCommand } from "../launch/command";
@@ -16,13 +16,21 @@ import { selfTest } from "./selftest";
 import { loadConfig, RefusalError, refuseIfUnconfined } from "../config/sources";
 import { exportFilter } from "./export";
 import { runSubcommand, SUBCOMMANDS } from "./subcommands";
+import { finishRun, openRunDump } from "./observe";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
 
-/** The filter knobs a configuration implies; `arches` are -a's libseccomp tokens. */
-export function filterInputs(cfg: Config, arches: number[] = []): FilterInputs {
+/**
+ * The filter knobs a configuration implies; `arches` are -a's libseccomp tokens.
+ * A dry run must deny nothing, so categories in bpf mode (denied by the kernel,
+ * unseen) are notified instead; the supervisor then lets them through, silently
+ * as bpf denials are.
+ */
+export function filterInputs(cfg: Config, arches: number[] = [], dryRun = false): FilterInputs {
+  const modes = { ...cfg.core.sandbox };
+  if (dryRun) for (const k of Object.keys(modes) as (keyof typeof modes)[]) if (modes[k] === "bpf") modes[k] = "deny";
   return {
-    modes: { ...cfg.core.sandbox },
+    modes,
     magicLocked: cfg.core.trace.magic_lock === "on",
     // magic_lock:exec may be set at run time by any process whose lock is not on.
     watchExec: cfg.core.trace.magic_lock !== "on" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
@@ -47,6 +55,10 @@ let launched = false;
 async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<number> {
   try {
     if ((SUBCOMMANDS as readonly string[]).includes(argv[0])) return runSubcommand(argv);
+    if (argv[0] === "learn") {
+      const { learn } = require("./learn") as typeof import("./learn");
+      return await learn(argv.slice(1), pre, () => { launched = true; });
+    }
     const inv = parseInvocation(argv);
     if ("exit" in inv) return inv.exit;
     loadSeccomp(); // fail early, with the package name, if libseccomp is missing
@@ -56,15 +68,21 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
     // -b wins over every source: a profile's decision:deny must not bring notifications back.
     if (inv.bpf) cfg.core.violation.decision = "bpf";
     if (!inv.exportFormat) refuseIfUnconfined(cfg, inv.command[0]);
-    const filter = buildFilter(filterInputs(cfg, arches));
+    // A dry run needs the supervisor to let calls through: bpf only has none.
+    if (inv.dryRun && cfg.core.violation.decision === "bpf") throw new UsageError("--dry-run needs the supervisor; it cannot be combined with -b or core/violation/decision:bpf");
+    const filter = buildFilter(filterInputs(cfg, arches, inv.dryRun));
     if (inv.exportFormat) return exportFilter(filter, inv.exportFormat);
     const env = commandEnvironment(process.env, inv.env);
     const path = resolveCommand(inv.command[0], env.PATH);
     if (!pre) throw new Error("internal error: no prelaunched child stage");
+    const dump = openRunDump(inv.dump);
     launched = true;
-    const result = await run(pre, { path, argv: inv.command, env, filter, timing: inv.stats, config: cfg });
+    const result = await run(pre, { path, argv: inv.command, env, filter, timing: inv.stats, config: cfg, dryRun: inv.dryRun, dump: dump?.dump });
     if (inv.stats) printStats(result.stats, result.syncWakeUp);
-    return exitStatus(result.status, result.stats[STAT.VIOLATIONS], cfg.core.violation.exit_code);
+    // A dry run denied nothing: the command's own status stands.
+    const status = exitStatus(result.status, inv.dryRun ? 0 : result.stats[STAT.VIOLATIONS], cfg.core.violation.exit_code);
+    finishRun(dump, result.summary, inv.summary, status);
+    return status;
   } catch (e) {
     if (e instanceof CommandError) { err(e.message); return e.status; }
     if (e instanceof RefusalError) { for (const l of e.lines) err(`sydbox: ${l}`); return 1; }

@@ -27,6 +27,12 @@ export interface Invocation {
   arches: string[];
   /** -b: bpf only (core/violation/decision:bpf after every other source). */
   bpf: boolean;
+  /** -d: where to dump events (fd number, path, or tmp). */
+  dump?: string;
+  /** --dry-run: deny nothing, report what would have been denied. */
+  dryRun: boolean;
+  /** --summary: how to print the run summary at exit. */
+  summary: "off" | "text" | "json";
 }
 
 const HELP_AFTER = `
@@ -55,6 +61,12 @@ command starts, execve answers ENOSYS when exec sandboxing is on (and then sydbo
 for the command only, not for daemonised descendants).
 -a arch: native, x86_64, x86, x32, arm, aarch64, mips, mips64, ppc, ppc64, ppc64le,
 s390, s390x, parisc, parisc64, riscv64. Syscalls of any other architecture are killed.
+  sydbox -d tmp --profile paludis -- make           dump every event as JSON lines to a new temp file
+  sydbox -d 3 --profile paludis -- make 3>ev.jsonl  dump events to fd 3
+  sydbox --dry-run --profile paludis -- make        deny nothing, report what would be denied
+  sydbox --summary=json --profile paludis -- make   print the run summary as one JSON line
+  kill -USR1 $(pidof sydbox)                        print the process tree and sandbox states
+  sydbox learn -c @paludis -o my.syd-2 -- make      write a profile allowing what make needs
   sydbox --test                                     check that this system can run sydbox
   sydbox config show --profile paludis              print the effective configuration
   sydbox config check my.syd-2                      validate a configuration file
@@ -81,6 +93,9 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
     .option("-b, --bpf", "bpf only: every check in the kernel filter, no notifications, no reports")
     .option("--stats", "print notification counts and supervisor time at exit")
     .addOption(new Option("--export <format>", "print the seccomp filter (libseccomp bpf or pfc) and exit").choices(["bpf", "pfc"]))
+    .option("-d, --dump <fd|path|tmp>", "dump events as JSON lines to an fd, a new file (never overwritten), or a new temp file")
+    .option("--dry-run", "decide every call but deny none; report what would have been denied (magic still works)")
+    .addOption(new Option("--summary <format>", "the violation summary printed at exit").choices(["off", "text", "json"]).default("text"))
     .argument("[command...]", "the command to run and its arguments")
     .passThroughOptions()
     .allowExcessArguments(true)
@@ -104,5 +119,5 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
     return { exit: 1 };
   }
   if (command.length > 0 && command[0].startsWith("-") && !argv.includes("--")) throw new UsageError(`unknown option \`${command[0]}'`);
-  return { command, sources, env, test: !!o.test, stats: !!o.stats, exportFormat: o.export, arches: o.arch, bpf: !!o.bpf };
+  return { command, sources, env, test: !!o.test, stats: !!o.stats, exportFormat: o.export, arches: o.arch, bpf: !!o.bpf, dump: o.dump, dryRun: !!o.dryRun, summary: o.summary };
 }

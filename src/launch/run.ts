@@ -15,8 +15,12 @@ import { compileFilter } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { CHILD_FLAG, type ChildSpec } from "./protocol";
 import { invokerNofile } from "./rlimit";
+import { treeRequests } from "./tree-request";
 import { terminate, terminateAll } from "./kill";
 import type { Config } from "../config/types";
+import type { Dump } from "../report/dump";
+import { emptySummary, type ViolationSummary } from "../report/summary";
+import { VERSION } from "../version";
 
 /** How to start the sandboxed command. */
 export interface RunOptions {
@@ -27,6 +31,10 @@ export interface RunOptions {
   timing: boolean;
   /** The effective configuration, handed to the supervisor. */
   config: Config;
+  /** --dry-run: violations are recorded, nothing is denied. */
+  dryRun?: boolean;
+  /** -d: the event dump (start, the eldest's exec and exit are written here; the Worker writes the rest). */
+  dump?: Dump | null;
 }
 
 /** What a finished run reports. */
@@ -35,6 +43,8 @@ export interface RunResult {
   status: number;
   stats: Int32Array;
   syncWakeUp: boolean;
+  /** The run's violations (run summary, sydbox learn). */
+  summary: ViolationSummary;
 }
 
 /** An error in sydbox's own machinery (not the command's). */
@@ -146,7 +156,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     L.close(ctl[1]);
     worker.terminate();
     await proc.exited;
-    return { status: proc.exitCode ?? 1, stats, syncWakeUp: false };
+    return { status: proc.exitCode ?? 1, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
 
   const pidfd = Number(L.syscall(syscallNumber(sc, "pidfd_open"), proc.pid, 0, 0, 0, 0, 0));
@@ -160,6 +170,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   L.write(ctl[1], new Uint8Array([1]), 1);
   L.close(ctl[1]);
 
+  // Written before anything else can be: the Worker has not even been told to start.
+  o.dump?.event("start", { pid: process.pid, eldest: proc.pid, argv: o.argv, version: VERSION, dry_run: o.dryRun ?? false });
   const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, proc.pid, syscallNumber(sc, "execve"), stats);
   const statusOf = () => proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
   if (eldestExeced && o.config.core.violation.decision === "bpf") {
@@ -169,8 +181,9 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     worker.terminate();
     await proc.exited;
     eldestExited = true;
-    return { status: statusOf(), stats, syncWakeUp: false };
+    return { status: statusOf(), stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
+  if (eldestExeced) o.dump?.event("exec", { pid: proc.pid, path: o.path });
 
   let isReady = false;
   const ready = waitFor(worker, "ready");
@@ -180,7 +193,10 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     if (ev.data.type === "kill") ev.data.all ? terminateAll(proc.pid) : terminate(ev.data.pid);
   });
   // Posted before the Worker's script has run, the message waits for it.
-  const start: StartMessage = { type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, eldestExeced, config: o.config };
+  const start: StartMessage = {
+    type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, eldestExeced, config: o.config,
+    dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest: treeRequests(L, sc, ready.then((r) => r.tid)),
+  };
   worker.postMessage(start);
   // A supervisor that cannot start or dies must not leave the tree blocked on
   // unanswered notifications: take it down, then report the failure.
@@ -189,16 +205,17 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   await Promise.race([proc.exited, workerError]);
   eldestExited = true;
   const status = statusOf();
+  o.dump?.event("exit", { pid: proc.pid, status });
   // SydBox 2 waits for daemonised grandchildren too: the listener hangs up once
   // the last process carrying the filter is gone. A Worker that never became
   // ready has answered nothing and holds nothing to report: when the tree is
   // already gone (a short command), it is not waited for.
   if (!isReady && !o.timing && listenerHungUp(L, lfd)) {
     worker.terminate();
-    return { status, stats, syncWakeUp: false };
+    return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
-  await Promise.race([done, workerError]);
+  const { summary } = await Promise.race([done, workerError]);
   const { syncWakeUp } = await ready;
   worker.terminate();
-  return { status, stats, syncWakeUp };
+  return { status, stats, syncWakeUp, summary };
 }

@@ -27,6 +27,11 @@ export function textToByteString(text: string): string {
   return Buffer.from(text, "utf8").toString("latin1");
 }
 
+/** The inverse of textToByteString: a byte string as text for display or JSON (invalid UTF-8 becomes U+FFFD). */
+export function byteStringToText(s: string): string {
+  return Buffer.from(s, "latin1").toString("utf8");
+}
+
 /** True if every char is a byte (0x00-0xFF), i.e. `s` can be a byte string. */
 export function isByteString(s: string): boolean {
   return !/[^\x00-\xff]/.test(s);

@@ -32,11 +32,13 @@ function procField(pid: number): { comm: string; ppid: number } {
   }
 }
 
-function cwdOf(pid: number): string {
+/** The working directory of `pid` as a byte string, or "?" when it is gone. */
+export function cwdOf(pid: number): string {
   try { return readlinkSync(`/proc/${pid}/cwd`, { encoding: "latin1" }); } catch { return "?"; }
 }
 
-function cmdlineOf(pid: number): string {
+/** The command line of `pid`, arguments joined by spaces, as a byte string, or "?" when it is gone. */
+export function cmdlineOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0$/, "").split("\0").join(" ");
   } catch {

@@ -6,9 +6,12 @@
 import { SIGTERM } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
-import { pathCall, reportViolation } from "../report/violation";
+import { ViolationReporter } from "../report/reporter";
+import { pathCall } from "../report/violation";
+import { formatAddress, type SockAddr } from "../policy/sockaddr";
 import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import type { Listener } from "./listener";
+import type { Observer } from "./observe";
 import { TraceeMemory } from "./memory";
 import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type CallView } from "./paths";
 import type { StartMessage, WorkerMessage } from "./protocol";
@@ -28,9 +31,16 @@ export class Dispatcher implements CallView {
   readonly states: ProcessStates;
   private readonly eldest: number;
   private eldestExeced = false;
+  /** Every violation goes here: the summary's log and the throttled stderr report. */
+  readonly reporter: ViolationReporter;
+  /** --dry-run: decide everything, deny nothing (violations are recorded and let through). */
+  private readonly dryRun: boolean;
 
-  constructor(readonly L: Libc, readonly n: Listener, readonly index: SyscallIndex, start: StartMessage, readonly post: (m: WorkerMessage) => void) {
+  /** `obs` is the -d event dump; null (the one check on the hot path) without it. */
+  constructor(readonly L: Libc, readonly n: Listener, readonly index: SyscallIndex, start: StartMessage, readonly post: (m: WorkerMessage) => void, readonly obs: Observer | null = null) {
     this.memory = new TraceeMemory(L);
+    this.dryRun = start.dryRun;
+    this.reporter = new ViolationReporter(start.dryRun);
     this.stats = start.stats;
     this.timing = start.timing;
     this.states = new ProcessStates(start.config, start.eldest);
@@ -45,6 +55,7 @@ export class Dispatcher implements CallView {
   handle(): void {
     const t0 = this.timing ? performance.now() : 0;
     const row = this.index.rowOf(this.n);
+    if (this.obs !== null) this.obs.row = row;
     if (row < 0) {
       this.stats[STAT.UNKNOWN]++;
       this.n.continue();
@@ -87,7 +98,7 @@ export class Dispatcher implements CallView {
       this.eldestExeced = true;
       return n.continue();
     }
-    if (row.category === "exec" && sb.killIfMatch.length > 0 && this.killIfMatch(row, sb)) return;
+    if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
     if (req === null) return n.continue(); // unreadable flags: the kernel reports EFAULT
     // Nothing to decide when no category is on, or none can deny (allow mode with
@@ -127,6 +138,7 @@ export class Dispatcher implements CallView {
       paths.push(res.path);
       exists.push(res.exists);
     }
+    if (this.obs !== null) this.obs.resolved = paths;
     const errno = row.denyErrno ?? (req.eacces ? Errno.EACCES : Errno.EPERM);
     for (const cat of req.categories) {
       if (sb.mode(cat) === "off") continue;
@@ -138,9 +150,18 @@ export class Dispatcher implements CallView {
           : row.safe === "always" ? errno
           : row.safe === "exists" && exists[i] ? Errno.EEXIST
           : row.safe === "missing" && !exists[i] ? Errno.ENOENT : 0;
-        if (safe && !sb.cfg.core.violation.raise_safe) return n.fail(safe);
-        const denied = paths.slice();
-        return this.deny(cat, pathCall(row.name, denied), (f) => denied.some(f), errno);
+        if (safe && !sb.cfg.core.violation.raise_safe) {
+          if (!this.dryRun) return n.fail(safe);
+          if (this.obs !== null) this.obs.wouldDeny = safe;
+          continue;
+        }
+        if (!this.dryRun) {
+          const denied = paths.slice();
+          return this.deny(cat, pathCall(row.name, denied), (f) => denied.some(f), errno);
+        }
+        // Dry run: every category and path that would be denied is recorded (sydbox learn needs them all).
+        const path = paths[i];
+        if (!this.violation(cat, pathCall(row.name, paths), (f) => f(path), errno)) return;
       }
     }
     n.continue();
@@ -176,28 +197,44 @@ export class Dispatcher implements CallView {
    * Denies the current call with `errno`. It is a violation (reported, counted,
    * and subject to core/violation/decision) unless a filter/* pattern matches
    * (`filtered` is given the category's filter predicates) or the mode is bpf,
-   * whose denials the kernel would have made silently.
+   * whose denials the kernel would have made silently. A dry run lets the call through.
    */
   deny<T>(cat: "read" | "write" | "exec" | "network", call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): void {
+    if (!this.violation(cat, call, filtered, errno)) return;
+    if (this.dryRun) this.n.continue();
+    else this.n.fail(errno);
+  }
+
+  /**
+   * Reports and counts a denial (see `deny`) without answering; a dry run
+   * neither kills nor denies. False when the notification is no longer pending.
+   */
+  private violation<T>(cat: "read" | "write" | "exec" | "network", call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): boolean {
     // What we read may belong to a process that died (and a recycled pid): report
     // nothing and kill nothing for a notification that is no longer pending.
-    if (!this.n.idValid()) return;
+    if (!this.n.idValid()) return false;
     const sb = this.sandboxOf(this.n.pid);
     const filters = (cat === "network" ? sb.networkFilters : sb.filters[cat]) as ((s: T) => boolean)[];
     const silenced = filters.some(filtered);
     const bpf = cat === "network" ? sb.cfg.core.sandbox.network === "bpf" : sb.mode(cat) === "bpf";
-    if (!silenced && !bpf) {
-      this.stats[STAT.VIOLATIONS]++;
-      reportViolation(this.n.pid, call);
-      const decision = sb.cfg.core.violation.decision;
-      if (decision === "kill" || decision === "killall") {
-        // Signal before answering, so the offender cannot run on past its denied
-        // call; the main thread follows up with SIGKILL (and, for killall, the tree).
-        this.L.kill(this.n.pid, SIGTERM);
-        this.post({ type: "kill", pid: this.n.pid, all: decision === "killall" });
-      }
+    if (this.obs !== null && this.dryRun) this.obs.wouldDeny = errno;
+    if (silenced || bpf) return true;
+    this.stats[STAT.VIOLATIONS]++;
+    if (this.obs !== null) this.obs.violation = true;
+    const subjects: string[] = [];
+    filtered((s) => { subjects.push(typeof s === "string" ? s : formatAddress(s as SockAddr)); return false; });
+    // Network calls name an address, or (unsupported families) nothing a list could allow.
+    // (network.ts names the call first: bind, or connect/sendto/sendmsg.)
+    const kind = cat !== "network" ? cat : subjects.length === 0 ? "family" : call.startsWith("bind(") ? "bind" : "connect";
+    this.reporter.report(this.n.pid, kind, call, kind === "family" ? [call] : subjects);
+    const decision = sb.cfg.core.violation.decision;
+    if (!this.dryRun && (decision === "kill" || decision === "killall")) {
+      // Signal before answering, so the offender cannot run on past its denied
+      // call; the main thread follows up with SIGKILL (and, for killall, the tree).
+      this.L.kill(this.n.pid, SIGTERM);
+      this.post({ type: "kill", pid: this.n.pid, all: decision === "killall" });
     }
-    this.n.fail(errno);
+    return true;
   }
 
   private addTime(ms: number): void {

@@ -105,7 +105,20 @@ export class Listener {
 
   /** Is the current notification still pending? Guards every read of tracee memory against pid reuse. */
   idValid(): boolean {
-    return this.L.ioctl(this.fd, NOTIF_IOCTL.ID_VALID, this.notifPtr) === 0;
+    return this.L.ioctl(this.fd, NOTIF_IOCTL.ID_VALID, this.notifPtr) === 0 || this.retried(NOTIF_IOCTL.ID_VALID, this.notifPtr);
+  }
+
+  /**
+   * After a failed ioctl: repeats it while it fails with EINTR (the kernel's
+   * notify lock is taken interruptibly; a signal meant for RECV, see
+   * launch/tree-request.ts, must not turn a live tracee into a "gone" one or
+   * lose its answer). True once it succeeds.
+   */
+  private retried(request: number, p: number): boolean {
+    while (this.L.errno() === Errno.EINTR) {
+      if (this.L.ioctl(this.fd, request, p) === 0) return true;
+    }
+    return false;
   }
 
   /** Lets the call proceed in the kernel as if never intercepted. */
@@ -143,7 +156,7 @@ export class Listener {
     this.respI[4] = error;
     r[5] = flags;
     // ENOENT: the tracee died meanwhile; nothing to answer.
-    if (this.L.ioctl(this.fd, NOTIF_IOCTL.SEND, this.respPtr) < 0 && this.L.errno() !== Errno.ENOENT) {
+    if (this.L.ioctl(this.fd, NOTIF_IOCTL.SEND, this.respPtr) < 0 && !this.retried(NOTIF_IOCTL.SEND, this.respPtr) && this.L.errno() !== Errno.ENOENT) {
       this.sendErrors++;
     }
   }

@@ -16,6 +16,7 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { applyMagic, magicCommandFromPath, parseMagic } from "../config/magic";
 import { ConfigError, Errno } from "../errors";
+import { byteStringToText } from "../policy/bytes";
 import type { SyscallRow } from "../syscalls/table";
 import type { Dispatcher } from "./dispatch";
 import { bufferArg, fakeStat, layoutFor, TraceeWriter } from "./fakestat";
@@ -83,7 +84,7 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
 }
 
 /** Bytes read as latin1 (how tracee strings arrive) back to the string Bun will encode as those bytes. */
-const bytes = (s: string) => Buffer.from(s, "latin1").toString("utf8");
+const bytes = byteStringToText;
 
 /**
  * Runs `cmd/exec`'s program outside the sandbox, synchronously, with the

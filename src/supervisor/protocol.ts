@@ -15,12 +15,20 @@ export interface StartMessage {
   eldestExeced: boolean;
   /** The effective configuration (plain data). */
   config: import("../config/types").Config;
+  /** --dry-run: record violations, deny nothing. */
+  dryRun: boolean;
+  /** -d: the event dump's fd, or -1 (no dump: no observer, no formatting). */
+  dumpFd: number;
+  /** SIGUSR1/2: the detail level of a pending process-tree request (0: none); see launch/tree-request.ts. */
+  treeRequest: Int32Array;
 }
 
 /** Worker → main. */
 export type WorkerMessage =
-  | { type: "ready"; syncWakeUp: boolean }
-  | { type: "done" }
+  /** `tid`: the Worker's thread, which SIGUSR1/2 requests interrupt. */
+  | { type: "ready"; syncWakeUp: boolean; tid: number }
+  /** Every tracee is gone; the run's violations, for the summary and sydbox learn. */
+  | { type: "done"; summary: import("../report/summary").ViolationSummary }
   /** A violation with decision kill (pid) or killall (every tracee). */
   | { type: "kill"; pid: number; all: boolean }
   | { type: "fatal"; message: string };

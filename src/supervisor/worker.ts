@@ -4,11 +4,13 @@
  * children and handles signals), so the loop lives here.
  */
 import { loadLibc } from "../../ffi/libc";
-import { loadSeccomp } from "../../ffi/seccomp";
+import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { Dispatcher } from "./dispatch";
 import { Listener, Wake } from "./listener";
+import { ObservedListener, Observer } from "./observe";
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { SyscallIndex } from "./syscall-index";
+import { printTree } from "./tree";
 
 declare const self: Worker;
 const post = (m: WorkerMessage) => self.postMessage(m);
@@ -20,16 +22,26 @@ const index = new SyscallIndex(sc, L);
 
 self.onmessage = (ev: MessageEvent<StartMessage>) => {
   const m = ev.data;
-  const listener = new Listener(L, m.lfd);
+  // -d only: an observer and a listener that reports each answer to it. Without -d the
+  // plain Listener runs and no event is ever formatted.
+  const obs = m.dumpFd >= 0 ? new Observer(L, m.dumpFd, m.eldest, syscallNumber(sc, "pidfd_open")) : null;
+  const listener = obs ? new ObservedListener(L, m.lfd, obs) : new Listener(L, m.lfd);
   const syncWakeUp = listener.enableSyncWakeUp();
-  const dispatcher = new Dispatcher(L, listener, index, m, post);
-  post({ type: "ready", syncWakeUp });
+  const dispatcher = new Dispatcher(L, listener, index, m, post, obs);
+  // SIGUSR1/2 (launch/tree-request.ts): the main thread stores the detail level asked for
+  // and interrupts our blocking RECV or poll with a signal; served between two notifications.
+  const serveRequests = () => {
+    const level = Atomics.exchange(m.treeRequest, 0, 0);
+    if (level > 0) printTree(dispatcher.states, process.pid, level);
+  };
+  post({ type: "ready", syncWakeUp, tid: L.gettid() });
   try {
     if (syncWakeUp) {
       for (;;) {
         const w = listener.next();
         if (w === Wake.Notification) dispatcher.handle();
         else if (w === Wake.Hangup) break;
+        else if (w === Wake.Interrupted) serveRequests();
       }
     } else {
       // Older kernels: RECV would block forever once the last tracee is gone.
@@ -37,9 +49,11 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
         const w = listener.wait();
         if (w === Wake.Hangup) break;
         if (w === Wake.Notification && listener.receive()) dispatcher.handle();
+        else if (w === Wake.Interrupted) serveRequests();
       }
     }
-    post({ type: "done" });
+    obs?.pollExits(true);
+    post({ type: "done", summary: dispatcher.reporter.log.summary() });
   } catch (e) {
     post({ type: "fatal", message: String((e as Error)?.stack ?? e) });
   }
