@@ -5,8 +5,8 @@
  *
  * - seccomp_data.arch says the architecture; x32 reports AUDIT_ARCH_X86_64 with
  *   bit 30 (X32_SYSCALL_BIT) set in the number.
- * - socketcall (i386 and other 32-bit ABIs) multiplexes bind, connect, sendto and
- *   sendmsg: its first argument names the call and its second points to the
+ * - socketcall (i386 and other 32-bit ABIs) multiplexes bind, connect, sendto,
+ *   sendmsg and sendmmsg: its first argument names the call and its second points to the
  *   call's arguments, an array of 32-bit words. The index reads that array and
  *   puts the words in the notification's argument slots, so every engine decodes
  *   a multiplexed call exactly like the direct one.
@@ -27,6 +27,7 @@ const SOCKETCALLS: ReadonlyArray<[number, string, number]> = [
   [SYS_SOCKETCALL.CONNECT, "connect", 3],
   [SYS_SOCKETCALL.SENDTO, "sendto", 6],
   [SYS_SOCKETCALL.SENDMSG, "sendmsg", 3],
+  [SYS_SOCKETCALL.SENDMMSG, "sendmmsg", 4],
 ];
 
 /** Row indices by syscall number, per architecture; -1 where we have no row. */
