@@ -91,7 +91,7 @@ export const WNOHANG = 1, __WALL = 0x40000000;
 export const AUDIT_ARCH_64BIT = 0x80000000;
 
 /** socketcall(2) call numbers (include/uapi/linux/net.h) for the calls sydbox checks. */
-export const SYS_SOCKETCALL = { BIND: 2, CONNECT: 3, SENDTO: 11, SENDMSG: 16 } as const;
+export const SYS_SOCKETCALL = { BIND: 2, CONNECT: 3, SENDTO: 11, SENDMSG: 16, SENDMMSG: 20 } as const;
 
 /** mmap/mprotect bits (include/uapi/asm-generic/mman*.h). */
 export const PROT_WRITE = 0x2, PROT_EXEC = 0x4;

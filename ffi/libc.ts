@@ -42,6 +42,7 @@ const symbols = {
   bind: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
   getsockname: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
   __errno_location: { args: [], returns: T.ptr },
+  free: { args: [T.ptr], returns: T.void },
 } as const;
 
 /** Opens libc for the calling thread and returns its symbols plus an errno reader. */

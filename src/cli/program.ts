@@ -55,10 +55,10 @@ Examples:
 
 -b (bpf only) loses everything that needs a supervisor: no allowlists or denylists
 (deny acts as bpf, allow as off), no violation reports, no magic /dev/sydbox, no
-exec/kill_if_match; sendto with an address and every sendmsg are refused when network
-sandboxing is on; openat2 answers ENOSYS (callers fall back to openat); after the
-command starts, execve answers ENOSYS when exec sandboxing is on (and then sydbox waits
-for the command only, not for daemonised descendants).
+exec/kill_if_match; sendto with an address and every sendmsg and sendmmsg are refused
+when network sandboxing is on; openat2 answers ENOSYS (callers fall back to openat);
+after the command starts, execve answers ENOSYS when exec sandboxing is on (and then
+sydbox waits for the command only, not for daemonised descendants).
 -a arch: native, x86_64, x86, x32, arm, aarch64, mips, mips64, ppc, ppc64, ppc64le,
 s390, s390x, parisc, parisc64, riscv64. Syscalls of any other architecture are killed.
   sydbox -d tmp --profile paludis -- make           dump every event as JSON lines to a new temp file

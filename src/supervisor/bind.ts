@@ -1,6 +1,6 @@
 /**
  * core/allowlist/successful_bind: after a bind succeeds, its address (with the real port
- * when port 0 was asked) is allowed for connect, sendto and sendmsg, for every process.
+ * when port 0 was asked) is allowed for connect, sendto, sendmsg and sendmmsg, for every process.
  *
  * A CONTINUEd call never shows the supervisor its result, so the bind is performed on the
  * tracee's behalf: pidfd_open + pidfd_getfd fetch a copy of the tracee's socket, the

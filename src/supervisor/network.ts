@@ -1,10 +1,10 @@
 /**
- * The network engine: bind (the bind group) and connect, sendto, sendmsg (the connect
- * group), as in SydBox 2.
+ * The network engine: bind (the bind group) and connect, sendto, sendmsg, sendmmsg (the
+ * connect group), as in SydBox 2.
  *
- * - The address is read from tracee memory (a `struct sockaddr` argument, or the msg_name of
- *   a `struct msghdr`) and decoded; unix paths are resolved in the caller's cwd, abstract
- *   names are `unix-abstract:`.
+ * - The address is read from tracee memory (a `struct sockaddr` argument, the msg_name of
+ *   a `struct msghdr`, or of each `struct mmsghdr` of sendmmsg's vector) and decoded; unix
+ *   paths are resolved in the caller's cwd, abstract names are `unix-abstract:`.
  * - No address (sendto/sendmsg on a connected socket) is no new destination: CONTINUE.
  * - The last matching rule of the group decides, else the mode (sandbox.ts). A denied bind
  *   gets EADDRNOTAVAIL, a denied connect or send ECONNREFUSED, both reported as
@@ -13,11 +13,18 @@
  *   violation, unless core/allowlist/unsupported_socket_families (default true) lets them by.
  * - core/allowlist/successful_bind: an allowed bind is performed by the supervisor and its
  *   address allowed for connect afterwards (bind.ts).
+ * - sendmmsg: every entry up to vlen (capped at UIO_MAXIOV, as the kernel caps it) is
+ *   checked like one sendmsg, and one denied entry denies the whole call, before anything
+ *   is sent. The kernel would have sent the entries before it and returned their count;
+ *   refusing all of them keeps a denied destination from costing the tracee nothing but a
+ *   short count, and a checked vector from being half sent. The check stops only at an
+ *   entry whose header is unreadable, where the kernel stops too (EFAULT).
  *
  * Deliberate differences from 2.0.1:
  * - recvmsg is not checked. Its msg_name is an output buffer the kernel never reads; 2.0.1
  *   checked whatever it held (often the previous sender's address), denying receives
  *   at random. It is not in the syscall table, so the filter never sends it here.
+ * - sendmmsg is checked (2.0.1 did not look at it, an open door under an allowlist).
  * - connect with AF_UNSPEC (dissolving a UDP/TCP association) is let through: it is not a
  *   destination, and refusing it broke UDP clients when unsupported families were off.
  * - An unnamed unix bind (autobind: the kernel picks a fresh abstract name) is allowed; it
@@ -26,15 +33,16 @@
  *   (a violation only with core/violation/raise_fail).
  *
  * i386's socketcall reaches this engine demultiplexed (syscall-index.ts), and 32-bit
- * callers' msghdr is read in its compat layout.
+ * callers' msghdr and mmsghdr are read in their compat layouts.
  *
  * Left undone: the time between
- * this check and the kernel's own read of the address for connect/sendto/sendmsg (a tracee
- * thread may rewrite the sockaddr in between, as with every seccomp-notify supervisor; bind
- * is immune when successful_bind is on, since the supervisor binds the checked bytes).
+ * this check and the kernel's own read of the address for connect/sendto/sendmsg/sendmmsg
+ * (a tracee thread may rewrite the sockaddr in between, as with every seccomp-notify
+ * supervisor; bind is immune when successful_bind is on, since the supervisor binds the
+ * checked bytes).
  */
 import { Errno } from "../errors";
-import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr } from "../policy/sockaddr";
+import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr, type UnsupportedSockAddr } from "../policy/sockaddr";
 import { resolvePath } from "../path/resolve";
 import type { AddrArg, SyscallRow } from "../syscalls/table";
 import { bindFor, boundAddresses, unixSockaddr } from "./bind";
@@ -46,54 +54,71 @@ const SOCKADDR_STORAGE = 128;
 const MSGHDR_HEAD = 12;
 /** Compat (i386, x32) struct msghdr: msg_name (u32 pointer) at 0, msg_namelen at 4. */
 const COMPAT_MSGHDR_HEAD = 8;
+/** 64-bit struct mmsghdr: a 56-byte struct msghdr, msg_len (u32), padding to 8. */
+const MMSGHDR_SIZE = 64;
+/** Compat struct mmsghdr: a 28-byte compat msghdr and msg_len, no padding. */
+const COMPAT_MMSGHDR_SIZE = 32;
+/** sendmmsg handles at most UIO_MAXIOV entries, whatever vlen says. */
+const UIO_MAXIOV = 1024;
 
-/** The raw address a call names: bytes, "none" (no address), "kernel" (the kernel will refuse it), or "gone". */
-type Raw = Uint8Array | "none" | "kernel" | "gone";
+/**
+ * The raw address a call names: bytes, "none" (no address), "kernel" (the kernel will refuse
+ * it), "unreadable" (a msghdr the kernel cannot read: EFAULT), or "gone".
+ */
+type Raw = Uint8Array | "none" | "kernel" | "unreadable" | "gone";
 
-function readRaw(d: Dispatcher, where: AddrArg): Raw {
-  const n = d.n;
-  let addr: number, len: number;
-  if (where.kind === "sockaddr") {
-    addr = n.arg(where.addr);
-    len = n.argInt(where.len);
-    if (addr === 0) return "none"; // sendto on a connected socket; EFAULT for bind/connect
-    if (len < 0 || len > SOCKADDR_STORAGE) return "kernel"; // EINVAL
-  } else {
-    const msg = n.arg(where.msg);
-    if (msg === 0) return "kernel"; // EFAULT
-    const compat = n.compat;
-    const size = compat ? COMPAT_MSGHDR_HEAD : MSGHDR_HEAD;
-    const head = d.readBytes(msg, size);
-    if (head === null) return n.idValid() ? "kernel" : "gone";
-    const v = new DataView(head.buffer, head.byteOffset, size);
-    addr = compat ? v.getUint32(0, true) : v.getUint32(0, true) + v.getUint32(4, true) * 4294967296;
-    len = v.getInt32(compat ? 4 : 8, true);
-    // As copy_msghdr_from_user: no name or a zero length means no address, a longer one is capped.
-    if (addr === 0 || len === 0) return "none";
-    if (len < 0) return "kernel";
-    len = Math.min(len, SOCKADDR_STORAGE);
-  }
+/** The `len` bytes of a sockaddr at `addr`, copied (the reader's buffer is reused by the next read). */
+function readName(d: Dispatcher, addr: number, len: number): Raw {
   if (len < 2) return "kernel";
   const bytes = d.readBytes(addr, len);
-  if (bytes === null) return n.idValid() ? "kernel" : "gone";
-  return bytes.slice(); // the reader's buffer is reused by the next read
+  if (bytes === null) return d.n.idValid() ? "kernel" : "gone";
+  return bytes.slice();
 }
 
-/** Decides a call of a row with an address argument. */
-export function checkAddress(d: Dispatcher, row: SyscallRow): void {
+/** The msg_name of the struct msghdr at `msg`, in the caller's layout. */
+function readMsgName(d: Dispatcher, msg: number): Raw {
+  const n = d.n;
+  if (msg === 0) return "unreadable";
+  const compat = n.compat;
+  const size = compat ? COMPAT_MSGHDR_HEAD : MSGHDR_HEAD;
+  const head = d.readBytes(msg, size);
+  if (head === null) return n.idValid() ? "unreadable" : "gone";
+  const v = new DataView(head.buffer, head.byteOffset, size);
+  const addr = compat ? v.getUint32(0, true) : v.getUint32(0, true) + v.getUint32(4, true) * 4294967296;
+  const len = v.getInt32(compat ? 4 : 8, true);
+  // As copy_msghdr_from_user: no name or a zero length means no address, a longer one is capped.
+  if (addr === 0 || len === 0) return "none";
+  if (len < 0) return "kernel";
+  return readName(d, addr, Math.min(len, SOCKADDR_STORAGE));
+}
+
+function readRaw(d: Dispatcher, where: AddrArg & { kind: "sockaddr" | "msghdr" }): Raw {
+  const n = d.n;
+  if (where.kind === "msghdr") return readMsgName(d, n.arg(where.msg));
+  const addr = n.arg(where.addr);
+  const len = n.argInt(where.len);
+  if (addr === 0) return "none"; // sendto on a connected socket; EFAULT for bind/connect
+  if (len < 0 || len > SOCKADDR_STORAGE) return "kernel"; // EINVAL
+  return readName(d, addr, len);
+}
+
+/** What `judge` found: the address may pass (as `subject`, or unchecked), or the call is answered. */
+type Judged = SockAddr | "unchecked" | "answered";
+
+/**
+ * Decides one decoded address of a call of `row`. A denial (or a failed unix lookup) answers
+ * the notification; an allowed address is returned, resolved, for the caller to act on.
+ */
+function judge(d: Dispatcher, row: SyscallRow, a: SockAddr | UnsupportedSockAddr): Judged {
   const n = d.n;
   const sb = d.sandboxOf(n.pid);
-  const raw = readRaw(d, row.addr!);
-  if (raw === "gone") return;
-  if (raw === "none" || raw === "kernel") return n.continue();
-  const a = decodeSockaddr(raw, raw.length);
-  if (a === null) return n.continue(); // too short for its family: EINVAL from the kernel
   const bind = row.category === "bind";
 
   if (a.family === "unsupported") {
-    if (a.af === AF_UNSPEC && row.name === "connect") return n.continue();
-    if (sb.cfg.core.allowlist.unsupported_socket_families) return n.continue();
-    return d.deny<SockAddr>("network", `${row.name}(family:${a.af})`, () => false, Errno.EAFNOSUPPORT);
+    if (a.af === AF_UNSPEC && row.name === "connect") return "unchecked";
+    if (sb.cfg.core.allowlist.unsupported_socket_families) return "unchecked";
+    d.deny<SockAddr>("network", `${row.name}(family:${a.af})`, () => false, Errno.EAFNOSUPPORT);
+    return "answered";
   }
 
   let subject: SockAddr = a;
@@ -102,9 +127,10 @@ export function checkAddress(d: Dispatcher, row: SyscallRow): void {
     // and sends follow a symlink to the socket.
     const res = resolvePath(n.pid, "cwd", a.path, bind ? "nofollow" : "missing-ok");
     if (!res.ok) {
-      if (res.errno === Errno.ESRCH && !n.idValid()) return;
-      if (!sb.cfg.core.violation.raise_fail) return n.fail(res.errno);
-      return d.deny<SockAddr>("network", `${row.name}(${formatAddress(a)})`, (f) => f(a), res.errno);
+      if (res.errno === Errno.ESRCH && !n.idValid()) return "answered";
+      if (!sb.cfg.core.violation.raise_fail) n.fail(res.errno);
+      else d.deny<SockAddr>("network", `${row.name}(${formatAddress(a)})`, (f) => f(a), res.errno);
+      return "answered";
     }
     subject = { family: "unix", path: res.path };
   }
@@ -114,13 +140,50 @@ export function checkAddress(d: Dispatcher, row: SyscallRow): void {
     || sb.allows(bind ? "bind" : "connect", subject)
     || (!bind && boundAddresses(d).has(subject));
   if (!allowed) {
-    return d.deny<SockAddr>("network", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED);
+    d.deny<SockAddr>("network", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED);
+    return "answered";
   }
-  if (!bind || !sb.cfg.core.allowlist.successful_bind) return n.continue();
+  return subject;
+}
+
+/** sendmmsg: every entry's msg_name is judged; the first denial answers for the whole call. */
+function checkVector(d: Dispatcher, row: SyscallRow, where: AddrArg & { kind: "mmsghdr" }): void {
+  const n = d.n;
+  const vec = n.arg(where.vec);
+  const vlen = Math.min(n.argU32(where.vlen), UIO_MAXIOV);
+  const size = n.compat ? COMPAT_MMSGHDR_SIZE : MMSGHDR_SIZE;
+  for (let i = 0; i < vlen; i++) {
+    const raw = readMsgName(d, vec + i * size);
+    if (raw === "gone") return;
+    // The kernel stops at an unreadable entry: nothing after it is sent.
+    if (raw === "unreadable") break;
+    // An entry the kernel may refuse is skipped, not a stop: some protocols ignore msg_name,
+    // and checking later entries can only deny more.
+    if (raw === "none" || raw === "kernel") continue;
+    const a = decodeSockaddr(raw, raw.length);
+    if (a !== null && judge(d, row, a) === "answered") return;
+  }
+  n.continue();
+}
+
+/** Decides a call of a row with an address argument. */
+export function checkAddress(d: Dispatcher, row: SyscallRow): void {
+  const n = d.n;
+  const where = row.addr!;
+  if (where.kind === "mmsghdr") return checkVector(d, row, where);
+  const raw = readRaw(d, where);
+  if (raw === "gone") return;
+  if (raw === "none" || raw === "kernel" || raw === "unreadable") return n.continue();
+  const a = decodeSockaddr(raw, raw.length);
+  if (a === null) return n.continue(); // too short for its family: EINVAL from the kernel
+  const subject = judge(d, row, a);
+  if (subject === "answered") return;
+  if (subject === "unchecked" || row.category !== "bind" || !d.sandboxOf(n.pid).cfg.core.allowlist.successful_bind) return n.continue();
 
   // successful_bind: bind on the tracee's behalf and remember the address it got.
+  const autobind = a.family === "unix" && a.path === "";
   let bytes: Uint8Array | null = raw;
-  if (subject.family === "unix" && !autobind) bytes = subject.path === a.path ? raw : unixSockaddr(subject.path);
+  if (subject.family === "unix" && !autobind) bytes = a.family === "unix" && subject.path === a.path ? raw : unixSockaddr(subject.path);
   if (bytes === null) return n.continue(); // the resolved path does not fit sun_path: the kernel binds it, unrecorded
   const out = bindFor(d, n.argInt(0), bytes, subject.family === "unix" && !autobind);
   if (out.kind === "gone") return;

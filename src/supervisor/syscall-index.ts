@@ -5,12 +5,16 @@
  *
  * - seccomp_data.arch says the architecture; x32 reports AUDIT_ARCH_X86_64 with
  *   bit 30 (X32_SYSCALL_BIT) set in the number.
- * - socketcall (i386 and other 32-bit ABIs) multiplexes bind, connect, sendto and
- *   sendmsg: its first argument names the call and its second points to the
+ * - socketcall (i386 and other 32-bit ABIs) multiplexes bind, connect, sendto,
+ *   sendmsg and sendmmsg: its first argument names the call and its second points to the
  *   call's arguments, an array of 32-bit words. The index reads that array and
  *   puts the words in the notification's argument slots, so every engine decodes
  *   a multiplexed call exactly like the direct one.
+ * - Such architectures (i386 since Linux 4.3) also have direct socket calls, which
+ *   libseccomp filters too but names by a negative pseudo-number: their numbers
+ *   are looked up the other way (number to name) on first sight.
  */
+import { CString, type Pointer } from "bun:ffi";
 import { AUDIT_ARCH, SYS_SOCKETCALL, X32_SYSCALL_BIT } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import type { Seccomp } from "../../ffi/seccomp";
@@ -27,6 +31,7 @@ const SOCKETCALLS: ReadonlyArray<[number, string, number]> = [
   [SYS_SOCKETCALL.CONNECT, "connect", 3],
   [SYS_SOCKETCALL.SENDTO, "sendto", 6],
   [SYS_SOCKETCALL.SENDMSG, "sendmsg", 3],
+  [SYS_SOCKETCALL.SENDMMSG, "sendmmsg", 4],
 ];
 
 /** Row indices by syscall number, per architecture; -1 where we have no row. */
@@ -40,8 +45,10 @@ export class SyscallIndex {
   private readonly socketWords = new Uint8Array(32);
   private readonly memory: TraceeMemory;
   private readonly words = new Uint32Array(6);
+  /** Rows of numbers missing from `rows` (direct multiplexed calls), per architecture, once looked up. */
+  private readonly direct = new Map<number, Map<number, number>>();
 
-  constructor(private readonly sc: Seccomp, L: Libc) {
+  constructor(private readonly sc: Seccomp, private readonly L: Libc) {
     this.memory = new TraceeMemory(L);
     this.native = sc.seccomp_arch_native();
     this.nativeRows = this.build(this.native);
@@ -76,7 +83,22 @@ export class SyscallIndex {
     if (nr < 0) return -1;
     const rows = this.rows.get(arch) ?? this.build(arch);
     if (nr === this.socketcall.get(arch)) return this.demux(n);
-    return nr < rows.length ? rows[nr] : -1;
+    if (nr < rows.length && rows[nr] >= 0) return rows[nr];
+    return this.directRow(arch, nr);
+  }
+
+  /** The row of a number libseccomp could not give by name (i386's direct bind ... sendmmsg), by its name. */
+  private directRow(arch: number, nr: number): number {
+    let seen = this.direct.get(arch);
+    if (!seen) this.direct.set(arch, seen = new Map());
+    let row = seen.get(nr);
+    if (row === undefined) {
+      const name = this.sc.seccomp_syscall_resolve_num_arch(arch, nr) as Pointer | null;
+      row = name ? SYSCALLS.findIndex((r) => r.name === new CString(name).toString()) : -1;
+      if (name) this.L.free(name); // libseccomp returns a malloc'd copy
+      seen.set(nr, row);
+    }
+    return row;
   }
 
   /** socketcall(call, args): the row of `call`, its argument words moved into `n`. -1 if unchecked or unreadable. */

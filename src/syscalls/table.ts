@@ -65,7 +65,9 @@ export type Refine =
 /** Where a socket address lives. */
 export type AddrArg =
   | { kind: "sockaddr"; addr: number; len: number }
-  | { kind: "msghdr"; msg: number };
+  | { kind: "msghdr"; msg: number }
+  /** sendmmsg: a vector of `vlen` struct mmsghdr, each with a msghdr's msg_name. */
+  | { kind: "mmsghdr"; vec: number; vlen: number };
 
 /** One row of the table. */
 export interface SyscallRow {
@@ -147,6 +149,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 } },
   { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5 } },
   { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1 } },
+  { name: "sendmmsg", category: "connect", addr: { kind: "mmsghdr", vec: 1, vlen: 2 } },
   // Magic: stat calls carry /dev/sydbox commands while the magic lock is off.
   { name: "stat", category: "magic", paths: [p(0, "follow")] },
   { name: "lstat", category: "magic", paths: [p(0, "nofollow")] },

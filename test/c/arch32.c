@@ -5,6 +5,9 @@
  *   create PATH                       open(PATH, O_WRONLY|O_CREAT)
  *   connect-socketcall IP PORT        TCP connect through socketcall(SYS_CONNECT, args)
  *   sendmsg-socketcall IP PORT        UDP sendmsg with msg_name (a 32-bit msghdr) through socketcall
+ *   sendmmsg-socketcall IP PORT       UDP sendmmsg of two entries (32-bit mmsghdr) naming
+ *                                     IP:PORT+1 and IP:PORT, through socketcall
+ *   sendmmsg IP PORT                  the same through i386's own sendmmsg syscall
  *   getpid                            a call no sandbox looks at
  *   mmap2-rw | mmap2-wx | old-mmap-rw  private anonymous memory through mmap2 or old_mmap (struct args)
  * Built for x86_64, it speaks the x32 ABI instead (syscall number | 0x40000000,
@@ -12,6 +15,7 @@
  * but only after the seccomp filter and the supervisor have seen them:
  *   x32-create PATH                   openat(AT_FDCWD, PATH, O_WRONLY|O_CREAT)
  *   x32-sendmsg IP PORT               UDP sendmsg with msg_name, a 32-bit msghdr below 4 GiB
+ *   x32-sendmmsg IP PORT              UDP sendmmsg of two 32-bit mmsghdr naming IP:PORT+1 and IP:PORT
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -73,6 +77,22 @@ int main(int argc, char **argv) {
     unsigned long margs[3] = { fd, (unsigned long)&msg, 0 };
     return report(socketcall(SYS_SENDMSG, margs));
   }
+  if (argc == 4 && (!strcmp(op, "sendmmsg-socketcall") || !strcmp(op, "sendmmsg"))) {
+    /* Entry 1 is found only if the vector's stride is the 32-bit one. */
+    struct sockaddr_in sin[2] = { { .sin_family = AF_INET, .sin_port = htons(atoi(argv[3]) + 1) },
+                                  { .sin_family = AF_INET, .sin_port = htons(atoi(argv[3])) } };
+    for (int i = 0; i < 2; i++) inet_pton(AF_INET, argv[2], &sin[i].sin_addr);
+    char byte = 'x';
+    struct iovec iov = { &byte, 1 };
+    struct mmsghdr vec[2] = { { .msg_hdr = { .msg_name = &sin[0], .msg_namelen = sizeof sin[0], .msg_iov = &iov, .msg_iovlen = 1 } },
+                              { .msg_hdr = { .msg_name = &sin[1], .msg_namelen = sizeof sin[1], .msg_iov = &iov, .msg_iovlen = 1 } } };
+    _Static_assert(sizeof vec[0] == 32, "the i386 struct mmsghdr is 32 bytes");
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return report(fd);
+    if (!strcmp(op, "sendmmsg")) return report(syscall(SYS_sendmmsg, fd, vec, 2, 0));
+    unsigned long margs[4] = { fd, (unsigned long)vec, 2, 0 };
+    return report(socketcall(SYS_SENDMMSG, margs));
+  }
 #endif
 #ifdef __x86_64__
   const long X32 = 0x40000000;
@@ -93,6 +113,24 @@ int main(int argc, char **argv) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     if (fd < 0) return report(fd);
     return report(syscall(X32 | 518 /* x32 sendmsg */, fd, msg, 0));
+  }
+  if (!strcmp(op, "x32-sendmmsg") && argc == 4) {
+    char *low = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) return report(-1);
+    struct sockaddr_in *sin = (struct sockaddr_in *)(low + 256);
+    for (int i = 0; i < 2; i++) {
+      sin[i] = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(atoi(argv[3]) + 1 - i) };
+      inet_pton(AF_INET, argv[2], &sin[i].sin_addr);
+    }
+    uint32_t *iov = (uint32_t *)(low + 512);
+    iov[0] = (uint32_t)(uintptr_t)(low + 1024);
+    iov[1] = 1;
+    /* struct compat_mmsghdr: a compat msghdr (7 words) and msg_len, 32 bytes. */
+    struct { uint32_t name, namelen, iov, iovlen, control, controllen, flags, len; } *vec = (void *)low;
+    for (int i = 0; i < 2; i++) vec[i] = (typeof(vec[i])){ (uint32_t)(uintptr_t)&sin[i], sizeof *sin, (uint32_t)(uintptr_t)iov, 1, 0, 0, 0, 0 };
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return report(fd);
+    return report(syscall(X32 | 538 /* x32 sendmmsg */, fd, vec, 2, 0));
   }
 #endif
   return 2;

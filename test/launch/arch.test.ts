@@ -1,6 +1,6 @@
 /**
  * -a arch: i386 programs on x86_64 are filtered and checked like native ones
- * (32-bit pointers, socketcall, 32-bit msghdr) with `-a x86`, and killed
+ * (32-bit pointers, socketcall, 32-bit msghdr and mmsghdr) with `-a x86`, and killed
  * (SIGSYS) without it. The helper is test/c/arch32.c built with `cc -m32`.
  */
 import { afterAll, describe, expect, test } from "bun:test";
@@ -86,6 +86,19 @@ describe.skipIf(m32 !== null)("i386 programs", () => {
     const msgOk = await sydbox([...NET, "-m", "allowlist/network/connect+inet:127.0.0.1@9", "--", arch32(), "sendmsg-socketcall", "127.0.0.1", "9"]);
     expect(msgOk.stdout.trim()).toBe("ok");
   }, 60000);
+
+  test("with -a x86, sendmmsg (direct and through socketcall) is decoded in the 32-bit mmsghdr layout", async () => {
+    // Entry 0 names port 10 (allowed), entry 1 port 9: only the 32-byte stride finds entry 1.
+    const NET = ["-a", "x86", "-m", "core/sandbox/network:deny", "-m", "allowlist/network/connect+inet:127.0.0.1@10"];
+    for (const op of ["sendmmsg", "sendmmsg-socketcall"]) {
+      const denied = await sydbox([...NET, "--", arch32(), op, "127.0.0.1", "9"]);
+      expect({ op, out: denied.stdout.trim() }).toEqual({ op, out: "ECONNREFUSED" });
+      expect(denied.stderr).toContain("sendmmsg(inet:127.0.0.1@9)");
+      const ok = await sydbox([...NET, "-m", "allowlist/network/connect+inet:127.0.0.1@9", "--stats", "--", arch32(), op, "127.0.0.1", "9"]);
+      expect({ op, out: ok.stdout.trim() }).toEqual({ op, out: "ok" });
+      expect(statsCounts(ok.stderr).sendmmsg).toBe(1);
+    }
+  }, 60000);
 });
 
 describe.skipIf(!isX86_64)("x32 calls (syscall number | 0x40000000, 32-bit structs)", () => {
@@ -115,5 +128,16 @@ describe.skipIf(!isX86_64)("x32 calls (syscall number | 0x40000000, 32-bit struc
     expect(denied.stderr).toContain("sendmsg(inet:127.0.0.1@9)");
     const ok = await sydbox([...NET, "-m", "allowlist/network/connect+inet:127.0.0.1@9", "--", x32(), "x32-sendmsg", "127.0.0.1", "9"]);
     expect(passed(ok.stdout.trim())).toBe(true);
+  }, 30000);
+
+  test("with -a x32, sendmmsg's 32-bit mmsghdr vector is decoded", async () => {
+    // Entry 0 names port 10 (allowed), entry 1 port 9: only the 32-byte stride finds entry 1.
+    const NET = ["-a", "x32", "-m", "core/sandbox/network:deny", "-m", "allowlist/network/connect+inet:127.0.0.1@10"];
+    const denied = await sydbox([...NET, "--", x32(), "x32-sendmmsg", "127.0.0.1", "9"]);
+    expect(denied.stdout.trim()).toBe("ECONNREFUSED");
+    expect(denied.stderr).toContain("sendmmsg(inet:127.0.0.1@9)");
+    const ok = await sydbox([...NET, "-m", "allowlist/network/connect+inet:127.0.0.1@9", "--stats", "--", x32(), "x32-sendmmsg", "127.0.0.1", "9"]);
+    expect(passed(ok.stdout.trim())).toBe(true);
+    expect(statsCounts(ok.stderr).sendmmsg).toBe(1);
   }, 30000);
 });
