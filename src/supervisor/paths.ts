@@ -23,6 +23,8 @@ export interface PathRequest {
   eacces: boolean;
   /** openat2's RESOLVE_* flags (open_how.resolve), for the first path. */
   resolve?: number;
+  /** openat2's struct open_how as checked (emulation opens with these, never a re-read). */
+  how?: { flags: number; mode: number; high: number };
 }
 
 /** The subset of the supervisor a decoder needs: notification arguments and tracee memory. */
@@ -69,7 +71,9 @@ export function pathRequest(row: SyscallRow, v: CallView): PathRequest | null {
       const how = v.readBytes(v.arg(r.howArg), OPEN_HOW_SIZE);
       if (!how) return null;
       const dv = new DataView(how.buffer, how.byteOffset, OPEN_HOW_SIZE);
-      return { ...openRequest(dv.getUint32(0, true)), resolve: dv.getUint32(16, true) };
+      const high = dv.getUint32(4, true) | dv.getUint32(12, true) | dv.getUint32(20, true);
+      const flags = dv.getUint32(0, true);
+      return { ...openRequest(flags), resolve: dv.getUint32(16, true), how: { flags, mode: dv.getUint32(8, true), high } };
     }
     case "access": return ACCESS[v.argInt(r.modeArg) & 7];
   }

@@ -1,0 +1,82 @@
+/**
+ * The open family, emulated: the supervisor opens the checked canonical path itself
+ * (canonical.ts) and installs the fd in the tracee with SECCOMP_IOCTL_NOTIF_ADDFD and
+ * SECCOMP_ADDFD_FLAG_SEND, which also completes the call with the new fd number. The
+ * tracee gets the same open file description the kernel would have given it: the flags
+ * as open(2) builds them, O_CLOEXEC on its fd if asked, its umask and filesystem identity
+ * for a create (creds.ts), its RLIMIT_NOFILE (ADDFD honours it).
+ *
+ * Opens that could block the supervisor (a FIFO without a peer, a tty waiting for carrier)
+ * are made with O_NONBLOCK, which is cleared again unless the tracee asked for it. A FIFO
+ * opened for writing without a reader would block in the tracee: that one open is left to
+ * the kernel (CONTINUE), a documented gap. O_NOCTTY is always added: the supervisor must
+ * not acquire a controlling terminal (a session leader tracee opening its tty does not
+ * get it as its controlling terminal either, documented).
+ */
+import * as at from "../../../ffi/at";
+import { O_ACCMODE, O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
+import * as fs from "../../../ffi/fsops";
+import { Errno } from "../../errors";
+import type { Listener } from "../listener";
+import { openCanonical } from "./canonical";
+
+/** VALID_OPEN_FLAGS (x86_64/generic): open(2) drops other bits, openat2(2) refuses them. */
+const VALID_OPEN_FLAGS = 0o37777703;
+const O_PATH_FLAGS = 0o200000 /* O_DIRECTORY */ | 0o400000 /* O_NOFOLLOW */ | O_PATH | O_CLOEXEC;
+const O_TMPFILE_BIT = 0o20000000;
+const S_IFMT = 0o170000, S_IFIFO = 0o010000;
+
+/** What the tracee asked open(2) for. */
+export interface OpenArgs {
+  flags: number;
+  mode: number;
+  /** openat2: the struct is taken as given (the kernel validates it); open/openat/creat: as build_open_how. */
+  raw: boolean;
+}
+
+/** The flags and mode open(2)/openat(2) pass on, as the kernel's build_open_how makes them. */
+export function legacyOpen(flags: number, mode: number): OpenArgs {
+  let f = flags & VALID_OPEN_FLAGS;
+  if (f & O_PATH) f &= O_PATH_FLAGS;
+  const creates = (f & (O_CREAT | O_TMPFILE_BIT)) !== 0;
+  return { flags: f, mode: creates ? mode & 0o7777 : 0, raw: false };
+}
+
+/** Does this open create a file (and so want the tracee's umask)? */
+export const opensToCreate = (a: OpenArgs) => (a.flags & (O_CREAT | O_TMPFILE_BIT)) !== 0;
+
+/** What `openFor` did: "answered", or "kernel" when the call must go on to the kernel. */
+export type OpenOutcome = "answered" | "kernel";
+
+/**
+ * Opens checked path `path` as the tracee asked and answers the current notification with
+ * the fd or the errno. Runs inside the tracee's credentials (the caller's `asTracee`).
+ */
+export function openFor(n: Listener, path: string, a: OpenArgs): OpenOutcome {
+  const path_ = (a.flags & O_PATH) !== 0;
+  const wantNonblock = (a.flags & O_NONBLOCK) !== 0;
+  const flags = path_ ? a.flags : a.flags | O_NONBLOCK | O_NOCTTY;
+  const fd = openCanonical(path, flags, a.mode);
+  if (fd < 0) {
+    if (fd === -Errno.ENXIO && !wantNonblock && (a.flags & O_ACCMODE) === O_WRONLY && isFifo(path)) return "kernel";
+    n.fail(-fd);
+    return "answered";
+  }
+  if (!path_ && !wantNonblock) {
+    const fl = fs.fcntl(fd, fs.F_GETFL);
+    if (fl >= 0) fs.fcntl(fd, fs.F_SETFL, fl & ~O_NONBLOCK);
+  }
+  const e = n.sendFd(fd, (a.flags & O_CLOEXEC) !== 0);
+  fs.close(fd);
+  // ENOENT: the tracee is gone or its call was interrupted; there is no one to answer.
+  if (e !== 0 && e !== Errno.ENOENT) n.fail(e);
+  return "answered";
+}
+
+function isFifo(path: string): boolean {
+  const st = at.statx(-100, path, at.AT.SYMLINK_NOFOLLOW);
+  return typeof st !== "number" && (st.mode & S_IFMT) === S_IFIFO;
+}
+
+/** creat(2) is open(O_CREAT|O_WRONLY|O_TRUNC). */
+export const CREAT_FLAGS = O_CREAT | O_WRONLY | O_TRUNC;
