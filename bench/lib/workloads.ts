@@ -31,7 +31,7 @@ export interface Row {
 export type Measured = Partial<Record<Column, number>>;
 
 /** Loop sizes: large enough that startup noise vanishes, small enough for a 3-minute bench on 2 cores. */
-export const SIZES = { stat: 100_000, open: 100_000, storm: 1000, startup: 20 };
+export const SIZES = { stat: 100_000, open: 100_000, create: 50_000, storm: 1000, startup: 20 };
 
 /** Default write sandboxing as Paludis uses it: writes checked, read-only opens prefiltered in BPF. */
 const WRITE_DENY = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/tmp/***"];
@@ -39,6 +39,7 @@ const WRITE_DENY = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/tmp
 // without reading the path at all, and the row would not measure path work.
 const READ_ALLOW = ["-m", "core/sandbox/read:allow", "-m", "denylist/read+/nonexistent/***"];
 const WRITE_ALLOW = ["-m", "core/sandbox/write:allow"];
+const EMULATE = ["-m", "core/trace/emulate:true"];
 
 function sydbox(magic: string[], cmd: string[]): Variant {
   return {
@@ -59,6 +60,7 @@ export function roundTrip(m: Measured, base: "c" | "cread" = "c"): number | unde
 export function rows(): Row[] {
   const stat = [program("statbench"), "stat", String(SIZES.stat)];
   const open = [program("statbench"), "open", String(SIZES.open)];
+  const create = [program("statbench"), "create", String(SIZES.create)];
   const storm = [program("spawnloop"), String(SIZES.storm), "/bin/true"];
   const csup = program("csup");
   const startupLoop = [program("spawnloop"), String(SIZES.startup)];
@@ -95,6 +97,42 @@ export function rows(): Row[] {
       target: { what: "round trip ≤ 1.2× C", check: (m) => ok(roundTrip(m), 1.2) },
     },
     {
+      name: `open loop, read:allow, emulated (${SIZES.open / 1000}k openat+close, each opened by sydbox, fd sent with ADDFD)`,
+      unit: "µs/call",
+      perNotification: true,
+      variants: [
+        { column: "native", argv: open },
+        { column: "c", argv: [csup, "openat", "--", ...open] },
+        sydbox([...READ_ALLOW, ...EMULATE], open),
+      ],
+    },
+    {
+      name: `create loop, write:deny (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp, CONTINUE)`,
+      unit: "µs/call",
+      perNotification: true,
+      variants: [
+        { column: "native", argv: create },
+        { column: "c", argv: [csup, "openat", "--", ...create] },
+        sydbox(WRITE_DENY, create),
+      ],
+    },
+    {
+      name: `create loop, write:deny, emulated (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp)`,
+      unit: "µs/call",
+      perNotification: true,
+      variants: [
+        { column: "native", argv: create },
+        { column: "c", argv: [csup, "openat", "--", ...create] },
+        sydbox([...WRITE_DENY, ...EMULATE], create),
+      ],
+    },
+    {
+      name: `open loop, write:deny, emulated (${SIZES.open / 1000}k openat+close O_RDONLY: not notified, so not emulated)`,
+      unit: "µs/call",
+      perNotification: false,
+      variants: [{ column: "native", argv: open }, sydbox([...WRITE_DENY, ...EMULATE], open)],
+    },
+    {
       name: `fork/exec storm, write:deny (${SIZES.storm} × /bin/true)`,
       unit: "ms/run",
       perNotification: false,
@@ -105,6 +143,12 @@ export function rows(): Row[] {
       unit: "ms/run",
       perNotification: false,
       variants: [{ column: "native", argv: storm }, sydbox(READ_ALLOW, storm)],
+    },
+    {
+      name: `fork/exec storm, read:allow, emulated (${SIZES.storm} × /bin/true, loader opens emulated)`,
+      unit: "ms/run",
+      perNotification: false,
+      variants: [{ column: "native", argv: storm }, sydbox([...READ_ALLOW, ...EMULATE], storm)],
     },
     {
       // Timed from outside by spawnloop, so it includes both Bun runtime starts.
