@@ -81,7 +81,7 @@ function open(args: (c: EmuCall) => OpenArgs): Emulation {
     run: (c) => {
       const a = args(c);
       if (a.flags < 0) return -Errno.EINVAL;
-      return openFor(c.d.n, c.paths[0], a) === "kernel" ? KERNEL : ANSWERED;
+      return openFor(c.d.n, c.paths[0], c.raws[0], a) === "kernel" ? KERNEL : ANSWERED;
     },
   };
 }

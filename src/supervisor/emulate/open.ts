@@ -6,6 +6,9 @@
  * as open(2) builds them, O_CLOEXEC on its fd if asked, its umask and filesystem identity
  * for a create (creds.ts), its RLIMIT_NOFILE (ADDFD honours it).
  *
+ * O_PATH opens are left to the kernel: ADDFD cannot send O_PATH fds, and such an fd
+ * gives access to nothing by itself (its later uses are checked calls).
+ *
  * Opens that could block the supervisor (a FIFO without a peer, a tty waiting for carrier)
  * are made with O_NONBLOCK, which is cleared again unless the tracee asked for it. A FIFO
  * opened for writing without a reader would block in the tracee: that one open is left to
@@ -52,17 +55,20 @@ export type OpenOutcome = "answered" | "kernel";
  * Opens checked path `path` as the tracee asked and answers the current notification with
  * the fd or the errno. Runs inside the tracee's credentials (the caller's `asTracee`).
  */
-export function openFor(n: Listener, path: string, a: OpenArgs): OpenOutcome {
-  const path_ = (a.flags & O_PATH) !== 0;
+export function openFor(n: Listener, path: string, raw: string | null, a: OpenArgs): OpenOutcome {
+  // ADDFD cannot carry an O_PATH fd (the kernel's fget() refuses them). An O_PATH fd reads
+  // and writes nothing; every later use of it (reopen through /proc, *at calls) is checked.
+  if (a.flags & O_PATH) return "kernel";
   const wantNonblock = (a.flags & O_NONBLOCK) !== 0;
-  const flags = path_ ? a.flags : a.flags | O_NONBLOCK | O_NOCTTY;
-  const fd = openCanonical(path, flags, a.mode);
+  // A trailing slash stays: with O_CREAT the kernel answers EISDIR, without it ENOTDIR for a file.
+  if (raw !== null && raw.length > 1 && raw.endsWith("/") && path !== "/") path += "/";
+  const fd = openCanonical(path, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
   if (fd < 0) {
     if (fd === -Errno.ENXIO && !wantNonblock && (a.flags & O_ACCMODE) === O_WRONLY && isFifo(path)) return "kernel";
     n.fail(-fd);
     return "answered";
   }
-  if (!path_ && !wantNonblock) {
+  if (!wantNonblock) {
     const fl = fs.fcntl(fd, fs.F_GETFL);
     if (fl >= 0) fs.fcntl(fd, fs.F_SETFL, fl & ~O_NONBLOCK);
   }
