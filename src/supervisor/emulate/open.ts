@@ -11,13 +11,14 @@
  *
  * Opens that could block the supervisor (a FIFO without a peer, a tty waiting for carrier)
  * are made with O_NONBLOCK, which is cleared again unless the tracee asked for it. A FIFO
- * opened for writing without a reader would block in the tracee: that one open is left to
- * the kernel (CONTINUE), a documented gap. O_NOCTTY is always added: the supervisor must
+ * opened without O_NONBLOCK must block until its other end is opened, which the single
+ * supervisor thread cannot wait for: such opens are left to the kernel (CONTINUE), a
+ * documented gap (a FIFO path checked, then swapped before the kernel's lookup). O_NOCTTY is always added: the supervisor must
  * not acquire a controlling terminal (a session leader tracee opening its tty does not
  * get it as its controlling terminal either, documented).
  */
 import * as at from "../../../ffi/at";
-import { O_ACCMODE, O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
+import { O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { Listener } from "../listener";
@@ -62,9 +63,12 @@ export function openFor(n: Listener, path: string, raw: string | null, a: OpenAr
   const wantNonblock = (a.flags & O_NONBLOCK) !== 0;
   // A trailing slash stays: with O_CREAT the kernel answers EISDIR, without it ENOTDIR for a file.
   if (raw !== null && raw.length > 1 && raw.endsWith("/") && path !== "/") path += "/";
+  // A FIFO's blocking open waits for its other end, which only another tracee (whose open
+  // waits for this thread) can provide; even a non-blocking open here would act as that
+  // other end. The kernel must do it.
+  if (!wantNonblock && isFifo(-100, path)) return "kernel";
   const fd = openCanonical(path, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
   if (fd < 0) {
-    if (fd === -Errno.ENXIO && !wantNonblock && (a.flags & O_ACCMODE) === O_WRONLY && isFifo(path)) return "kernel";
     n.fail(-fd);
     return "answered";
   }
@@ -79,8 +83,8 @@ export function openFor(n: Listener, path: string, raw: string | null, a: OpenAr
   return "answered";
 }
 
-function isFifo(path: string): boolean {
-  const st = at.statx(-100, path, at.AT.SYMLINK_NOFOLLOW);
+function isFifo(dirfd: number, path: string): boolean {
+  const st = at.statx(dirfd, path, at.AT.SYMLINK_NOFOLLOW);
   return typeof st !== "number" && (st.mode & S_IFMT) === S_IFIFO;
 }
 
