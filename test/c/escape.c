@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -137,6 +139,15 @@ static void exec_memfd(void) {
   report("exec-memfd", syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH));
 }
 
+/* connect with an unreadable or oversized address: the kernel's errnos, never a late read. */
+static void badaddr(void) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET };
+  report("connect-unmapped", connect(s, (struct sockaddr *)8, sizeof a));
+  report("connect-too-long", connect(s, (struct sockaddr *)&a, 200));
+  report("bind-unmapped", bind(s, (struct sockaddr *)8, sizeof a));
+}
+
 /* The i386 entry point from a 64-bit process: seccomp sees AUDIT_ARCH_I386. */
 static void int80(void) {
   char *b = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
@@ -158,6 +169,7 @@ int main(int argc, char **argv) {
   else if (!strcmp(n, "io_uring")) uring();
   else if (!strcmp(n, "exec-memfd")) exec_memfd();
   else if (!strcmp(n, "int80")) int80();
+  else if (!strcmp(n, "badaddr")) badaddr();
   else return 2;
   return 0;
 }

@@ -41,6 +41,13 @@ test("a FIFO's reader and writer meet without deadlocking the supervisor", async
   expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "through\nback\n" });
 }, 30000);
 
+test("bind and connect with an unreadable or oversized address fail as in the kernel", async () => {
+  const native = Bun.spawnSync([cc("escape"), "badaddr", T]).stdout.toString();
+  expect(native).toBe("connect-unmapped EFAULT\nconnect-too-long EINVAL\nbind-unmapped EFAULT\n");
+  const r = await sydbox(["-m", "core/trace/emulate:true", "-m", "core/sandbox/network:deny", "--", cc("escape"), "badaddr", T]);
+  expect(r.stdout).toBe(native);
+}, 30000);
+
 const root = process.getuid?.() === 0;
 if (!root) console.log("skip: the credentials test needs root (it runs the tracee as another user)");
 test.skipIf(!root)("creates and permission checks use the tracee's fsuid/fsgid, not the supervisor's", async () => {
