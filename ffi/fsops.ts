@@ -22,7 +22,7 @@ const sc = loadSeccomp();
 const NAMES = [
   "openat2", "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
   "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
-  "getgroups", "geteuid",
+  "getgroups", "geteuid", "openat", "read",
 ] as const;
 /** Native syscall numbers of the calls bound here (-1 where the architecture lacks one). */
 export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
@@ -106,6 +106,14 @@ export const geteuid = () => sys(NR.geteuid);
 export const fcntl = (fd: number, cmd: number, arg = 0) => sys(NR.fcntl, fd, cmd, arg);
 /** close(2). */
 export const close = (fd: number) => sys(NR.close, fd);
+/** Reads file `path` (latin1, absolute) into `buf`: the byte count, or -errno. One open, one read. */
+export function readFile(path: string, buf: Uint8Array): number {
+  const fd = sys(NR.openat, -100, cstr(path, 0), 0o2000000 /* O_RDONLY|O_CLOEXEC */, 0);
+  if (fd < 0) return fd;
+  const n = sys(NR.read, fd, ptr(buf), buf.length);
+  sys(NR.close, fd);
+  return n;
+}
 /** umask(2): returns the previous mask. */
 export const umask = (mask: number) => C.umask(mask);
 

@@ -13,7 +13,6 @@
  * Not carried over, documented: capabilities beyond those the fsuid switch drops (a root
  * tracee that dropped CAP_DAC_OVERRIDE keeps it here), and LSM labels.
  */
-import { readFileSync } from "node:fs";
 import * as fs from "../../../ffi/fsops";
 
 /** What /proc/TID/status says about a thread's identity. */
@@ -25,26 +24,57 @@ export interface TraceeStatus {
   groups: number[];
 }
 
+const statusBuf = Buffer.alloc(8192);
+const field = (name: string) => Buffer.from(`\n${name}:\t`, "latin1");
+const TGID = field("Tgid"), UMASK = field("Umask"), UID = field("Uid"), GID = field("Gid"), GROUPS = field("Groups");
+
+/** The numbers after `key` in status text `b[0..end)`, in `base`; [] if absent. */
+function numbers(b: Buffer, end: number, key: Buffer, base: number, out: number[]): number[] {
+  let i = b.indexOf(key);
+  if (i < 0 || i >= end) return out;
+  i += key.length;
+  let v = -1;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c >= 48 && c <= 57) v = (v < 0 ? 0 : v * base) + (c - 48);
+    else {
+      if (v >= 0) { out.push(v); v = -1; }
+      if (c === 10) break;
+    }
+  }
+  if (v >= 0) out.push(v);
+  return out;
+}
+
 /** Tgid, umask and filesystem identity of thread `tid`; null if it is gone. */
 export function traceeStatus(tid: number): TraceeStatus | null {
-  let s: string;
-  try { s = readFileSync(`/proc/${tid}/status`, "latin1"); } catch { return null; }
-  const tgid = /^Tgid:\s*(\d+)/m.exec(s);
-  if (!tgid) return null;
-  const umask = /^Umask:\s*([0-7]+)/m.exec(s);
-  const uid = /^Uid:\s*\d+\s+\d+\s+\d+\s+(\d+)/m.exec(s);
-  const gid = /^Gid:\s*\d+\s+\d+\s+\d+\s+(\d+)/m.exec(s);
-  const groups = /^Groups:([ \d]*)$/m.exec(s);
+  // Read without allocating a string: this runs on every emulated create.
+  const n = fs.readFile(`/proc/${tid}/status`, statusBuf);
+  if (n <= 0) return null;
+  const b = statusBuf;
+  const tgid = numbers(b, n, TGID, 10, []);
+  if (tgid.length === 0) return null;
+  const umask = numbers(b, n, UMASK, 8, []);
+  const uid = numbers(b, n, UID, 10, []), gid = numbers(b, n, GID, 10, []);
   return {
-    tgid: Number(tgid[1]),
-    umask: umask ? parseInt(umask[1], 8) : null,
-    fsuid: uid ? Number(uid[1]) : -1,
-    fsgid: gid ? Number(gid[1]) : -1,
-    groups: groups ? groups[1].trim().split(/\s+/).filter(Boolean).map(Number) : [],
+    tgid: tgid[0],
+    umask: umask.length ? umask[0] : null,
+    fsuid: uid.length === 4 ? uid[3] : -1,
+    fsgid: gid.length === 4 ? gid[3] : -1,
+    groups: numbers(b, n, GROUPS, 10, []),
   };
 }
 
 let own: { uid: number; gid: number; groups: Uint32Array } | null = null;
+
+/**
+ * Does a call that creates nothing need the tracee's status at all? Only a root supervisor
+ * switches identities; any other shares its tracees' (no_new_privs), and reading
+ * /proc/TID/status is the dearest part of an emulated call.
+ */
+export function identityMatters(): boolean {
+  return ownCreds().uid === 0;
+}
 
 /** Gives the calling (supervisor) thread its own umask; once. */
 function ownCreds() {

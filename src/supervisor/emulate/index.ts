@@ -14,7 +14,7 @@ import type { SyscallRow } from "../../syscalls/table";
 import type { Dispatcher } from "../dispatch";
 import type { PathRequest } from "../paths";
 import { ANSWERED, EMULATIONS, KERNEL, type EmuCall } from "./calls";
-import { asTracee, traceeStatus } from "./creds";
+import { asTracee, identityMatters, traceeStatus } from "./creds";
 
 /**
  * Calls whose 32-bit (compat) form takes other structs or splits a 64-bit argument
@@ -36,10 +36,16 @@ export function emulates(row: SyscallRow, compat: boolean): boolean {
 export function emulatePath(d: Dispatcher, row: SyscallRow, req: PathRequest, paths: string[], raws: (string | null)[]): void {
   const n = d.n;
   const e = EMULATIONS[row.name];
-  const st = traceeStatus(n.pid);
-  if (st === null || !n.idValid()) return; // the tracee is gone: nobody to answer
   const c: EmuCall = { d, row, req, paths, raws };
-  const r = asTracee(st, e.creates(c), () => e.run(c));
+  const creates = e.creates(c);
+  let r: number;
+  if (creates || identityMatters()) {
+    const st = traceeStatus(n.pid);
+    if (st === null || !n.idValid()) return; // the tracee is gone: nobody to answer
+    r = asTracee(st, creates, () => e.run(c));
+  } else {
+    r = e.run(c);
+  }
   if (r === ANSWERED) return;
   if (r === KERNEL) return n.continue();
   if (r < 0) return n.fail(-r);
