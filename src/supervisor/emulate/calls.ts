@@ -122,33 +122,31 @@ function symlink(): Emulation {
   };
 }
 
-function chmod(modeArg: number, flagsArg: number): Emulation {
+/**
+ * A call on an existing object taking AT_SYMLINK_NOFOLLOW/AT_EMPTY_PATH flags in argument
+ * `flagsArg` (-1: none): other bits are EINVAL, as in the kernel; `op` gets the pinned fd.
+ */
+function onObject(flagsArg: number, op: (c: EmuCall, fd: number, flags: number) => number): Emulation {
   return {
     creates: never,
     run: (c) => {
       const flags = flagsArg < 0 ? 0 : arg(c, flagsArg);
       if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
-      return onPinned(c, (fd) => {
-        if (flags & AT_SYMLINK_NOFOLLOW) {
-          const st = at.statx(fd, "", at.AT.EMPTY_PATH);
-          if (typeof st !== "number" && (st.mode & S_IFMT) === S_IFLNK) return -Errno.ENOTSUP;
-        }
-        return fs.fchmodat(-100, selfFd(fd), arg(c, modeArg));
-      });
+      return onPinned(c, (fd) => op(c, fd, flags));
     },
   };
 }
 
-function chown(uidArg: number, flagsArg: number): Emulation {
-  return {
-    creates: never,
-    run: (c) => {
-      const flags = flagsArg < 0 ? 0 : arg(c, flagsArg);
-      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
-      return onPinned(c, (fd) => fs.fchownat(fd, "", argU(c, uidArg), argU(c, uidArg + 1), AT_EMPTY_PATH));
-    },
-  };
-}
+const chmod = (modeArg: number, flagsArg: number) => onObject(flagsArg, (c, fd, flags) => {
+  if (flags & AT_SYMLINK_NOFOLLOW) {
+    const st = at.statx(fd, "", at.AT.EMPTY_PATH);
+    if (typeof st !== "number" && (st.mode & S_IFMT) === S_IFLNK) return -Errno.ENOTSUP;
+  }
+  return fs.fchmodat(-100, selfFd(fd), arg(c, modeArg));
+});
+
+const chown = (uidArg: number, flagsArg: number) =>
+  onObject(flagsArg, (c, fd) => fs.fchownat(fd, "", argU(c, uidArg), argU(c, uidArg + 1), AT_EMPTY_PATH));
 
 const truncate: Emulation = {
   creates: never,
@@ -163,40 +161,34 @@ const truncate: Emulation = {
 const times = Buffer.alloc(32);
 const timesPtr = ptr(times);
 
-/** utime (utimbuf), utimes/futimesat (timeval[2]), utimensat (timespec[2]). */
-function utimes(kind: "utimbuf" | "timeval" | "timespec", timesArg: number, flagsArg: number): Emulation {
-  return {
-    creates: never,
-    run: (c) => {
-      const d = c.d;
-      const flags = flagsArg < 0 ? 0 : arg(c, flagsArg);
-      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
-      if (c.raws[0] === null && flags & AT_SYMLINK_NOFOLLOW) return -Errno.EINVAL;
-      const addr = d.n.arg(timesArg);
-      let tp = 0;
-      if (addr !== 0) {
-        const size = kind === "utimbuf" ? 16 : 32;
-        const b = d.readBytes(addr, size);
-        if (b === null) return -Errno.EFAULT;
-        const v = new DataView(b.buffer, b.byteOffset, size);
-        if (kind === "utimbuf") {
-          times.writeBigInt64LE(v.getBigInt64(0, true), 0); times.writeBigInt64LE(0n, 8);
-          times.writeBigInt64LE(v.getBigInt64(8, true), 16); times.writeBigInt64LE(0n, 24);
-        } else if (kind === "timeval") {
-          for (const o of [0, 16]) {
-            const usec = v.getBigInt64(o + 8, true);
-            if (usec < 0n || usec >= 1000000n) return -Errno.EINVAL;
-            times.writeBigInt64LE(v.getBigInt64(o, true), o); times.writeBigInt64LE(usec * 1000n, o + 8);
-          }
-        } else {
-          times.set(b);
-        }
-        tp = timesPtr;
-      }
-      return onPinned(c, (fd) => fs.utimensat(-100, selfFd(fd), tp, 0));
-    },
-  };
+/** Copies the tracee's times (utimbuf, timeval[2] or timespec[2]) into `times`: its address, 0 for NULL, or -errno. */
+function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: number): number {
+  if (addr === 0) return 0;
+  const size = kind === "utimbuf" ? 16 : 32;
+  const b = c.d.readBytes(addr, size);
+  if (b === null) return -Errno.EFAULT;
+  const v = new DataView(b.buffer, b.byteOffset, size);
+  if (kind === "utimbuf") {
+    times.writeBigInt64LE(v.getBigInt64(0, true), 0); times.writeBigInt64LE(0n, 8);
+    times.writeBigInt64LE(v.getBigInt64(8, true), 16); times.writeBigInt64LE(0n, 24);
+  } else if (kind === "timeval") {
+    for (const o of [0, 16]) {
+      const usec = v.getBigInt64(o + 8, true);
+      if (usec < 0n || usec >= 1000000n) return -Errno.EINVAL;
+      times.writeBigInt64LE(v.getBigInt64(o, true), o); times.writeBigInt64LE(usec * 1000n, o + 8);
+    }
+  } else {
+    times.set(b);
+  }
+  return timesPtr;
 }
+
+/** utime (utimbuf), utimes/futimesat (timeval[2]), utimensat (timespec[2]). */
+const utimes = (kind: "utimbuf" | "timeval" | "timespec", timesArg: number, flagsArg: number) => onObject(flagsArg, (c, fd, flags) => {
+  if (c.raws[0] === null && flags & AT_SYMLINK_NOFOLLOW) return -Errno.EINVAL;
+  const tp = readTimes(c, kind, c.d.n.arg(timesArg));
+  return tp < 0 ? tp : fs.utimensat(-100, selfFd(fd), tp, 0);
+});
 
 /** Every emulated row, by syscall name. Rows absent here (exec, access, xattrs, mount) are CONTINUEd. */
 export const EMULATIONS: Readonly<Record<string, Emulation>> = {
