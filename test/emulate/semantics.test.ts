@@ -41,6 +41,11 @@ test("a FIFO's reader and writer meet without deadlocking the supervisor", async
   expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "through\nback\n" });
 }, 30000);
 
+test("/proc/self/fd/N of a pipe (a path-less object) is reopened through its magic link", async () => {
+  const r = await sydbox([...EMU, "--", "sh", "-c", "echo through-the-pipe | cat /proc/self/fd/0"]);
+  expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "through-the-pipe\n" });
+}, 30000);
+
 test("bind and connect with an unreadable or oversized address fail as in the kernel", async () => {
   const native = Bun.spawnSync([cc("escape"), "badaddr", T]).stdout.toString();
   expect(native).toBe("connect-unmapped EFAULT\nconnect-too-long EINVAL\nbind-unmapped EFAULT\n");
