@@ -22,7 +22,7 @@ const sc = loadSeccomp();
 const NAMES = [
   "openat2", "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
   "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
-  "getgroups", "geteuid", "openat", "read",
+  "getgroups", "geteuid", "openat", "read", "capget", "capset",
 ] as const;
 /** Native syscall numbers of the calls bound here (-1 where the architecture lacks one). */
 export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
@@ -113,6 +113,23 @@ export function readFile(path: string, buf: Uint8Array): number {
   const n = sys(NR.read, fd, ptr(buf), buf.length);
   sys(NR.close, fd);
   return n;
+}
+// struct __user_cap_header_struct (version 3, this thread) and __user_cap_data_struct[2].
+const capHeader = new Uint32Array([0x20080522, 0]);
+const capData = new Uint32Array(6);
+const capHeaderPtr = ptr(capHeader), capDataPtr = ptr(capData);
+
+/** The calling thread's capability sets, as 32-bit halves: [effLo, permLo, inhLo, effHi, permHi, inhHi]. */
+export function capget(): Uint32Array {
+  capHeader[1] = 0;
+  sys(NR.capget, capHeaderPtr, capDataPtr);
+  return capData.slice();
+}
+/** capset(2) on the calling thread (capabilities are per thread), same layout as `capget`. */
+export function capset(sets: ArrayLike<number>): number {
+  capHeader[0] = 0x20080522; capHeader[1] = 0;
+  for (let i = 0; i < 6; i++) capData[i] = sets[i];
+  return sys(NR.capset, capHeaderPtr, capDataPtr);
 }
 /** umask(2): returns the previous mask. */
 export const umask = (mask: number) => C.umask(mask);

@@ -76,3 +76,16 @@ test.skipIf(!root)("creates and permission checks use the tracee's fsuid/fsgid, 
     expect({ p, uid: st.uid, gid: st.gid }).toEqual({ p, uid: 65534, gid: 65534 });
   }
 }, 30000);
+
+test.skipIf(!root)("a root tracee without CAP_DAC_OVERRIDE is refused what the kernel refuses it", async () => {
+  const theirs = join(T, "theirs");
+  chmodSync(T, 0o755);
+  mkdirSync(theirs);
+  chmodSync(theirs, 0o755);
+  Bun.spawnSync(["chown", "65534:65534", theirs]);
+  // Still uid 0, but the bounding set (so the effective set after exec) lacks the DAC overrides.
+  const script = `setpriv --bounding-set=-dac_override,-dac_read_search sh -c 'echo x > ${theirs}/f && echo wrote || echo denied; mkdir ${theirs}/d && echo made || echo denied'`;
+  expect(Bun.spawnSync(["sh", "-c", script]).stdout.toString()).toBe("denied\ndenied\n");
+  const r = await sydbox([...EMU, "--", "sh", "-c", script]);
+  expect(r.stdout).toBe("denied\ndenied\n");
+}, 30000);

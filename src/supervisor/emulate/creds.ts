@@ -10,8 +10,10 @@
  *   filesystem identity around the call and back. Only a root supervisor can (and needs to):
  *   under no_new_privs a tracee of an unprivileged supervisor cannot hold other ids.
  *
- * Not carried over, documented: capabilities beyond those the fsuid switch drops (a root
- * tracee that dropped CAP_DAC_OVERRIDE keeps it here), and LSM labels.
+ * - The effective capabilities: capabilities are per thread too; a root supervisor wears
+ *   the tracee's effective set (within its own permitted set) around the call.
+ *
+ * Not carried over, documented: LSM labels.
  */
 import * as fs from "../../../ffi/fsops";
 
@@ -22,11 +24,21 @@ export interface TraceeStatus {
   fsuid: number;
   fsgid: number;
   groups: number[];
+  /** The effective capability set, low and high 32 bits; null if unknown. */
+  capEff: [number, number] | null;
 }
 
 const statusBuf = Buffer.alloc(8192);
 const field = (name: string) => Buffer.from(`\n${name}:\t`, "latin1");
-const TGID = field("Tgid"), UMASK = field("Umask"), UID = field("Uid"), GID = field("Gid"), GROUPS = field("Groups");
+const TGID = field("Tgid"), UMASK = field("Umask"), UID = field("Uid"), GID = field("Gid"), GROUPS = field("Groups"), CAPEFF = field("CapEff");
+
+/** The 64-bit hex mask after `key` as [low, high] 32-bit halves; null if absent. */
+function hexMask(b: Buffer, end: number, key: Buffer): [number, number] | null {
+  const i = b.indexOf(key);
+  if (i < 0 || i + key.length + 16 > end) return null;
+  const s = b.latin1Slice(i + key.length, i + key.length + 16);
+  return [parseInt(s.slice(8), 16), parseInt(s.slice(0, 8), 16)];
+}
 
 /** The numbers after `key` in status text `b[0..end)`, in `base`; [] if absent. */
 function numbers(b: Buffer, end: number, key: Buffer, base: number, out: number[]): number[] {
@@ -62,10 +74,11 @@ export function traceeStatus(tid: number): TraceeStatus | null {
     fsuid: uid.length === 4 ? uid[3] : -1,
     fsgid: gid.length === 4 ? gid[3] : -1,
     groups: numbers(b, n, GROUPS, 10, []),
+    capEff: hexMask(b, n, CAPEFF),
   };
 }
 
-let own: { uid: number; gid: number; groups: Uint32Array } | null = null;
+let own: { uid: number; gid: number; groups: Uint32Array; caps: Uint32Array } | null = null;
 
 /**
  * Does a call that creates nothing need the tracee's status at all? Only a root supervisor
@@ -81,29 +94,42 @@ function ownCreds() {
   if (own) return own;
   fs.unshare(fs.CLONE_FS);
   const st = traceeStatus(process.pid);
-  own = { uid: fs.geteuid(), gid: st ? st.fsgid : 0, groups: fs.getgroups() };
+  own = { uid: fs.geteuid(), gid: st ? st.fsgid : 0, groups: fs.getgroups(), caps: fs.capget() };
   return own;
 }
 
 const sameGroups = (a: number[], b: Uint32Array) => a.length === b.length && a.every((g, i) => g === b[i]);
 
+const worn = new Uint32Array(6);
+
 /**
  * Runs `op` with the tracee's filesystem identity and (for `creates`) its umask, and
- * returns what `op` returns.
+ * returns what `op` returns. A root supervisor also wears the tracee's effective
+ * capabilities (within its own permitted set), so a root tracee that dropped, say,
+ * CAP_DAC_OVERRIDE is refused what the kernel would refuse it.
  */
 export function asTracee(st: TraceeStatus, creates: boolean, op: () => number): number {
   const me = ownCreds();
   if (creates && st.umask !== null) fs.umask(st.umask);
-  const switchIds = me.uid === 0 && st.fsuid >= 0 && (st.fsuid !== me.uid || st.fsgid !== me.gid || !sameGroups(st.groups, me.groups));
-  if (!switchIds) return op();
+  if (me.uid !== 0 || st.fsuid < 0) return op();
+  const caps = st.capEff;
+  const sameCaps = caps === null || (caps[0] === me.caps[0] && caps[1] === me.caps[3]);
+  if (st.fsuid === me.uid && st.fsgid === me.gid && sameGroups(st.groups, me.groups) && sameCaps) return op();
   fs.setgroups(Uint32Array.from(st.groups));
   fs.setfsgid(st.fsgid);
   fs.setfsuid(st.fsuid);
+  if (!sameCaps) {
+    worn.set(me.caps);
+    worn[0] = caps![0] & me.caps[1];
+    worn[3] = caps![1] & me.caps[4];
+    fs.capset(worn);
+  }
   try {
     return op();
   } finally {
     // fsuid back to 0 first: that restores the filesystem capabilities the switch dropped.
     fs.setfsuid(me.uid);
+    if (!sameCaps) fs.capset(me.caps);
     fs.setfsgid(me.gid);
     fs.setgroups(me.groups);
   }
