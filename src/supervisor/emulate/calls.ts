@@ -196,7 +196,7 @@ export const EMULATIONS: Readonly<Record<string, Emulation>> = {
   openat: open((c) => legacyOpen(arg(c, 2), arg(c, 3))),
   openat2: open((c) => {
     const h = c.req.how!;
-    return { flags: h.high ? -1 : h.flags, mode: h.mode, raw: true };
+    return { flags: h.high ? -1 : h.flags, mode: h.mode };
   }),
   creat: open((c) => legacyOpen(CREAT_FLAGS, arg(c, 1))),
   mkdir: mkdir(1),

@@ -9,13 +9,15 @@
  * O_PATH opens are left to the kernel: ADDFD cannot send O_PATH fds, and such an fd
  * gives access to nothing by itself (its later uses are checked calls).
  *
- * Opens that could block the supervisor (a FIFO without a peer, a tty waiting for carrier)
- * are made with O_NONBLOCK, which is cleared again unless the tracee asked for it. A FIFO
- * opened without O_NONBLOCK must block until its other end is opened, which the single
- * supervisor thread cannot wait for: such opens are left to the kernel (CONTINUE), a
- * documented gap (a FIFO path checked, then swapped before the kernel's lookup). O_NOCTTY is always added: the supervisor must
- * not acquire a controlling terminal (a session leader tracee opening its tty does not
- * get it as its controlling terminal either, documented).
+ * Opens that could block the supervisor (a tty waiting for carrier) are made with
+ * O_NONBLOCK, which is cleared again unless the tracee asked for it. A FIFO opened without
+ * O_NONBLOCK must block until its other end is opened, by another tracee whose own open
+ * waits for this thread; even a non-blocking open here would stand in for that other end.
+ * Such opens are left to the kernel (CONTINUE): a documented gap, since a FIFO path can be
+ * checked and then swapped before the kernel's lookup. O_NOCTTY is always added: the
+ * supervisor must not acquire a controlling terminal (a session leader tracee opening a
+ * tty does not get it as its controlling terminal either, documented); and /dev/tty
+ * names the supervisor's controlling terminal, the tracee's too unless it called setsid.
  */
 import * as at from "../../../ffi/at";
 import { O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
@@ -30,12 +32,13 @@ const O_PATH_FLAGS = 0o200000 /* O_DIRECTORY */ | 0o400000 /* O_NOFOLLOW */ | O_
 const O_TMPFILE_BIT = 0o20000000;
 const S_IFMT = 0o170000, S_IFIFO = 0o010000;
 
-/** What the tracee asked open(2) for. */
+/**
+ * What the tracee asked open(2) for: openat2's struct as given (the kernel validates it),
+ * open/openat/creat's arguments as build_open_how makes them (legacyOpen).
+ */
 export interface OpenArgs {
   flags: number;
   mode: number;
-  /** openat2: the struct is taken as given (the kernel validates it); open/openat/creat: as build_open_how. */
-  raw: boolean;
 }
 
 /** The flags and mode open(2)/openat(2) pass on, as the kernel's build_open_how makes them. */
@@ -43,7 +46,7 @@ export function legacyOpen(flags: number, mode: number): OpenArgs {
   let f = flags & VALID_OPEN_FLAGS;
   if (f & O_PATH) f &= O_PATH_FLAGS;
   const creates = (f & (O_CREAT | O_TMPFILE_BIT)) !== 0;
-  return { flags: f, mode: creates ? mode & 0o7777 : 0, raw: false };
+  return { flags: f, mode: creates ? mode & 0o7777 : 0 };
 }
 
 /** Does this open create a file (and so want the tracee's umask)? */
