@@ -3,6 +3,8 @@
  *
  *   race buffer DIR SECONDS   one thread flips a path buffer between DIR/ok/race and
  *                             DIR/no/race while the main thread open(O_CREAT)s it
+ *   race fifo DIR SECONDS     the same with DIR/ok/fifo (a FIFO, kept open by the test)
+ *                             for the allowed path: FIFO opens take another way
  *   race symlink DIR SECONDS  the main thread open(O_CREAT)s DIR/ok/p/race while a
  *                             `race flip` process swaps the symlink DIR/ok/p between
  *                             DIR/ok/a and DIR/no
@@ -72,9 +74,9 @@ int main(int argc, char **argv) {
   const char *dir = argv[2];
   double seconds = atof(argv[3]);
   snprintf(nop, sizeof nop, "%s/no/race", dir);
-  if (strcmp(argv[1], "buffer") == 0) {
+  if (strcmp(argv[1], "buffer") == 0 || strcmp(argv[1], "fifo") == 0) {
     // Same length as the denied path, so each flip rewrites the whole string.
-    snprintf(okp, sizeof okp, "%s/ok/race", dir);
+    snprintf(okp, sizeof okp, "%s/ok/%s", dir, argv[1][0] == 'f' ? "fifo" : "race");
     strcpy(buf, okp);
     return opener(buf, nop, seconds, 1);
   }

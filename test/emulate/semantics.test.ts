@@ -41,6 +41,15 @@ test("a FIFO's reader and writer meet without deadlocking the supervisor", async
   expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "through\nback\n" });
 }, 30000);
 
+test("a FIFO whose other end is opened outside the sandbox: the open waits for it, as in the kernel", async () => {
+  const fifo = join(T, "outside-fifo");
+  Bun.spawnSync(["mkfifo", fifo]);
+  const writer = Bun.spawn(["sh", "-c", `sleep 0.5; echo from-outside > ${fifo}`]);
+  const r = await sydbox([...EMU, "--", "cat", fifo], { timeoutMs: 20000 });
+  await writer.exited;
+  expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "from-outside\n" });
+}, 30000);
+
 test("/proc/self/fd/N of a pipe (a path-less object) is reopened through its magic link", async () => {
   const r = await sydbox([...EMU, "--", "sh", "-c", "echo through-the-pipe | cat /proc/self/fd/0"]);
   expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "through-the-pipe\n" });

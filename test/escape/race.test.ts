@@ -7,7 +7,7 @@
  * running for several seconds, never gets a file into the denied directory.
  */
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { cc } from "../lib/cc";
 import { sydbox } from "../lib/sydbox";
@@ -30,10 +30,17 @@ function symlinkArena() {
 }
 
 /** Runs `race KIND` under sydbox (with the symlink swapper beside it for "symlink"). */
-async function attack(kind: "buffer" | "symlink", emulate: boolean) {
+async function attack(kind: "buffer" | "symlink" | "fifo", emulate: boolean) {
   const seconds = emulate ? SECONDS : CONTINUE_BUDGET;
   const a = kind === "symlink" ? symlinkArena() : arena();
-  if (kind === "buffer") cleanups.push(a.cleanup);
+  if (kind !== "symlink") cleanups.push(a.cleanup);
+  if (kind === "fifo") {
+    // The allowed path is a FIFO, held open here for reading and writing so that opens of it
+    // never wait: a blocking FIFO open is emulated by a helper thread, not CONTINUEd.
+    Bun.spawnSync(["mkfifo", join(a.ok, "fifo")]);
+    const held = openSync(join(a.ok, "fifo"), "r+");
+    cleanups.push(() => closeSync(held));
+  }
   const race = cc("race");
   // The swapper is another process (outside the sandbox here): a tighter loop than any
   // sandboxed process could run, since every rename in the sandbox waits for the supervisor.
@@ -51,7 +58,7 @@ async function attack(kind: "buffer" | "symlink", emulate: boolean) {
   }
 }
 
-for (const kind of ["buffer", "symlink"] as const) {
+for (const kind of ["buffer", "symlink", "fifo"] as const) {
   test(`${kind}-swap race: wins against CONTINUE (the known weakness)`, async () => {
     const r = await attack(kind, false);
     expect(r.verdict).toBe("bypass");

@@ -13,18 +13,21 @@
  * O_NONBLOCK, which is cleared again unless the tracee asked for it. A FIFO opened without
  * O_NONBLOCK must block until its other end is opened, by another tracee whose own open
  * waits for this thread; even a non-blocking open here would stand in for that other end.
- * Such opens are left to the kernel (CONTINUE): a documented gap, since a FIFO path can be
- * checked and then swapped before the kernel's lookup. O_NOCTTY is always added: the
- * supervisor must not acquire a controlling terminal (a session leader tracee opening a
- * tty does not get it as its controlling terminal either, documented); and /dev/tty
- * names the supervisor's controlling terminal, the tracee's too unless it called setsid.
+ * Such opens are done by a helper thread that blocks as the tracee would (blocking.ts);
+ * only when no helper can be had do they go to the kernel (CONTINUE). O_NOCTTY is always
+ * added: the supervisor must not acquire a controlling terminal (a session leader tracee
+ * opening a tty does not get it as its controlling terminal either, documented); and
+ * /dev/tty names the supervisor's controlling terminal, the tracee's too unless it called
+ * setsid.
  */
 import * as at from "../../../ffi/at";
 import { O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { Listener } from "../listener";
+import { openBlocking } from "./blocking";
 import { openCanonical } from "./canonical";
+import { traceeStatus } from "./creds";
 
 /** VALID_OPEN_FLAGS (x86_64/generic): open(2) drops other bits, openat2(2) refuses them. */
 const VALID_OPEN_FLAGS = 0o37777703;
@@ -69,7 +72,12 @@ export function openFor(n: Listener, path: string, raw: string | null, a: OpenAr
   // A FIFO's blocking open waits for its other end, which only another tracee (whose open
   // waits for this thread) can provide; even a non-blocking open here would act as that
   // other end. The kernel must do it.
-  if (!wantNonblock && isFifo(-100, path)) return "kernel";
+  if (!wantNonblock && isFifo(-100, path)) {
+    // A helper thread waits in the open instead (blocking.ts); it answers the call itself.
+    const st = traceeStatus(n.pid);
+    if (st === null) return "answered"; // the tracee is gone
+    return openBlocking(n, path, a.flags, a.mode, st) ? "answered" : "kernel";
+  }
   const fd = openCanonical(path, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
   if (fd < 0) {
     n.fail(-fd);
