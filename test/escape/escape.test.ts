@@ -83,6 +83,8 @@ for (const mode of MODES) {
       const r = await sydbox(["-m", `core/trace/emulate:${mode.emulate}`, "-m", "core/sandbox/write:deny", "--", "sh", "-c", `exec ${cc("protect")} $PPID`]);
       const got = parse(r.stdout);
       for (const name of ["ptrace", "process_vm_writev", "process_vm_readv", "kcmp", "pidfd_getfd"]) expect({ name, errno: got[name] }).toEqual({ name, errno: "1" });
+      // pidfd_open is allowed by design (README): alone it gives what kill(2) already does.
+      expect(got.pidfd_open).toBe("0");
     });
 
     test("execveat(AT_EMPTY_PATH) of a memfd is subject to exec sandboxing", async () => {
