@@ -127,7 +127,8 @@ test("every emulated call answers as the kernel does and changes the tree the sa
   tree(emulated);
   const n = Bun.spawnSync(["sh", "-c", script()], { cwd: native });
   const e = await runSh(
-    ["-m", "core/trace/emulate:true", "-m", "core/sandbox/read:allow", "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${emulated}/***`],
+    // The read deny rule makes reads checked (so emulated): read:allow alone answers them unread.
+    ["-m", "core/trace/emulate:true", "-m", "core/sandbox/read:allow", "-m", "denylist/read+/nonexistent/***", "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${emulated}/***`],
     script(),
     { cwd: emulated },
   );

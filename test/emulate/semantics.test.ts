@@ -14,7 +14,8 @@ import { sydbox } from "../lib/sydbox";
 
 const T = mkdtempSync(join(tmpdir(), "sydbox-emu-sem-"));
 afterAll(() => rmSync(T, { recursive: true, force: true }));
-const EMU = ["-m", "core/trace/emulate:true", "-m", "core/sandbox/read:allow", "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${T}/***`];
+// A read deny rule makes reads checked (read:allow with none answers without looking), so emulated.
+const EMU = ["-m", "core/trace/emulate:true", "-m", "core/sandbox/read:allow", "-m", "denylist/read+/nonexistent/***", "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${T}/***`];
 
 test("the tracee's fd keeps O_CLOEXEC or not, and its own status flags", async () => {
   const f = join(T, "flags");

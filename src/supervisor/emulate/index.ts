@@ -35,13 +35,15 @@ export function emulates(row: SyscallRow, compat: boolean): boolean {
  */
 export function emulatePath(d: Dispatcher, row: SyscallRow, req: PathRequest, paths: string[], raws: (string | null)[]): void {
   const n = d.n;
+  // The paths were resolved through /proc/PID: act only if that is still our tracee.
+  if (!n.idValid()) return;
   const e = EMULATIONS[row.name];
   const c: EmuCall = { d, row, req, paths, raws };
   const creates = e.creates(c);
   let r: number;
   if (creates || identityMatters()) {
     const st = traceeStatus(n.pid);
-    if (st === null || !n.idValid()) return; // the tracee is gone: nobody to answer
+    if (st === null) return; // the tracee is gone: nobody to answer
     r = asTracee(st, creates, () => e.run(c));
   } else {
     r = e.run(c);
