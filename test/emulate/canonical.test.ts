@@ -30,7 +30,7 @@ test("a canonical path opens; a symlink anywhere in it is ELOOP, not followed", 
   // pin: a followed object must not be a symlink; an unfollowed one may be.
   expect(pin(join(T, "real", "lf"), true)).toBe(-Errno.ELOOP);
   expect(name(pin(join(T, "real", "lf"), false))).toBe(join(T, "real", "lf"));
-});
+}, 30000);
 
 test("a path longer than PATH_MAX is opened in chunks", () => {
   // Built one directory fd at a time: the kernel refuses the long absolute name itself.
@@ -54,7 +54,7 @@ test("a path longer than PATH_MAX is opened in chunks", () => {
   expect(fd).toBeGreaterThanOrEqual(0);
   fs.close(fd);
   expect(openCanonical(join(deep, "missing"), O_PATH, 0)).toBe(-Errno.ENOENT);
-});
+}, 30000);
 
 test("openParent keeps `.`, `..` and a trailing slash of the tracee's own path", () => {
   mkdirSync(join(T, "p", "q"), { recursive: true });
@@ -68,4 +68,4 @@ test("openParent keeps `.`, `..` and a trailing slash of the tracee's own path",
   check(join(T, "p", "q"), "p/q/.", join(T, "p", "q"), ".");
   check(join(T, "p"), "p/q/..", join(T, "p"), "..");
   check(join(T, "p", "q"), null, join(T, "p"), "q");
-});
+}, 30000);

@@ -138,4 +138,4 @@ test("every emulated call answers as the kernel does and changes the tree the sa
   expect(mismatches).toEqual([]);
   expect(diff(normalized(native), normalized(emulated))).toEqual([]);
   expect(e.stderr).not.toContain("Access Violation");
-});
+}, 60000);

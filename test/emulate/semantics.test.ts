@@ -45,7 +45,7 @@ test("a FIFO's reader and writer meet without deadlocking the supervisor", async
 test("a FIFO whose other end is opened outside the sandbox: the open waits for it, as in the kernel", async () => {
   const fifo = join(T, "outside-fifo");
   Bun.spawnSync(["mkfifo", fifo]);
-  const writer = Bun.spawn(["sh", "-c", `sleep 0.5; echo from-outside > ${fifo}`]);
+  const writer = Bun.spawn(["sh", "-c", `sleep 0.5; echo from-outside > ${fifo}`], { stdout: "ignore" });
   const r = await sydbox([...EMU, "--", "cat", fifo], { timeoutMs: 20000 });
   await writer.exited;
   expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "from-outside\n" });

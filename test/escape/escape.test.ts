@@ -14,6 +14,8 @@ import { ROOT, sydbox } from "../lib/sydbox";
 import { arena, MODES, writeSandbox } from "./lib";
 
 const cleanups: Array<() => void> = [];
+/** Generous: these spawn sydbox and compile C, on machines that may be busy. */
+const TIMEOUT = 60000;
 afterAll(() => cleanups.forEach((f) => f()));
 
 /** An arena with the fixtures the attacks use. */
@@ -38,7 +40,7 @@ test("every path attack succeeds natively (the suite tests something)", () => {
     expect(r.exitCode).toBe(0);
   }
   expect(readdirSync(a.no).sort()).toEqual(["dirfd1", "dirfd2", "dirfd3", "dirfd4", "dirfd5", "proc1", "proc2", "proc3", "proc4", "proc5", "secret"]);
-});
+}, TIMEOUT);
 
 /** What each attack gets in the sandbox: EPERM for escapes, the kernel's own answer for scoped lookups. */
 const EXPECTED: Record<(typeof ATTACKS)[number], Record<string, string>> = {
@@ -60,7 +62,7 @@ for (const mode of MODES) {
         expect(parse(r.stdout)).toEqual(EXPECTED[name]);
         expect(readdirSync(a.no)).toEqual(["secret"]);
         if (name === "resolve") expect(existsSync(join(a.ok, "no", "root1"))).toBe(true);
-      });
+      }, TIMEOUT);
     }
 
     test("io_uring cannot be set up to open a denied file (EPERM, not a kill)", async () => {
@@ -68,7 +70,7 @@ for (const mode of MODES) {
       const r = await sydbox([...writeSandbox(a.dir, mode.emulate), "--", cc("escape"), "io_uring", a.dir]);
       expect({ status: r.status, out: parse(r.stdout) }).toEqual({ status: 0, out: { io_uring_setup: "EPERM" } });
       expect(existsSync(join(a.no, "uring"))).toBe(false);
-    });
+    }, TIMEOUT);
 
     test("with core/trust/io_uring:true the same ring does open the denied file (the attack is real)", async () => {
       const a = fixtures();
@@ -76,7 +78,7 @@ for (const mode of MODES) {
       if (parse(r.stdout).io_uring_setup !== "ok") return console.log(`skip: io_uring unavailable on this kernel (${r.stdout.trim()})`);
       expect(parse(r.stdout)).toEqual({ io_uring_setup: "ok", "io_uring-openat": "ok" });
       expect(existsSync(join(a.no, "uring"))).toBe(true);
-    });
+    }, TIMEOUT);
 
     test("ptrace, process_vm_writev/readv, kcmp and pidfd_getfd on the sydbox process get EPERM", async () => {
       // The eldest's parent is sydbox itself.
@@ -85,7 +87,7 @@ for (const mode of MODES) {
       for (const name of ["ptrace", "process_vm_writev", "process_vm_readv", "kcmp", "pidfd_getfd"]) expect({ name, errno: got[name] }).toEqual({ name, errno: "1" });
       // pidfd_open is allowed by design (README): alone it gives what kill(2) already does.
       expect(got.pidfd_open).toBe("0");
-    });
+    }, TIMEOUT);
 
     test("execveat(AT_EMPTY_PATH) of a memfd is subject to exec sandboxing", async () => {
       const a = fixtures();
@@ -95,7 +97,7 @@ for (const mode of MODES) {
       expect(denied.stderr).toMatch(/execveat\(`\/proc\/\d+\/fd\/\d+'\)/);
       const allowed = await sydbox(["-m", `core/trace/emulate:${mode.emulate}`, "-m", "core/sandbox/exec:allow", "--", cc("escape"), "exec-memfd", a.dir]);
       expect(allowed.stdout.trim()).toBe("exec-memfd ok");
-    });
+    }, TIMEOUT);
 
     test("an i386 int 0x80 write from a 64-bit process is killed (no -a x86)", async () => {
       const a = fixtures();
@@ -103,7 +105,7 @@ for (const mode of MODES) {
       expect(native.stdout.toString()).toContain("int80 returned"); // the entry point exists here
       const r = await sydbox(["-m", `core/trace/emulate:${mode.emulate}`, "-m", "core/sandbox/write:deny", "--", cc("escape"), "int80", a.dir]);
       expect({ status: r.status, out: r.stdout }).toEqual({ status: 128 + 31, out: "" });
-    });
+    }, TIMEOUT);
   });
 }
 
@@ -112,4 +114,4 @@ if (!m32) console.log("skip: an i386 program needs `cc -m32` (Debian: gcc-multil
 test.skipIf(!m32)("an i386 program is killed at its first syscall (no -a x86)", async () => {
   const r = await sydbox(["-m", "core/sandbox/write:deny", "--", cc("write32", ["-m32"])]);
   expect({ status: r.status, out: r.stdout }).toEqual({ status: 128 + 31, out: "" });
-});
+}, TIMEOUT);

@@ -44,7 +44,7 @@ async function attack(kind: "buffer" | "symlink" | "fifo", emulate: boolean) {
   const race = cc("race");
   // The swapper is another process (outside the sandbox here): a tighter loop than any
   // sandboxed process could run, since every rename in the sandbox waits for the supervisor.
-  const flip = kind === "symlink" ? Bun.spawn([race, "flip", a.dir, String(seconds + 5)], { stdout: "pipe", stderr: "inherit" }) : null;
+  const flip = kind === "symlink" ? Bun.spawn([race, "flip", a.dir, String(seconds + 5)], { stdout: "ignore", stderr: "inherit" }) : null;
   try {
     const r = await sydbox([...writeSandbox(a.dir, emulate), "--", race, kind, a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
     const escaped = existsSync(join(a.no, "race"));
