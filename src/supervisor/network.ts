@@ -35,11 +35,11 @@
  * i386's socketcall reaches this engine demultiplexed (syscall-index.ts), and 32-bit
  * callers' msghdr and mmsghdr are read in their compat layouts.
  *
- * Left undone: the time between
- * this check and the kernel's own read of the address for connect/sendto/sendmsg/sendmmsg
- * (a tracee thread may rewrite the sockaddr in between, as with every seccomp-notify
- * supervisor; bind is immune when successful_bind is on, since the supervisor binds the
- * checked bytes).
+ * Emulation (core/trace/emulate, the default): bind and connect are performed by the
+ * supervisor with the checked bytes (bind.ts, emulate/connect.ts), so a tracee thread that
+ * rewrites the sockaddr after the check changes nothing. Left undone: sendto, sendmsg and
+ * sendmmsg are CONTINUEd, so their address can still be rewritten between this check and
+ * the kernel's own read, as with every seccomp-notify supervisor.
  */
 import { Errno } from "../errors";
 import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr, type UnsupportedSockAddr } from "../policy/sockaddr";
