@@ -9,8 +9,9 @@ mkdirSync("dist", { recursive: true });
 const args = [
   "build", "--compile", "--bytecode", "--minify",
   // Entry points, each its own bundle: the launcher, the child stage and the
-  // CLI (loaded by src/main.ts's entry()), and the supervisor Worker.
-  "src/main.ts", "src/launch/child.ts", "src/cli/main.ts", "src/supervisor/worker.ts",
+  // CLI (loaded by src/main.ts's entry()), the supervisor Worker, and its helper
+  // thread for opens that must block (src/supervisor/emulate/blocking.ts).
+  "src/main.ts", "src/launch/child.ts", "src/cli/main.ts", "src/supervisor/worker.ts", "src/supervisor/emulate/opener.ts",
   "--outfile", "dist/sydbox",
 ];
 const proc = Bun.spawnSync([process.execPath, ...args], { stdio: ["inherit", "inherit", "inherit"] });

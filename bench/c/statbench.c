@@ -1,7 +1,8 @@
 // Load program: N x newfstatat("/etc/passwd") or openat+close, through raw syscall()
 // so libc wrappers (which may pick statx or fstatat variants) cannot change which
 // syscall the sandbox sees.
-// usage: statbench [stat|open] N        prints "<what> N=<n>: <s> s total, <us> us/call"
+// usage: statbench [stat|open|create] N  prints "<what> N=<n>: <s> s total, <us> us/call"
+// create: openat(O_WRONLY|O_CREAT|O_TRUNC) of /tmp/statbench.PID + close (a write-class open).
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,11 +22,17 @@ static double now(void) {
 int main(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "stat";
   long n = argc > 2 ? atol(argv[2]) : 100000;
-  int isopen = !strcmp(what, "open");
+  int isopen = !strcmp(what, "open"), iscreate = !strcmp(what, "create");
+  char tmp[64];
+  snprintf(tmp, sizeof tmp, "/tmp/statbench.%d", (int)getpid());
   struct stat st;
   double t0 = now();
   for (long i = 0; i < n; i++) {
-    if (isopen) {
+    if (iscreate) {
+      long fd = syscall(SYS_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) { perror("openat"); return 1; }
+      syscall(SYS_close, fd);
+    } else if (isopen) {
       long fd = syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY | O_CLOEXEC, 0);
       if (fd < 0) { perror("openat"); return 1; }
       syscall(SYS_close, fd);
@@ -35,6 +42,7 @@ int main(int argc, char **argv) {
     }
   }
   double dt = now() - t0;
+  if (iscreate) unlink(tmp);
   printf("%s N=%ld: %.3f s total, %.3f us/call\n", what, n, dt, dt * 1e6 / n);
   return 0;
 }

@@ -31,7 +31,7 @@ export interface Row {
 export type Measured = Partial<Record<Column, number>>;
 
 /** Loop sizes: large enough that startup noise vanishes, small enough for a 3-minute bench on 2 cores. */
-export const SIZES = { stat: 100_000, open: 100_000, storm: 1000, startup: 20 };
+export const SIZES = { stat: 100_000, open: 100_000, create: 50_000, storm: 1000, startup: 20 };
 
 /** Default write sandboxing as Paludis uses it: writes checked, read-only opens prefiltered in BPF. */
 const WRITE_DENY = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/tmp/***"];
@@ -39,6 +39,9 @@ const WRITE_DENY = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/tmp
 // without reading the path at all, and the row would not measure path work.
 const READ_ALLOW = ["-m", "core/sandbox/read:allow", "-m", "denylist/read+/nonexistent/***"];
 const WRITE_ALLOW = ["-m", "core/sandbox/write:allow"];
+/** Emulation (the default) and CONTINUE after the check (SydBox 2's way), spelled out per row. */
+const EMULATE = ["-m", "core/trace/emulate:true"];
+const CONTINUE = ["-m", "core/trace/emulate:false"];
 
 function sydbox(magic: string[], cmd: string[]): Variant {
   return {
@@ -55,57 +58,51 @@ export function roundTrip(m: Measured, base: "c" | "cread" = "c"): number | unde
   return (m.sydbox - m.native) / (c - m.native);
 }
 
+/**
+ * A row whose every iteration is one notification of `syscall`, which both C yardstick
+ * columns notify too (`cread` also copies `read` bytes of the path, as any check must).
+ */
+function notified(name: string, cmd: string[], syscall: string, read: number, magic: string[], target?: Row["target"]): Row {
+  const csup = program("csup");
+  return {
+    name,
+    unit: "µs/call",
+    perNotification: true,
+    variants: [
+      { column: "native", argv: cmd },
+      { column: "c", argv: [csup, syscall, "--", ...cmd] },
+      { column: "cread", argv: [csup, "--read", String(read), syscall, "--", ...cmd] },
+      sydbox(magic, cmd),
+    ],
+    target,
+  };
+}
+
+/** A row measured natively and under sydbox only (nothing, or not only one syscall, notified). */
+function whole(name: string, cmd: string[], magic: string[], unit: Row["unit"] = "ms/run"): Row {
+  return { name, unit, perNotification: false, variants: [{ column: "native", argv: cmd }, sydbox(magic, cmd)] };
+}
+
 /** All rows, in table order. */
 export function rows(): Row[] {
   const stat = [program("statbench"), "stat", String(SIZES.stat)];
   const open = [program("statbench"), "open", String(SIZES.open)];
+  const create = [program("statbench"), "create", String(SIZES.create)];
   const storm = [program("spawnloop"), String(SIZES.storm), "/bin/true"];
   const csup = program("csup");
   const startupLoop = [program("spawnloop"), String(SIZES.startup)];
+  const roundTripTarget = { what: "round trip ≤ 1.2× C", check: (m: Measured) => ok(roundTrip(m), 1.2) };
   return [
-    {
-      name: `stat loop (${SIZES.stat / 1000}k newfstatat, every call notified)`,
-      unit: "µs/call",
-      perNotification: true,
-      variants: [
-        { column: "native", argv: stat },
-        { column: "c", argv: [csup, "newfstatat", "--", ...stat] },
-        // sydbox reads 12 bytes of every stat path, to spot /dev/sydbox/ magic.
-        { column: "cread", argv: [csup, "--read", "12", "newfstatat", "--", ...stat] },
-        sydbox([], stat),
-      ],
-      target: { what: "round trip ≤ 1.2× C", check: (m) => ok(roundTrip(m), 1.2) },
-    },
-    {
-      name: `open loop, write:deny (${SIZES.open / 1000}k openat+close O_RDONLY, BPF prefilter)`,
-      unit: "µs/call",
-      perNotification: false,
-      variants: [{ column: "native", argv: open }, sydbox(WRITE_DENY, open)],
-    },
-    {
-      name: `open loop, read:allow (${SIZES.open / 1000}k openat+close, every open notified)`,
-      unit: "µs/call",
-      perNotification: true,
-      variants: [
-        { column: "native", argv: open },
-        { column: "c", argv: [csup, "openat", "--", ...open] },
-        { column: "cread", argv: [csup, "--read", "64", "openat", "--", ...open] },
-        sydbox(READ_ALLOW, open),
-      ],
-      target: { what: "round trip ≤ 1.2× C", check: (m) => ok(roundTrip(m), 1.2) },
-    },
-    {
-      name: `fork/exec storm, write:deny (${SIZES.storm} × /bin/true)`,
-      unit: "ms/run",
-      perNotification: false,
-      variants: [{ column: "native", argv: storm }, sydbox(WRITE_DENY, storm)],
-    },
-    {
-      name: `fork/exec storm, read:allow (${SIZES.storm} × /bin/true, loader opens notified)`,
-      unit: "ms/run",
-      perNotification: false,
-      variants: [{ column: "native", argv: storm }, sydbox(READ_ALLOW, storm)],
-    },
+    // sydbox reads 12 bytes of every stat path, to spot /dev/sydbox/ magic.
+    notified(`stat loop (${SIZES.stat / 1000}k newfstatat, every call notified)`, stat, "newfstatat", 12, [], roundTripTarget),
+    whole(`open loop, write:deny (${SIZES.open / 1000}k openat+close O_RDONLY, BPF prefilter)`, open, WRITE_DENY, "µs/call"),
+    notified(`open loop, read:allow, CONTINUE (${SIZES.open / 1000}k openat+close, every open notified, emulate:false)`, open, "openat", 64, [...READ_ALLOW, ...CONTINUE], roundTripTarget),
+    notified(`open loop, read:allow, emulated (${SIZES.open / 1000}k openat+close, each opened by sydbox, fd sent with ADDFD)`, open, "openat", 64, [...READ_ALLOW, ...EMULATE]),
+    notified(`create loop, write:deny, CONTINUE (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp, emulate:false)`, create, "openat", 64, [...WRITE_DENY, ...CONTINUE]),
+    notified(`create loop, write:deny, emulated (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp)`, create, "openat", 64, [...WRITE_DENY, ...EMULATE]),
+    whole(`fork/exec storm, write:deny (${SIZES.storm} × /bin/true)`, storm, WRITE_DENY),
+    whole(`fork/exec storm, read:allow, CONTINUE (${SIZES.storm} × /bin/true, loader opens notified, emulate:false)`, storm, [...READ_ALLOW, ...CONTINUE]),
+    whole(`fork/exec storm, read:allow, emulated (${SIZES.storm} × /bin/true, loader opens emulated)`, storm, [...READ_ALLOW, ...EMULATE]),
     {
       // Timed from outside by spawnloop, so it includes both Bun runtime starts.
       name: `startup: write:allow -- /bin/true (mean of ${SIZES.startup})`,

@@ -47,6 +47,7 @@ Examples:
   sydbox -m core/sandbox/write:deny -- touch /x     deny writes, report the violation
   sydbox -E LANG=C -E DISPLAY -- env                set LANG, remove DISPLAY
   sydbox --stats -m core/sandbox/write:allow -- make  print notification counts at exit
+  sydbox -m core/trace/emulate:false -- make        CONTINUE after checks (SydBox 2; raceable)
   sydbox --export pfc --profile paludis             print the seccomp filter, run nothing
   sydbox -b -m core/sandbox/network:deny -- make    bpf only: denials in the kernel, no reports
   sydbox -a x86 --profile paludis -- make check     also filter (and check) i386 programs

@@ -109,7 +109,7 @@ export const SCHEMA: readonly KeyDef[] = [
     field: ["core", "trace", "magic_lock"], doc: "magic stat lock: off, on, or exec (locks when the process execs)",
   },
   bool("core/trace/use_toolong_hack", false, "handle working directories longer than PATH_MAX"),
-  bool("core/trace/emulate", false, "emulate allowed path calls in the supervisor (race-free; sydbox 3 addition)"),
+  bool("core/trace/emulate", true, "perform checked calls in the supervisor on the checked paths (race-free; false: CONTINUE as SydBox 2)"),
 
   // sydbox 3 additions: attacks on the supervisor are refused in the kernel (EPERM)
   // unless a trusted build turns the matching key on.

@@ -97,9 +97,12 @@ function rank(path: string): number {
 
 type Fail = (path: string, message: string, errno?: number, element?: string) => never;
 
+/** Top-level tables accepted as short names: `[trace]` is `[core.trace]` (issue #9's spelling). */
+const ALIASES: Readonly<Record<string, string>> = { trace: "core.trace" };
+
 function walk(node: Record<string, unknown>, prefix: string, steps: Step[], fail: Fail): void {
   for (const [name, value] of Object.entries(node)) {
-    const path = prefix ? `${prefix}.${name}` : name;
+    const path = prefix ? `${prefix}.${name}` : (Object.hasOwn(ALIASES, name) ? ALIASES[name] : name);
     if (path === "version") continue;
     if (TABLES.has(path)) {
       if (!isTable(value)) fail(path, `must be a table ([${path}]), not ${describe(value)}`);

@@ -9,26 +9,21 @@
  * address the kernel chose, and the tracee gets the real result (0 or the errno).
  *
  * Consequences, documented:
- * - A unix socket file is created by the supervisor: with the tracee's umask (read from
- *   /proc/TID/status and set around the bind; umask is process-wide, so a file the
- *   supervisor's own main thread created in that instant would get it too), but with the
- *   supervisor's credentials (owner, group, LSM label) and permission checks on the directory.
- *   sydbox and its tracees normally share credentials (no_new_privs forbids gaining new ones);
- *   a tracee that changed its uid gets a socket file owned by the supervisor's uid.
+ * - A unix socket file is created by the supervisor thread wearing the tracee's umask,
+ *   fsuid, fsgid and groups (emulate/creds.ts), so its owner and the permission checks on
+ *   the directory are the tracee's; its LSM label is the supervisor's.
  * - A relative unix path is bound as the absolute path it resolved to in the caller's cwd, so
  *   a later getsockname() in the tracee shows the absolute path.
  * - Privileged ports (< 1024) are checked against the supervisor's capabilities.
- * - The socket is taken from the thread group's fd table (pidfd_getfd): a thread that
- *   unshared its fd table (clone without CLONE_FILES) is bound in the wrong table. Such
- *   threads are rare; the answer is then that table's errno or binding.
+ * - The socket is taken from the thread group's fd table (tracee-fd.ts).
  */
-import { readFileSync } from "node:fs";
 import { ptr } from "bun:ffi";
-import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { Errno } from "../errors";
 import { AF_UNIX, decodeSockaddr, formatAddress, type SockAddr } from "../policy/sockaddr";
 import { unmapIPv4 } from "../policy/ip";
 import type { Dispatcher } from "./dispatch";
+import { asTracee } from "./emulate/creds";
+import { fetchTraceeFd } from "./tracee-fd";
 
 const SOCKADDR_STORAGE = 128;
 const SUN_PATH_MAX = 108; // sizeof(sun_path), including the terminating NUL
@@ -88,24 +83,6 @@ export function unixSockaddr(path: string): Uint8Array | null {
   return b;
 }
 
-let nrPidfdOpen = -1, nrPidfdGetfd = -1;
-function numbers(): void {
-  if (nrPidfdOpen >= 0) return;
-  const sc = loadSeccomp();
-  nrPidfdOpen = syscallNumber(sc, "pidfd_open");
-  nrPidfdGetfd = syscallNumber(sc, "pidfd_getfd");
-}
-
-/** Tgid and umask of thread `tid`, from /proc/TID/status; null if it is gone. */
-function statusOf(tid: number): { tgid: number; umask: number | null } | null {
-  let s: string;
-  try { s = readFileSync(`/proc/${tid}/status`, "latin1"); } catch { return null; }
-  const tgid = /^Tgid:\s*(\d+)/m.exec(s);
-  const umask = /^Umask:\s*([0-7]+)/m.exec(s);
-  if (!tgid) return null;
-  return { tgid: Number(tgid[1]), umask: umask ? parseInt(umask[1], 8) : null };
-}
-
 /** What `bindFor` did. */
 export type BindOutcome =
   /** The bind was performed: errno 0 and the bound address, or the bind's errno. */
@@ -123,32 +100,15 @@ const nameLen = new Uint32Array(1);
  * thread of the current notification would. `createsFile` swaps in the tracee's umask.
  */
 export function bindFor(d: Dispatcher, sockfd: number, sockaddr: Uint8Array, createsFile: boolean): BindOutcome {
-  const L = d.L, n = d.n;
-  numbers();
-  if (sockfd < 0) return { kind: "done", errno: Errno.EBADF, bound: null };
-  const st = statusOf(n.pid);
-  if (st === null) return { kind: "gone" };
-  const pidfd = Number(L.syscall(nrPidfdOpen, st.tgid, 0, 0, 0, 0, 0));
-  if (pidfd < 0) {
-    const e = L.errno();
-    return e === Errno.ESRCH ? { kind: "gone" } : { kind: "unavailable", errno: e };
-  }
-  const fd = Number(L.syscall(nrPidfdGetfd, pidfd, sockfd, 0, 0, 0, 0, 0));
-  const getErr = fd < 0 ? L.errno() : 0;
-  L.close(pidfd);
-  // The pidfd named the right process only if the notification is still pending (no pid reuse).
-  if (!n.idValid()) { if (fd >= 0) L.close(fd); return { kind: "gone" }; }
-  if (fd < 0) {
-    // EBADF: the tracee has no such fd, which is also what its bind would say.
-    if (getErr === Errno.EBADF) return { kind: "done", errno: Errno.EBADF, bound: null };
-    return getErr === Errno.ESRCH ? { kind: "gone" } : { kind: "unavailable", errno: getErr };
-  }
+  const L = d.L;
+  const got = fetchTraceeFd(d, sockfd);
+  if (got.kind === "gone" || got.kind === "unavailable") return got;
+  // EBADF: the tracee has no such fd, which is also what its bind would say.
+  if (got.kind === "badf") return { kind: "done", errno: Errno.EBADF, bound: null };
+  const fd = got.fd, st = got.status;
   try {
-    const swap = createsFile && st.umask !== null;
-    const old = swap ? L.umask(st.umask!) : 0;
-    const r = L.bind(fd, ptr(sockaddr), sockaddr.length);
-    const e = r < 0 ? L.errno() : 0;
-    if (swap) L.umask(old);
+    const r = asTracee(st, createsFile, () => (L.bind(fd, ptr(sockaddr), sockaddr.length) < 0 ? -L.errno() : 0));
+    const e = -r;
     if (r < 0) return { kind: "done", errno: e, bound: null };
     nameLen[0] = SOCKADDR_STORAGE;
     if (L.getsockname(fd, ptr(nameBuf), ptr(nameLen)) < 0) return { kind: "done", errno: 0, bound: null };

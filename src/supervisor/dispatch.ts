@@ -17,6 +17,7 @@ import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type CallView 
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { castMagic } from "./magic-stat";
 import { checkAddress } from "./network";
+import { emulatePath, emulates } from "./emulate";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates } from "./state";
 import { STAT } from "./stats";
@@ -90,6 +91,8 @@ export class Dispatcher implements CallView {
   // Reused by every checkPaths call: the hot path allocates no arrays.
   private readonly paths: string[] = [];
   private readonly exists: boolean[] = [];
+  /** The tracee's own path strings, kept for emulation (its `.`, `..`, trailing slash). */
+  private readonly raws: (string | null)[] = [];
 
   private checkPaths(row: SyscallRow): void {
     const n = this.n, pid = n.pid, sb = this.sandboxOf(pid);
@@ -99,8 +102,9 @@ export class Dispatcher implements CallView {
       return n.continue();
     }
     if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
+    const emu = sb.cfg.core.trace.emulate && emulates(row, n.compat);
     const req = pathRequest(row, this);
-    if (req === null) return n.continue(); // unreadable flags: the kernel reports EFAULT
+    if (req === null) return this.pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
     // Nothing to decide when no category is on, or none can deny (allow mode with
     // no deny rule) and a failed lookup is not a violation either: the paths are
     // not even read. openat2's scoped lookups are always looked at (they may be
@@ -117,6 +121,8 @@ export class Dispatcher implements CallView {
 
     const paths = this.paths, exists = this.exists;
     paths.length = 0; exists.length = 0;
+    const raws = this.raws;
+    raws.length = 0;
     for (let i = 0; i < row.paths!.length; i++) {
       const p = row.paths![i];
       const addr = n.arg(p.path);
@@ -124,7 +130,7 @@ export class Dispatcher implements CallView {
       // No ID_VALID check here: a notification that died meanwhile makes our
       // answer fail harmlessly. It is checked before anything with a side
       // effect (a report, a kill) in deny().
-      if (raw === null && addr !== 0) return n.continue(); // EFAULT/ENAMETOOLONG: the kernel says so itself
+      if (raw === null && addr !== 0) return this.pass(emu, this.memory.errno); // EFAULT/ENAMETOOLONG: the kernel says so itself
       const res = resolveArg(pid, p, this, raw, argResolveMode(p, this, i === 0 ? req.mode : undefined), i === 0 ? req.resolve : 0);
       if (!res.ok && "unverifiable" in res) {
         // openat2 scoped lookups sydbox cannot reproduce: denied, whatever the lists say.
@@ -132,11 +138,12 @@ export class Dispatcher implements CallView {
       }
       if (!res.ok) {
         // The kernel will fail this lookup the same way; raise_fail makes it a violation.
-        if (!sb.cfg.core.violation.raise_fail) return n.continue();
+        if (!sb.cfg.core.violation.raise_fail) return this.pass(emu, res.errno);
         return this.deny(firstCat, pathCall(row.name, [raw ?? ""]), (f) => f(raw ?? ""), res.errno || (req.eacces ? Errno.EACCES : Errno.EPERM));
       }
       paths.push(res.path);
       exists.push(res.exists);
+      if (emu) raws.push(raw);
     }
     if (this.obs !== null) this.obs.resolved = paths;
     const errno = row.denyErrno ?? (req.eacces ? Errno.EACCES : Errno.EPERM);
@@ -164,7 +171,17 @@ export class Dispatcher implements CallView {
         if (!this.violation(cat, pathCall(row.name, paths), (f) => f(path), errno)) return;
       }
     }
+    if (emu) return emulatePath(this, row, req, paths, raws);
     n.continue();
+  }
+
+  /**
+   * Lets the kernel fail a call the way it will; with emulation the supervisor answers the
+   * errno itself, since a CONTINUE would let the kernel re-read a path a racing thread changed.
+   */
+  private pass(emu: boolean, errno: number): void {
+    if (emu) this.n.fail(errno);
+    else this.n.continue();
   }
 
   /**

@@ -103,6 +103,15 @@ export class Listener {
   /** The low 32 bits of argument i, unsigned. */
   argU32(i: number): number { return this.notif[8 + 2 * i]; }
 
+  /** The current notification's id as two 32-bit words (low, high): to answer it from another thread. */
+  idWord(i: 0 | 1): number { return this.notif[i]; }
+
+  /** Makes notification `lo`/`hi` (from `idWord`) the current one, to answer it here. */
+  adopt(lo: number, hi: number): void {
+    this.notif.fill(0);
+    this.notif[0] = lo; this.notif[1] = hi;
+  }
+
   /** Is the current notification still pending? Guards every read of tracee memory against pid reuse. */
   idValid(): boolean {
     return this.L.ioctl(this.fd, NOTIF_IOCTL.ID_VALID, this.notifPtr) === 0 || this.retried(NOTIF_IOCTL.ID_VALID, this.notifPtr);

@@ -35,11 +35,11 @@
  * i386's socketcall reaches this engine demultiplexed (syscall-index.ts), and 32-bit
  * callers' msghdr and mmsghdr are read in their compat layouts.
  *
- * Left undone: the time between
- * this check and the kernel's own read of the address for connect/sendto/sendmsg/sendmmsg
- * (a tracee thread may rewrite the sockaddr in between, as with every seccomp-notify
- * supervisor; bind is immune when successful_bind is on, since the supervisor binds the
- * checked bytes).
+ * Emulation (core/trace/emulate, the default): bind and connect are performed by the
+ * supervisor with the checked bytes (bind.ts, emulate/connect.ts), so a tracee thread that
+ * rewrites the sockaddr after the check changes nothing. Left undone: sendto, sendmsg and
+ * sendmmsg are CONTINUEd, so their address can still be rewritten between this check and
+ * the kernel's own read, as with every seccomp-notify supervisor.
  */
 import { Errno } from "../errors";
 import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr, type UnsupportedSockAddr } from "../policy/sockaddr";
@@ -47,6 +47,7 @@ import { resolvePath } from "../path/resolve";
 import type { AddrArg, SyscallRow } from "../syscalls/table";
 import { bindFor, boundAddresses, unixSockaddr } from "./bind";
 import type { Dispatcher } from "./dispatch";
+import { connectFor } from "./emulate/connect";
 
 /** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
 const SOCKADDR_STORAGE = 128;
@@ -166,21 +167,42 @@ function checkVector(d: Dispatcher, row: SyscallRow, where: AddrArg & { kind: "m
   n.continue();
 }
 
+/** Lets an allowed connect go on: CONTINUE, or with emulation the connect done here. */
+function pass(d: Dispatcher, emulate: boolean, raw: Uint8Array, unixPath: string | null): void {
+  if (emulate) connectFor(d, d.n.argInt(0), raw, unixPath);
+  else d.n.continue();
+}
+
 /** Decides a call of a row with an address argument. */
 export function checkAddress(d: Dispatcher, row: SyscallRow): void {
   const n = d.n;
   const where = row.addr!;
   if (where.kind === "mmsghdr") return checkVector(d, row, where);
+  const sb = d.sandboxOf(n.pid);
+  const bind = row.category === "bind";
+  // Emulation (core/trace/emulate): bind and connect are performed on the checked bytes.
+  const emu = sb.cfg.core.trace.emulate && (bind || row.name === "connect");
   const raw = readRaw(d, where);
   if (raw === "gone") return;
+  if (raw === "kernel" && emu && where.kind === "sockaddr") {
+    // A CONTINUE would let the kernel read an address a racing thread has just mapped: answer
+    // its errno here (EINVAL for a bad length, else EFAULT for the unreadable address).
+    const len = n.argInt(where.len);
+    return n.fail(len < 2 || len > SOCKADDR_STORAGE ? Errno.EINVAL : Errno.EFAULT);
+  }
   if (raw === "none" || raw === "kernel" || raw === "unreadable") return n.continue();
   const a = decodeSockaddr(raw, raw.length);
   if (a === null) return n.continue(); // too short for its family: EINVAL from the kernel
   const subject = judge(d, row, a);
   if (subject === "answered") return;
-  if (subject === "unchecked" || row.category !== "bind" || !d.sandboxOf(n.pid).cfg.core.allowlist.successful_bind) return n.continue();
+  if (!bind) {
+    const unixPath = subject !== "unchecked" && subject.family === "unix" && a.family === "unix" && a.path !== "" ? subject.path : null;
+    return pass(d, emu, raw, unixPath);
+  }
+  const recordBind = sb.cfg.core.allowlist.successful_bind;
+  if (subject === "unchecked" || (!recordBind && !emu)) return n.continue();
 
-  // successful_bind: bind on the tracee's behalf and remember the address it got.
+  // successful_bind or emulation: bind on the tracee's behalf (and remember the address it got).
   const autobind = a.family === "unix" && a.path === "";
   let bytes: Uint8Array | null = raw;
   if (subject.family === "unix" && !autobind) bytes = a.family === "unix" && subject.path === a.path ? raw : unixSockaddr(subject.path);
@@ -189,6 +211,6 @@ export function checkAddress(d: Dispatcher, row: SyscallRow): void {
   if (out.kind === "gone") return;
   if (out.kind === "unavailable") return n.continue();
   if (out.errno !== 0) return n.fail(out.errno);
-  if (out.bound) boundAddresses(d).add(out.bound);
+  if (out.bound && recordBind) boundAddresses(d).add(out.bound);
   n.succeed(0);
 }

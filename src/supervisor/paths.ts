@@ -23,6 +23,8 @@ export interface PathRequest {
   eacces: boolean;
   /** openat2's RESOLVE_* flags (open_how.resolve), for the first path. */
   resolve?: number;
+  /** openat2's struct open_how as checked (emulation opens with these, never a re-read). */
+  how?: { flags: number; mode: number; high: number };
 }
 
 /** The subset of the supervisor a decoder needs: notification arguments and tracee memory. */
@@ -69,7 +71,9 @@ export function pathRequest(row: SyscallRow, v: CallView): PathRequest | null {
       const how = v.readBytes(v.arg(r.howArg), OPEN_HOW_SIZE);
       if (!how) return null;
       const dv = new DataView(how.buffer, how.byteOffset, OPEN_HOW_SIZE);
-      return { ...openRequest(dv.getUint32(0, true)), resolve: dv.getUint32(16, true) };
+      const high = dv.getUint32(4, true) | dv.getUint32(12, true) | dv.getUint32(20, true);
+      const flags = dv.getUint32(0, true);
+      return { ...openRequest(flags), resolve: dv.getUint32(16, true), how: { flags, mode: dv.getUint32(8, true), high } };
     }
     case "access": return ACCESS[v.argInt(r.modeArg) & 7];
   }
@@ -98,6 +102,8 @@ export interface Unverifiable {
 const RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
 /** openat2's scoped lookups (RESOLVE_BENEATH, RESOLVE_IN_ROOT), which resolveArg hands to the kernel. */
 export const RESOLVE_SCOPED = RESOLVE_BENEATH | RESOLVE_IN_ROOT;
+/** RESOLVE_NO_XDEV, _NO_MAGICLINKS, _NO_SYMLINKS, _BENEATH, _IN_ROOT: flags that change the walk. */
+const RESOLVE_WALK = 0x1f;
 const ownPid = `/${process.pid}/`;
 const unverifiable = (): Unverifiable => ({ ok: false, errno: Errno.EPERM, unverifiable: true });
 
@@ -112,7 +118,8 @@ function scopedName(fd: number): string | null {
 /**
  * openat2 with RESOLVE_BENEATH or RESOLVE_IN_ROOT: the lookup is scoped to the
  * dirfd (IN_ROOT treats it as `/`, for absolute paths and symlinks alike), which
- * the generic resolver does not model. The kernel itself does the scoped walk
+ * the generic resolver does not model; nor does it model RESOLVE_NO_SYMLINKS,
+ * _NO_MAGICLINKS and _NO_XDEV, which take the same way. The kernel itself does the scoped walk
  * here, from our copy of the tracee's dirfd, with the tracee's scoping flags plus
  * RESOLVE_NO_MAGICLINKS; the last component is looked at alone for O_CREAT and
  * O_NOFOLLOW. A lookup the kernel refuses (EXDEV for an escape, ENOENT...) fails
@@ -127,7 +134,9 @@ function resolveScoped(pid: number, dirfd: DirFd, path: string, mode: ResolveMod
   const start = openStart({ pid, tid: pid }, dirfd, true);
   if (start < 0) return { ok: false as const, errno: -start };
   const flags = (resolve & 0x1f) | at.RESOLVE.NO_MAGICLINKS; // not RESOLVE_CACHED (EAGAIN here would say nothing)
-  const fail = (fd: number) => (fd === -Errno.ELOOP ? unverifiable() : { ok: false as const, errno: -fd });
+  // ELOOP may come from the magic links we refuse and the tracee's walk would follow, unless it refuses them too.
+  const ownLoop = (resolve & (at.RESOLVE.NO_MAGICLINKS | 0x04 /* NO_SYMLINKS */)) === 0;
+  const fail = (fd: number) => (fd === -Errno.ELOOP && ownLoop ? unverifiable() : { ok: false as const, errno: -fd });
   try {
     if (mode === "follow") {
       const fd = at.openat2(start, path, at.O.PATH | at.O.CLOEXEC, flags);
@@ -152,6 +161,7 @@ function resolveScoped(pid: number, dirfd: DirFd, path: string, mode: ResolveMod
       if (r === -Errno.EINVAL) exists = true;
       else if (r === -Errno.ENOENT) exists = false;
       else if (typeof r === "string" && mode === "nofollow") exists = true;
+      else if (typeof r === "string" && resolve & 0x04 /* NO_SYMLINKS */) return { ok: false as const, errno: Errno.ELOOP };
       else return unverifiable(); // a symlink a create would follow inside the scope, or an odd error
       return { ok: true as const, path: (dir === "/" ? "" : dir) + "/" + last, exists };
     } finally {
@@ -168,7 +178,8 @@ function resolveScoped(pid: number, dirfd: DirFd, path: string, mode: ResolveMod
  */
 export function resolveArg(pid: number, p: PathArg, v: CallView, path: string | null, mode: ResolveMode, resolve = 0) {
   const dirfd = p.dirfd === undefined ? "cwd" as const : v.argInt(p.dirfd);
-  if (resolve & RESOLVE_SCOPED && path !== null) return resolveScoped(pid, dirfd, path, mode, resolve);
+  // Any RESOLVE_* restriction (scoped, NO_SYMLINKS, NO_XDEV...) is the kernel's own walk to make.
+  if (resolve & RESOLVE_WALK && path !== null) return resolveScoped(pid, dirfd, path, mode, resolve);
   if (path === null) {
     // utimensat(fd, NULL, ...) acts on the fd itself.
     if (p.nullIsDirfd) return resolvePath(pid, dirfd, "", mode, { emptyPath: true });

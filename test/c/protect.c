@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
   report("userfaultfd", fd);
   if (fd >= 0) close(fd);
   long pidfd = syscall(SYS_pidfd_open, sup, 0);
+  report("pidfd_open", pidfd);
   report("pidfd_getfd", pidfd < 0 ? pidfd : syscall(SYS_pidfd_getfd, pidfd, 0, 0));
   return 0;
 }

@@ -20,7 +20,7 @@ const EXPECTED: Record<string, unknown> = {
   "core/violation/raise_safe": false,
   "core/trace/magic_lock": "off",
   "core/trace/use_toolong_hack": false,
-  "core/trace/emulate": false,
+  "core/trace/emulate": true,
   "core/trust/ptrace": false,
   "core/trust/io_uring": false,
   "core/trust/open_by_handle": false,

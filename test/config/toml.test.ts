@@ -39,6 +39,13 @@ connect = ["deny LOOPBACK@22"]
     expect(cfg).toEqual(want);
   });
 
+  test("[trace] is short for [core.trace] (core/trace/emulate)", () => {
+    const cfg = parseToml("version = 1\n[trace]\nemulate = true\n", "p.toml");
+    expect(cfg.core.trace.emulate).toBe(true);
+    expect(parseToml("version = 1\n[core.trace]\nemulate = true\n", "p.toml")).toEqual(cfg);
+    expect(caught(() => parseToml("version = 1\n[trace]\nemulat = true\n", "p.toml")).message).toMatch(/core\.trace\.emulat: unknown key \(did you mean core\.trace\.emulate\?\)/);
+  });
+
   test("dotted keys and inline tables work too", () => {
     const cfg = parseToml(`version = 1\ncore.sandbox.exec = "deny"\ncore.trace = { emulate = true }\n`, "p.toml");
     expect(cfg.core.sandbox.exec).toBe("deny");

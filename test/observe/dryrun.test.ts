@@ -24,7 +24,8 @@ describe("--dry-run", () => {
     const s = jsonSummary(r.stderr);
     expect(s).toMatchObject({ violations: 1, dry_run: true, categories: { write: { count: 1, first: [target], allow: [`allowlist/write+${target}`] } } });
     const open = parseDump(readFileSync(dump, "utf8")).find((e) => e.ev === "syscall" && e.args.path === target)!;
-    expect(open).toMatchObject({ decision: "continue", would_deny: true, errno: 1, violation: true });
+    // Let through as emulation lets allowed calls through (the default): performed by sydbox.
+    expect(open).toMatchObject({ decision: "emulate", would_deny: true, errno: 1, violation: true });
   });
 
   test("core/violation/decision:kill kills nothing and exit_code does not apply", async () => {

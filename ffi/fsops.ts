@@ -1,0 +1,142 @@
+/**
+ * Raw filesystem, credential and socket syscalls for the emulation engine
+ * (src/supervisor/emulate/): each wrapper returns the syscall's value or `-errno`, never
+ * throws, and writes its latin1 path arguments into preallocated scratch buffers (two, for
+ * the calls with two paths). Numbers come from libseccomp by name.
+ *
+ * Instantiated per JS thread (the supervisor Worker imports it); errno is read through that
+ * thread's __errno_location right after each call.
+ */
+import { dlopen, FFIType as T, ptr, read } from "bun:ffi";
+import { loadSeccomp, syscallNumber } from "./seccomp.ts";
+
+const lib = dlopen("libc.so.6", {
+  syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
+  umask: { args: [T.u32], returns: T.u32 },
+  __errno_location: { args: [], returns: T.ptr },
+});
+const C = lib.symbols;
+const errnoPtr = C.__errno_location()!;
+
+const sc = loadSeccomp();
+const NAMES = [
+  "openat2", "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
+  "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
+  "getgroups", "geteuid", "openat", "read", "capget", "capset",
+] as const;
+/** Native syscall numbers of the calls bound here (-1 where the architecture lacks one). */
+export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
+
+function sys(nr: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0): number {
+  const r = C.syscall(nr, a, b, c, d, e, f);
+  return r < 0 ? -read.i32(errnoPtr, 0) : r;
+}
+
+const SCRATCH = 8192;
+const bufs = [Buffer.allocUnsafe(SCRATCH), Buffer.allocUnsafe(SCRATCH)];
+const ptrs = bufs.map((b) => ptr(b));
+
+/** Encodes `s` into scratch buffer `slot` (0 or 1) with a NUL; returns its address. */
+function cstr(s: string, slot: 0 | 1): number {
+  if (s.length >= SCRATCH) {
+    const b = Buffer.allocUnsafe(s.length + 1);
+    b.write(s, 0, s.length, "latin1");
+    b[s.length] = 0;
+    return ptr(b);
+  }
+  const b = bufs[slot];
+  b.write(s, 0, s.length, "latin1");
+  b[s.length] = 0;
+  return ptrs[slot];
+}
+
+const how = new BigUint64Array(3);
+const howPtr = ptr(how);
+
+/** openat2(2) with full open_how: an fd or -errno. */
+export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
+  how[0] = BigInt(flags >>> 0);
+  how[1] = BigInt(mode >>> 0);
+  how[2] = BigInt(resolve >>> 0);
+  return sys(NR.openat2, dirfd, cstr(path, 0), howPtr, 24);
+}
+
+/** mkdirat(2). */
+export const mkdirat = (dirfd: number, path: string, mode: number) => sys(NR.mkdirat, dirfd, cstr(path, 0), mode);
+/** mknodat(2); `dev` is the raw (u32) argument. */
+export const mknodat = (dirfd: number, path: string, mode: number, dev: number) => sys(NR.mknodat, dirfd, cstr(path, 0), mode, dev);
+/** unlinkat(2). */
+export const unlinkat = (dirfd: number, path: string, flags: number) => sys(NR.unlinkat, dirfd, cstr(path, 0), flags);
+/** renameat2(2). */
+export const renameat2 = (od: number, op: string, nd: number, np: string, flags: number) => sys(NR.renameat2, od, cstr(op, 0), nd, cstr(np, 1), flags);
+/** linkat(2). */
+export const linkat = (od: number, op: string, nd: number, np: string, flags: number) => sys(NR.linkat, od, cstr(op, 0), nd, cstr(np, 1), flags);
+/** symlinkat(2): `target` is stored verbatim. */
+export const symlinkat = (target: string, nd: number, np: string) => sys(NR.symlinkat, cstr(target, 1), nd, cstr(np, 0));
+/** fchmodat(2) (no flags: the syscall has none). */
+export const fchmodat = (dirfd: number, path: string, mode: number) => sys(NR.fchmodat, dirfd, cstr(path, 0), mode);
+/** fchownat(2); uid/gid -1 (0xffffffff) leave the id unchanged. */
+export const fchownat = (dirfd: number, path: string, uid: number, gid: number, flags: number) => sys(NR.fchownat, dirfd, cstr(path, 0), uid, gid, flags);
+/** truncate(2). */
+export const truncate = (path: string, length: number) => sys(NR.truncate, cstr(path, 0), length);
+/** utimensat(2); `times` is the address of struct timespec[2] or 0. */
+export const utimensat = (dirfd: number, path: string, times: number, flags: number) => sys(NR.utimensat, dirfd, cstr(path, 0), times, flags);
+/** connect(2) with a raw sockaddr. */
+export const connect = (fd: number, addr: Uint8Array) => sys(NR.connect, fd, ptr(addr), addr.length);
+/** unshare(2). */
+export const unshare = (flags: number) => sys(NR.unshare, flags);
+/** setfsuid(2): per thread; returns the previous fsuid. */
+export const setfsuid = (uid: number) => sys(NR.setfsuid, uid);
+/** setfsgid(2): per thread; returns the previous fsgid. */
+export const setfsgid = (gid: number) => sys(NR.setfsgid, gid);
+/** The raw setgroups(2) syscall: unlike glibc's wrapper it changes the calling thread only. */
+export function setgroups(groups: Uint32Array): number {
+  return sys(NR.setgroups, groups.length, groups.length ? ptr(groups) : 0);
+}
+/** The calling thread's supplementary groups. */
+export function getgroups(): Uint32Array {
+  const n = sys(NR.getgroups, 0, 0);
+  const g = new Uint32Array(Math.max(n, 1));
+  const m = sys(NR.getgroups, n, ptr(g));
+  return g.subarray(0, Math.max(m, 0));
+}
+/** The calling thread's effective uid. */
+export const geteuid = () => sys(NR.geteuid);
+/** fcntl(2) with an integer argument. */
+export const fcntl = (fd: number, cmd: number, arg = 0) => sys(NR.fcntl, fd, cmd, arg);
+/** close(2). */
+export const close = (fd: number) => sys(NR.close, fd);
+/** Reads file `path` (latin1, absolute) into `buf`: the byte count, or -errno. One open, one read. */
+export function readFile(path: string, buf: Uint8Array): number {
+  const fd = sys(NR.openat, -100, cstr(path, 0), 0o2000000 /* O_RDONLY|O_CLOEXEC */, 0);
+  if (fd < 0) return fd;
+  const n = sys(NR.read, fd, ptr(buf), buf.length);
+  sys(NR.close, fd);
+  return n;
+}
+// struct __user_cap_header_struct (version 3, this thread) and __user_cap_data_struct[2].
+const capHeader = new Uint32Array([0x20080522, 0]);
+const capData = new Uint32Array(6);
+const capHeaderPtr = ptr(capHeader), capDataPtr = ptr(capData);
+
+/** The calling thread's capability sets, as 32-bit halves: [effLo, permLo, inhLo, effHi, permHi, inhHi]. */
+export function capget(): Uint32Array {
+  capHeader[1] = 0;
+  sys(NR.capget, capHeaderPtr, capDataPtr);
+  return capData.slice();
+}
+/** capset(2) on the calling thread (capabilities are per thread), same layout as `capget`. */
+export function capset(sets: ArrayLike<number>): number {
+  capHeader[0] = 0x20080522; capHeader[1] = 0;
+  for (let i = 0; i < 6; i++) capData[i] = sets[i];
+  return sys(NR.capset, capHeaderPtr, capDataPtr);
+}
+/** umask(2): returns the previous mask. */
+export const umask = (mask: number) => C.umask(mask);
+
+/** F_GETFL / F_SETFL. */
+export const F_GETFL = 3, F_SETFL = 4;
+/** unshare(CLONE_FS): the thread gets its own cwd, root and umask. */
+export const CLONE_FS = 0x200;
+/** renameat2 flags and AT_REMOVEDIR, for decoding. */
+export const RENAME_NOREPLACE = 1;

@@ -1,0 +1,230 @@
+/**
+ * The calls emulation performs, as data: one entry per syscall table row, saying which
+ * arguments it takes from the notification and how it is done on checked paths. An entry
+ * returns 0 or -errno (the answer), or ANSWERED / KERNEL.
+ *
+ * Every path the entries use is a checked canonical path (canonical.ts), never the
+ * tracee's buffer: creates and removes go through a pinned parent directory, calls on an
+ * existing object (chmod, chown, truncate, utimes, link's followed old path) through an
+ * O_PATH fd pinned on the object and reached as /proc/self/fd/N. Flags the kernel would
+ * refuse are refused here with its EINVAL, before anything is done.
+ */
+import { ptr } from "bun:ffi";
+import * as at from "../../../ffi/at";
+import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../../ffi/constants";
+import * as fs from "../../../ffi/fsops";
+import { Errno } from "../../errors";
+import type { SyscallRow } from "../../syscalls/table";
+import type { Dispatcher } from "../dispatch";
+import type { PathRequest } from "../paths";
+import { argResolveMode } from "../paths";
+import { openParent, pin, selfFd, type Parent } from "./canonical";
+import { CREAT_FLAGS, legacyOpen, openFor, opensToCreate, type OpenArgs } from "./open";
+
+/** The call was answered by the entry itself (an fd was sent). */
+export const ANSWERED = 0x40000000;
+/** The call must go on to the kernel (CONTINUE). */
+export const KERNEL = 0x40000001;
+
+/** One call being emulated: the checked paths, and the tracee's own path strings. */
+export interface EmuCall {
+  d: Dispatcher;
+  row: SyscallRow;
+  req: PathRequest;
+  paths: string[];
+  raws: (string | null)[];
+}
+
+/** How one syscall is emulated. */
+export interface Emulation {
+  /** Does this call create a file (so the tracee's umask applies)? */
+  creates(c: EmuCall): boolean;
+  run(c: EmuCall): number;
+}
+
+const arg = (c: EmuCall, i: number) => c.d.n.argInt(i);
+const argU = (c: EmuCall, i: number) => c.d.n.argU32(i);
+const S_IFMT = 0o170000, S_IFLNK = 0o120000;
+
+// Two pinned parents at most (rename, link); reused, never allocated per call.
+const parents: [Parent, Parent] = [{ fd: -1, name: "" }, { fd: -1, name: "" }];
+
+/** Runs `f` on the pinned parent of path `i` (and of `j`), closing them after. */
+function inParents(c: EmuCall, f: (a: Parent, b: Parent) => number, i = 0, j = -1): number {
+  const a = parents[0], b = parents[1];
+  let r = openParent(c.paths[i], c.raws[i], a);
+  if (r < 0) return r;
+  try {
+    if (j < 0) return f(a, b);
+    r = openParent(c.paths[j], c.raws[j], b);
+    if (r < 0) return r;
+    try { return f(a, b); } finally { fs.close(b.fd); }
+  } finally {
+    fs.close(a.fd);
+  }
+}
+
+/** Runs `f` on the object at path `i`, pinned with an O_PATH fd (followed unless the call says not). */
+function onPinned(c: EmuCall, f: (fd: number) => number, i = 0): number {
+  const follow = argResolveMode(c.row.paths![i], c.d) === "follow";
+  const fd = pin(c.paths[i], follow);
+  if (fd < 0) return fd;
+  try { return f(fd); } finally { fs.close(fd); }
+}
+
+const never = () => false;
+const always = () => true;
+
+function open(args: (c: EmuCall) => OpenArgs): Emulation {
+  return {
+    creates: (c) => opensToCreate(args(c)),
+    run: (c) => {
+      const a = args(c);
+      if (a.flags < 0) return -Errno.EINVAL;
+      return openFor(c.d.n, c.paths[0], c.raws[0], a) === "kernel" ? KERNEL : ANSWERED;
+    },
+  };
+}
+
+const mkdir = (modeArg: number): Emulation => ({ creates: always, run: (c) => inParents(c, (p) => fs.mkdirat(p.fd, p.name, arg(c, modeArg))) });
+const mknod = (modeArg: number): Emulation => ({ creates: always, run: (c) => inParents(c, (p) => fs.mknodat(p.fd, p.name, arg(c, modeArg), argU(c, modeArg + 1))) });
+const unlink = (flags: (c: EmuCall) => number): Emulation => ({ creates: never, run: (c) => inParents(c, (p) => fs.unlinkat(p.fd, p.name, flags(c))) });
+const rename = (flagsArg: number): Emulation => ({
+  creates: never,
+  run: (c) => inParents(c, (a, b) => fs.renameat2(a.fd, a.name, b.fd, b.name, flagsArg < 0 ? 0 : arg(c, flagsArg)), 0, 1),
+});
+
+function link(flagsArg: number): Emulation {
+  return {
+    creates: never,
+    run: (c) => {
+      const flags = flagsArg < 0 ? 0 : arg(c, flagsArg);
+      if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
+      if (flags & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) {
+        // The old path is an object (followed, or the fd itself): link it through our pin.
+        return onPinned(c, (fd) => inParents(c, (b) => fs.linkat(-100, selfFd(fd), b.fd, b.name, AT_SYMLINK_FOLLOW), 1));
+      }
+      return inParents(c, (a, b) => fs.linkat(a.fd, a.name, b.fd, b.name, 0), 0, 1);
+    },
+  };
+}
+
+function symlink(): Emulation {
+  return {
+    creates: never,
+    run: (c) => {
+      // The target is stored, not resolved: read once, used as read.
+      const d = c.d, addr = d.n.arg(0);
+      const target = d.memory.readString(d.n.pid, addr);
+      if (target === null) return -(d.memory.errno || Errno.EFAULT);
+      return inParents(c, (p) => fs.symlinkat(target, p.fd, p.name));
+    },
+  };
+}
+
+/**
+ * A call on an existing object taking AT_SYMLINK_NOFOLLOW/AT_EMPTY_PATH flags in argument
+ * `flagsArg` (-1: none): other bits are EINVAL, as in the kernel; `op` gets the pinned fd.
+ */
+function onObject(flagsArg: number, op: (c: EmuCall, fd: number, flags: number) => number): Emulation {
+  return {
+    creates: never,
+    run: (c) => {
+      const flags = flagsArg < 0 ? 0 : arg(c, flagsArg);
+      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
+      return onPinned(c, (fd) => op(c, fd, flags));
+    },
+  };
+}
+
+const chmod = (modeArg: number, flagsArg: number) => onObject(flagsArg, (c, fd, flags) => {
+  if (flags & AT_SYMLINK_NOFOLLOW) {
+    const st = at.statx(fd, "", at.AT.EMPTY_PATH);
+    if (typeof st !== "number" && (st.mode & S_IFMT) === S_IFLNK) return -Errno.ENOTSUP;
+  }
+  return fs.fchmodat(-100, selfFd(fd), arg(c, modeArg));
+});
+
+const chown = (uidArg: number, flagsArg: number) =>
+  onObject(flagsArg, (c, fd) => fs.fchownat(fd, "", argU(c, uidArg), argU(c, uidArg + 1), AT_EMPTY_PATH));
+
+const truncate: Emulation = {
+  creates: never,
+  run: (c) => {
+    const len = c.d.n.arg(1);
+    if (len >= 2 ** 63) return -Errno.EINVAL; // a negative off_t
+    return onPinned(c, (fd) => fs.truncate(selfFd(fd), len));
+  },
+};
+
+// struct timespec[2], filled from whichever time struct the call takes.
+const times = Buffer.alloc(32);
+const timesPtr = ptr(times);
+
+/** Copies the tracee's times (utimbuf, timeval[2] or timespec[2]) into `times`: its address, 0 for NULL, or -errno. */
+function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: number): number {
+  if (addr === 0) return 0;
+  const size = kind === "utimbuf" ? 16 : 32;
+  const b = c.d.readBytes(addr, size);
+  if (b === null) return -Errno.EFAULT;
+  const v = new DataView(b.buffer, b.byteOffset, size);
+  if (kind === "utimbuf") {
+    times.writeBigInt64LE(v.getBigInt64(0, true), 0); times.writeBigInt64LE(0n, 8);
+    times.writeBigInt64LE(v.getBigInt64(8, true), 16); times.writeBigInt64LE(0n, 24);
+  } else if (kind === "timeval") {
+    for (const o of [0, 16]) {
+      const usec = v.getBigInt64(o + 8, true);
+      if (usec < 0n || usec >= 1000000n) return -Errno.EINVAL;
+      times.writeBigInt64LE(v.getBigInt64(o, true), o); times.writeBigInt64LE(usec * 1000n, o + 8);
+    }
+  } else {
+    times.set(b);
+  }
+  return timesPtr;
+}
+
+/** utime (utimbuf), utimes/futimesat (timeval[2]), utimensat (timespec[2]). */
+const utimes = (kind: "utimbuf" | "timeval" | "timespec", timesArg: number, flagsArg: number) => onObject(flagsArg, (c, fd, flags) => {
+  if (c.raws[0] === null && flags & AT_SYMLINK_NOFOLLOW) return -Errno.EINVAL;
+  const tp = readTimes(c, kind, c.d.n.arg(timesArg));
+  return tp < 0 ? tp : fs.utimensat(-100, selfFd(fd), tp, 0);
+});
+
+/** Every emulated row, by syscall name. Rows absent here (exec, access, xattrs, mount) are CONTINUEd. */
+export const EMULATIONS: Readonly<Record<string, Emulation>> = {
+  open: open((c) => legacyOpen(arg(c, 1), arg(c, 2))),
+  openat: open((c) => legacyOpen(arg(c, 2), arg(c, 3))),
+  openat2: open((c) => {
+    const h = c.req.how!;
+    return { flags: h.high ? -1 : h.flags, mode: h.mode };
+  }),
+  creat: open((c) => legacyOpen(CREAT_FLAGS, arg(c, 1))),
+  mkdir: mkdir(1),
+  mkdirat: mkdir(2),
+  mknod: mknod(1),
+  mknodat: mknod(2),
+  rmdir: unlink(() => AT_REMOVEDIR),
+  unlink: unlink(() => 0),
+  unlinkat: unlink((c) => arg(c, 2)),
+  rename: rename(-1),
+  renameat: rename(-1),
+  renameat2: rename(4),
+  link: link(-1),
+  linkat: link(4),
+  symlink: symlink(),
+  symlinkat: symlink(),
+  chmod: chmod(1, -1),
+  fchmodat: chmod(2, -1),
+  fchmodat2: chmod(2, 3),
+  chown: chown(1, -1),
+  chown32: chown(1, -1),
+  lchown: chown(1, -1),
+  lchown32: chown(1, -1),
+  fchownat: chown(2, 4),
+  truncate,
+  truncate64: truncate,
+  utime: utimes("utimbuf", 1, -1),
+  utimes: utimes("timeval", 1, -1),
+  futimesat: utimes("timeval", 2, -1),
+  utimensat: utimes("timespec", 2, 3),
+};

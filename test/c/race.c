@@ -1,0 +1,103 @@
+/*
+ * TOCTOU races against a path-checking supervisor (test/escape/race.test.ts).
+ *
+ *   race buffer DIR SECONDS   one thread flips a path buffer between DIR/ok/race and
+ *                             DIR/no/race while the main thread open(O_CREAT)s it
+ *   race fifo DIR SECONDS     the same with DIR/ok/fifo (a FIFO, kept open by the test)
+ *                             for the allowed path: FIFO opens take another way
+ *   race symlink DIR SECONDS  the main thread open(O_CREAT)s DIR/ok/p/race while a
+ *                             `race flip` process swaps the symlink DIR/ok/p between
+ *                             DIR/ok/a and DIR/no
+ *   race flip DIR SECONDS     the swapper: renameat2(RENAME_EXCHANGE) of DIR/ok/p and
+ *                             DIR/ok/q (symlinks to ok/a and ../no) in a tight loop
+ *
+ * The openers stop at the first success of the attack (DIR/no/race exists), printing
+ * `bypass ATTEMPTS` and exiting 1, or after SECONDS printing `held ATTEMPTS OPENED`
+ * (OPENED: opens that succeeded, to show the loop did real work) and exiting 0.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static char buf[4096];
+static char okp[2048], nop[2048];
+static atomic_int stop;
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void *flipper(void *unused) {
+  (void)unused;
+  unsigned long n = 0;
+  size_t len = strlen(okp) + 1;
+  while (!stop) {
+    // Varying delays, so that some flip lands between the supervisor's read and the kernel's.
+    memcpy(buf, nop, len); __asm__ volatile("" ::: "memory");
+    for (volatile unsigned long i = 0; i < 200 + (n * 37) % 1500; i++);
+    memcpy(buf, okp, len); __asm__ volatile("" ::: "memory");
+    for (volatile unsigned long i = 0; i < 200 + (n++ * 53) % 3000; i++);
+  }
+  return NULL;
+}
+
+static int opener(const char *path, const char *target, double seconds, int flip_buffer) {
+  pthread_t t;
+  if (flip_buffer && pthread_create(&t, NULL, flipper, NULL) != 0) { perror("pthread_create"); return 2; }
+  double end = now() + seconds;
+  long attempts = 0, opened = 0;
+  int bypass = 0;
+  while (now() < end) {
+    attempts++;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) { opened++; close(fd); }
+    if (access(target, F_OK) == 0) { bypass = 1; break; }
+  }
+  stop = 1;
+  if (flip_buffer) pthread_join(t, NULL);
+  if (bypass) { printf("bypass %ld\n", attempts); return 1; }
+  printf("held %ld %ld\n", attempts, opened);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip DIR SECONDS\n"); return 2; }
+  const char *dir = argv[2];
+  double seconds = atof(argv[3]);
+  snprintf(nop, sizeof nop, "%s/no/race", dir);
+  if (strcmp(argv[1], "buffer") == 0 || strcmp(argv[1], "fifo") == 0) {
+    // Same length as the denied path, so each flip rewrites the whole string.
+    snprintf(okp, sizeof okp, "%s/ok/%s", dir, argv[1][0] == 'f' ? "fifo" : "race");
+    strcpy(buf, okp);
+    return opener(buf, nop, seconds, 1);
+  }
+  if (strcmp(argv[1], "symlink") == 0) {
+    char p[4096];
+    snprintf(p, sizeof p, "%s/ok/p/race", dir);
+    return opener(p, nop, seconds, 0);
+  }
+  if (strcmp(argv[1], "flip") == 0) {
+    char p[4096], q[4096];
+    snprintf(p, sizeof p, "%s/ok/p", dir);
+    snprintf(q, sizeof q, "%s/ok/q", dir);
+    double end = now() + seconds;
+    long n = 0;
+    while (now() < end) {
+      for (int i = 0; i < 1000; i++)
+        if (syscall(SYS_renameat2, AT_FDCWD, p, AT_FDCWD, q, 2 /* RENAME_EXCHANGE */) != 0) { perror("renameat2"); return 2; }
+      n += 1000;
+    }
+    printf("flipped %ld\n", n);
+    return 0;
+  }
+  return 2;
+}
