@@ -1,0 +1,66 @@
+/**
+ * Fail-closed (src/launch/reaper.ts): whatever way sydbox dies, no sandboxed
+ * process runs on unsupervised. Each test starts a family (test/c/family.c:
+ * the eldest, a plain child, a double-forked setsid daemon, all deaf to SIGTERM)
+ * under sydbox, kills sydbox or its child stage, and a second later finds none
+ * of the family alive. Only what the test started is killed, by pid. (The
+ * reaper's exit statuses are covered end to end by lifecycle.test.ts.)
+ */
+import { afterEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { alive, killFamilies, startFamily as start, statFields, type Family } from "../lib/family";
+
+const ALLOW = ["-m", "core/sandbox/write:allow"];
+
+/** Starts the family and checks that all of it hangs below the child stage. */
+async function startFamily(prefix: string[] = []): Promise<Family> {
+  const f = await start(ALLOW, prefix);
+  for (const pid of [f.stage, f.eldest, f.plain, f.daemon]) expect(alive(pid)).toBe(true);
+  // The daemon was reparented to the child stage, not to init.
+  expect(Number(statFields(f.daemon)[1])).toBe(f.stage);
+  return f;
+}
+
+/** A second after sydbox's end, nothing of `f` runs. */
+async function expectAllGone(f: Family): Promise<void> {
+  await f.sydbox.exited;
+  await Bun.sleep(1000);
+  expect({ eldest: alive(f.eldest), plain: alive(f.plain), daemon: alive(f.daemon), stage: alive(f.stage) })
+    .toEqual({ eldest: false, plain: false, daemon: false, stage: false });
+}
+
+// A failed test must not leave its family behind.
+afterEach(killFamilies);
+
+test("SIGKILL of sydbox: no sandboxed process is alive a second later", async () => {
+  const f = await startFamily();
+  f.sydbox.kill("SIGKILL");
+  await expectAllGone(f);
+}, 60000);
+
+test("SIGKILL of sydbox's whole process group: the setsid daemon dies too", async () => {
+  // setsid(1) makes sydbox a process-group leader, as a shell's job would be.
+  const f = await startFamily(["setsid"]);
+  expect(Number(statFields(f.sydbox.pid)[2])).toBe(f.sydbox.pid);
+  process.kill(-f.sydbox.pid, "SIGKILL");
+  await expectAllGone(f);
+}, 60000);
+
+test("SIGKILL of the child stage: sydbox kills the orphaned tree and exits 137", async () => {
+  const f = await startFamily();
+  process.kill(f.stage, "SIGKILL");
+  await f.sydbox.exited;
+  expect(f.sydbox.exitCode).toBe(137);
+  expect(await new Response(f.sydbox.stderr).text()).toContain("the child stage was killed by SIGKILL; killing the sandboxed processes");
+  await expectAllGone(f);
+}, 60000);
+
+// Paludis runs builds unprivileged: nothing above needs a privilege, and this proves it.
+const root = process.getuid?.() === 0;
+if (!root) console.log("reaper.test.ts: not root, so the unprivileged case is the one tested above");
+test.skipIf(!root)("unprivileged (as nobody): SIGKILL of sydbox leaves no sandboxed process alive", async () => {
+  const f = await startFamily(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]);
+  expect(readFileSync(`/proc/${f.daemon}/status`, "utf8")).toMatch(/^Uid:\t65534\t/m);
+  f.sydbox.kill("SIGKILL");
+  await expectAllGone(f);
+}, 60000);
