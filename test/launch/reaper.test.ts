@@ -9,6 +9,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { alive, killFamilies, startFamily as start, statFields, type Family } from "../lib/family";
+import { cc } from "../lib/cc";
+import { sydboxCommand } from "../lib/sydbox";
 
 const ALLOW = ["-m", "core/sandbox/write:allow"];
 
@@ -63,4 +65,24 @@ test.skipIf(!root)("unprivileged (as nobody): SIGKILL of sydbox leaves no sandbo
   expect(readFileSync(`/proc/${f.daemon}/status`, "utf8")).toMatch(/^Uid:\t65534\t/m);
   f.sydbox.kill("SIGKILL");
   await expectAllGone(f);
+}, 60000);
+
+test("core/restrict/general:1: the child stage becomes the command, which dies with sydbox", async () => {
+  // Level 1 lets no process be created: the eldest is the whole tree. It blocks in read(2).
+  const p = Bun.spawn([...sydboxCommand(), "-m", "core/restrict/general:1", ...ALLOW, "--", cc("block")], { stdin: "pipe", stdout: "ignore", stderr: "pipe" });
+  let eldest = 0;
+  for (let i = 0; i < 400 && !eldest; i++) {
+    await Bun.sleep(25);
+    try {
+      const child = Number(readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, "utf8").trim().split(" ")[0]);
+      if (child && readFileSync(`/proc/${child}/comm`, "utf8").trim() === "block") eldest = child;
+    } catch { /* not yet */ }
+  }
+  expect(eldest).toBeGreaterThan(0);
+  p.kill("SIGKILL");
+  await p.exited;
+  await Bun.sleep(1000);
+  const survived = alive(eldest);
+  if (survived) process.kill(eldest, "SIGKILL"); // it is ours: the test started it
+  expect(survived).toBe(false);
 }, 60000);
