@@ -226,7 +226,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   });
   // Posted before the Worker's script has run, the message waits for it.
   const start: StartMessage = {
-    type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, config: o.config,
+    type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, reaper: reaping ? proc.pid : 0, config: o.config,
     dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest: treeRequests(L, sc, ready.then((r) => r.tid)),
   };
   worker.postMessage(start);
