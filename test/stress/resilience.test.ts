@@ -7,10 +7,10 @@
  * is stopped); each test asserts that nothing deadlocks (test timeouts), leaks
  * (fds), or loses an exit status.
  *
- * SYDBOX_STRESS_ROUNDS sets the number of 500-process runs: 25 in the suite;
- * `npm run test:stress` runs the 100 of issue 9. The 100 took 10 s on a 2-CPU
- * machine without competition (SCHED_FIFO) but 36 to 110 s when other test
- * suites shared it.
+ * SYDBOX_STRESS_ROUNDS sets the number of 500-process runs (default 100, as
+ * issue 9 asks). On a 2-CPU machine the 100 took 10 s without competition
+ * (SCHED_FIFO), 20 s at a load of 8, and 36 to 110 s while other test suites
+ * loaded it to 11-30: lower it there.
  */
 import { afterEach, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -19,7 +19,7 @@ import { alive, killFamilies, startFamily, statFields } from "../lib/family";
 import { statsCounts, sydbox, sydboxCommand } from "../lib/sydbox";
 
 const ALLOW = ["-m", "core/sandbox/write:allow"];
-const ROUNDS = Number(process.env.SYDBOX_STRESS_ROUNDS ?? 25);
+const ROUNDS = Number(process.env.SYDBOX_STRESS_ROUNDS ?? 100);
 
 test("500 concurrent processes, every call of every one answered", async () => {
   // fan.c: all 500 run at once (a barrier), then each makes 4 notified calls.
