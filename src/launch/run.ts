@@ -216,13 +216,16 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
   if (eldestExeced) o.dump?.event("exec", { pid: eldest, path: o.path });
+  // Every sandboxed process: the child stage's tree, and the child stage itself
+  // when it became the command (core/restrict).
+  const killAll = () => { terminateAll(proc.pid); if (!reaping) terminate(proc.pid); };
 
   let isReady = false;
   const ready = waitFor(worker, "ready");
   ready.then(() => { isReady = true; });
   const done = waitFor(worker, "done");
   worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
-    if (ev.data.type === "kill") ev.data.all ? terminateAll(proc.pid) : terminate(ev.data.pid);
+    if (ev.data.type === "kill") ev.data.all ? killAll() : terminate(ev.data.pid);
   });
   // Posted before the Worker's script has run, the message waits for it.
   const start: StartMessage = {
@@ -232,7 +235,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   worker.postMessage(start);
   // A supervisor that cannot start or dies must not leave the tree blocked on
   // unanswered notifications: take it down, then report the failure.
-  workerError.catch(() => terminateAll(proc.pid));
+  workerError.catch(killAll);
 
   const status = await childStageEnd();
   o.dump?.event("exit", { pid: eldest, status });
