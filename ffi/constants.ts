@@ -31,6 +31,8 @@ export const SECCOMP_ADDFD_FLAG_SETFD = 1;
 export const SECCOMP_ADDFD_FLAG_SEND = 2;
 export const SECCOMP_GET_ACTION_AVAIL = 2;
 export const SECCOMP_SET_MODE_FILTER = 1;
+/** pidfd_open(2): one number on every architecture (the unified table since Linux 5.1; alpha aside). */
+export const SYS_PIDFD_OPEN = 434;
 export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
 /** memfd_create: close the memfd on exec. */
 export const MFD_CLOEXEC = 1;

@@ -1,17 +1,18 @@
 /**
- * The child stage: what runs between Bun's start and the command's execve, in
- * the process that becomes the command. Bun must not fork, so the parent
- * re-executes its own binary to get here. The order of the steps matters and
+ * The child stage: what runs between Bun's start and the command's start. Bun
+ * must not fork, so the parent re-executes its own binary to get here. It loads
+ * the filter, then starts the command and stays on as the reaper of the
+ * sandboxed tree (reaper.ts: fail-closed). The order of the steps matters and
  * each one is named below.
  */
 import { ptr } from "bun:ffi";
 import {
-  PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, RLIMIT_NOFILE, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-  SECCOMP_SET_MODE_FILTER, SIGKILL, SIG_DFL, SIG_SETMASK,
+  PR_SET_NO_NEW_PRIVS, RLIMIT_NOFILE, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_SET_MODE_FILTER, SIG_DFL, SIG_SETMASK,
 } from "../../ffi/constants";
 import { loadLibc, type Libc } from "../../ffi/libc";
 import { cstr, cstrArray } from "../cstring";
 import { CTL_FD, INFO_FD, type ChildSpec } from "./protocol";
+import { Reaper } from "./reaper";
 
 // Exit statuses of the child stage when it fails before execve; the parent maps them.
 const EXIT_SETUP_FAILED = 125;
@@ -36,6 +37,13 @@ function readExactly(L: Libc, fd: number, buf: Uint8Array): boolean {
 export function childMain(): never {
   const L = loadLibc();
 
+  // 0. Become the reaper and watchdog of the tree to be (reaper.ts) while the
+  //    parent is still parsing the command line: it costs no start-up time here.
+  //    It needs pidfd_open and open, which the filter would deny or notify.
+  let reaper: Reaper;
+  try { reaper = new Reaper(L, process.ppid); }
+  catch (e) { fail(L, `child stage: ${(e as Error).message}`); }
+
   const lenBuf = new Uint32Array(1);
   // EOF before a spec: the parent decided to run nothing (help, a bad option...).
   if (!readExactly(L, CTL_FD, new Uint8Array(lenBuf.buffer))) L._exit(EXIT_SETUP_FAILED);
@@ -43,33 +51,30 @@ export function childMain(): never {
   if (!readExactly(L, CTL_FD, specBuf)) fail(L, "child stage: truncated spec");
   const spec = JSON.parse(new TextDecoder().decode(specBuf)) as ChildSpec;
 
-  // Marshal everything execve needs before the filter exists: after it, every
-  // allocation that touches a filtered syscall would wait for the supervisor.
+  // Marshal everything the command's start needs before the filter exists:
+  // after it, every allocation that touches a filtered syscall would wait for
+  // the supervisor.
   const path = cstr(spec.path);
   const argv = cstrArray(spec.argv);
   const envp = cstrArray(spec.env);
-  const emptySet = new Uint8Array(128);
-  L.sigemptyset(emptySet);
   const rlim = spec.nofile ? new BigUint64Array([BigInt(spec.nofile[0]), BigInt(spec.nofile[1])]) : null;
   const ack = new Uint8Array(1);
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
   const bpf = Buffer.from(spec.bpf, "base64");
   const fprog = new BigUint64Array([BigInt(bpf.length / 8), BigInt(ptr(bpf))]);
-  // core/restrict: a second program, loaded last (step 8) so that the runtime never runs under it.
+  // core/restrict: a second program, loaded last (step 7) so that the runtime never runs under it.
   const restrict = spec.restrictBpf === null ? null : Buffer.from(spec.restrictBpf, "base64");
   const restrictProg = restrict && new BigUint64Array([BigInt(restrict.length / 8), BigInt(ptr(restrict))]);
 
   // 1. no_new_privs: required to load a filter unprivileged, and it stops setuid
   //    binaries from gaining privileges the sandbox cannot see.
   if (L.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) fail(L, `prctl(PR_SET_NO_NEW_PRIVS): errno ${L.errno()}`);
-  // 2. If sydbox dies, the command must not run on unsupervised (its notified
-  //    calls would fail with ENOSYS). Re-check the parent afterwards: it may have
-  //    died before the signal was armed.
-  if (L.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) !== 0) fail(L, `prctl(PR_SET_PDEATHSIG): errno ${L.errno()}`);
-  if (process.ppid !== spec.parentPid) fail(L, "child stage: sydbox exited before the command started");
+  // 2. The reaper watches the process that started us: it must be sydbox.
+  if (reaper.parentPid !== spec.parentPid) fail(L, "child stage: sydbox exited before the command started");
 
   // 3. Load the filter (compiled by libseccomp in the parent) and get its
-  //    listener. Only this thread gets it; execve discards the others.
+  //    listener. Only this thread gets it (the command inherits it); Bun's other
+  //    threads stay unfiltered and never touch the sandboxed tree.
   const lfd = Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, Number(ptr(fprog)), 0, 0, 0));
   if (lfd < 0) fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) failed: errno ${L.errno()}`);
 
@@ -77,33 +82,52 @@ export function childMain(): never {
   const info = new Int32Array([lfd, L.getpid()]);
   if (L.write(INFO_FD, info, 8) !== 8) fail(L, "child stage: cannot report the listener");
 
-  // 5. Wait for the ack: the supervisor must be answering before we execve,
-  //    because execve itself may be a notified call.
+  // 5. Wait for the ack: the listener is in the parent's hands. The command's
+  //    execve, a notified call, waits in the kernel's queue until the Worker
+  //    answers it. EOF: sydbox is gone.
   if (L.read(CTL_FD, ack, 1) !== 1) L._exit(EXIT_SETUP_FAILED);
-  L.close(INFO_FD);
   L.close(CTL_FD);
   L.close(lfd);
 
-  // 6. Bun ignores SIGPIPE and SIGXFSZ and may block signals; SIG_IGN and the
-  //    mask survive execve, so give the command the defaults it expects.
-  for (let s = 1; s < 65; s++) if (s !== SIGKILL && s !== 19 && s !== 32 && s !== 33) L.signal(s, SIG_DFL);
-  L.sigprocmask(SIG_SETMASK, emptySet, null);
-
-  // 7. Bun raised RLIMIT_NOFILE at startup; the command gets the invoker's limit.
+  // 6. Bun raised RLIMIT_NOFILE at startup; the command gets the invoker's limit.
   if (rlim) L.setrlimit(RLIMIT_NOFILE, rlim);
 
-  // 8. core/restrict: the allowlist filter, the last thing before execve because
-  //    the Bun runtime could not run under it.
-  if (restrictProg && Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, 0, Number(ptr(restrictProg)), 0, 0, 0)) < 0) {
-    fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) of the core/restrict filter failed: errno ${L.errno()}`);
+  // 7. core/restrict: the allowlist filter cannot be put on a process started
+  //    by posix_spawn, and the reaper (a Bun runtime that must poll, wait and
+  //    kill) cannot run under it. So the child stage becomes the command, as
+  //    PR_SET_PDEATHSIG covers it; at level 1 the command cannot create
+  //    processes, so nothing escapes that (levels 2 and 3: see README).
+  if (restrictProg) {
+    reaper.release();
+    L.write(INFO_FD, new Int32Array([L.getpid()]), 4);
+    L.close(INFO_FD);
+    // Bun ignores SIGPIPE and SIGXFSZ and may block signals, and the reaper
+    // ignores more; SIG_IGN and the mask survive execve.
+    for (let s = 1; s < 65; s++) if (s !== 9 && s !== 19 && s !== 32 && s !== 33) L.signal(s, SIG_DFL);
+    L.sigprocmask(SIG_SETMASK, new Uint8Array(128), null);
+    if (Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, 0, Number(ptr(restrictProg)), 0, 0, 0)) < 0) {
+      fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) of the core/restrict filter failed: errno ${L.errno()}`);
+    }
+    L.execve(path, argv.pointers, envp.pointers);
+    const e = L.errno();
+    process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(e)}\n`);
+    L._exit(e === 2 ? 127 : 126);
   }
 
-  // 9. Become the command.
-  L.execve(path, argv.pointers, envp.pointers);
-  const e = L.errno();
-  process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(e)}\n`);
-  L._exit(e === 2 ? 127 : 126);
-  throw new Error("unreachable");
+  // 8. Start the command with the default signal dispositions and an empty mask
+  //    (Bun ignores SIGPIPE and SIGXFSZ, and the reaper ignores more).
+  const pid = reaper.spawn(path, argv.pointers, envp.pointers, INFO_FD);
+  if (pid < 0) {
+    process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(-pid)}\n`);
+    L._exit(-pid === 2 ? 127 : 126);
+  }
+
+  // 9. Tell the parent which process is the eldest (signals are forwarded to it).
+  L.write(INFO_FD, new Int32Array([pid]), 4);
+  L.close(INFO_FD);
+
+  // 10. Reap the tree until it is empty, or kill it if sydbox dies.
+  reaper.run(pid);
 }
 
 function errnoText(e: number): string {

@@ -17,19 +17,20 @@ export function notifiesExecve(filter: FilterSpec): boolean {
 }
 
 /**
- * Waits for the eldest's execve and lets it proceed. Until then only the
- * eldest carries the filter, and it runs sydbox's own child stage, so anything
- * it asks before its execve is ours and is let through too. Returns true once
- * the execve was answered, false if the child stage died first (the listener
- * hung up). Blocks the main thread for the child stage's last few syscalls.
+ * Waits for the eldest's execve and lets it proceed. Until then only sydbox's
+ * own child stage and the command it is starting (posix_spawn, reaper.ts)
+ * carry the filter, so the first execve is the command's, and anything asked
+ * before it is ours and is let through too. Returns true once the execve was
+ * answered, false if the child stage died first (the listener hung up). Blocks
+ * the main thread for the child stage's last few syscalls.
  */
-export function answerEldestExecve(L: Libc, lfd: number, eldest: number, execveNr: number, stats: Int32Array): boolean {
+export function answerEldestExecve(L: Libc, lfd: number, execveNr: number, stats: Int32Array): boolean {
   const n = new Listener(L, lfd);
   for (;;) {
     const w = n.wait();
     if (w === Wake.Hangup) return false;
     if (w !== Wake.Notification || !n.receive()) continue;
-    const execve = n.pid === eldest && n.nr === execveNr;
+    const execve = n.nr === execveNr;
     if (execve) stats[STAT_ROW.execve]++;
     n.continue();
     if (execve) return true;

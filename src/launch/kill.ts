@@ -16,23 +16,27 @@ export function terminate(pid: number): void {
   setTimeout(() => signal(pid, "SIGKILL"), GRACE_MS).unref();
 }
 
+/** The parent pid of `pid`, from /proc; NaN when it is gone. */
+export function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch { return NaN; /* exited meanwhile */ }
+}
+
 /** `root` and every process descended from it, from /proc. */
 export function descendants(root: number): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync("/proc")) {
     const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-      parent.set(pid, Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch { /* exited meanwhile */ }
+    if (Number.isInteger(pid)) parent.set(pid, parentOf(pid));
   }
   const out = [root];
   for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
   return out;
 }
 
-/** Terminates every process of the tree under `root`. */
+/** Terminates every process of the tree under `root`, but not `root` (the reaper, which then exits by itself). */
 export function terminateAll(root: number): void {
-  for (const pid of descendants(root)) terminate(pid);
+  for (const pid of descendants(root).slice(1)) terminate(pid);
 }

@@ -2,6 +2,7 @@
  * The parent/child-stage handshake. The parent re-executes its own binary as
  * `--internal-child` with two pipes:
  *   fd 3 (child → parent): the listener fd number and the child's pid, 8 bytes;
+ *     then, once the command runs, the command's (the eldest's) pid, 4 bytes;
  *   fd 4 (parent → child): a length-prefixed JSON ChildSpec, later one ack byte.
  */
 
@@ -26,6 +27,6 @@ export interface ChildSpec {
   seccompNr: number;
   /** RLIMIT_NOFILE the invoker gave sydbox, before Bun raised it: [soft, hard]. */
   nofile: [number, number] | null;
-  /** The supervising parent's pid: if it is gone by the time PDEATHSIG is armed, give up. */
+  /** The supervising parent's pid: the child stage, which watches its parent (reaper.ts), gives up if that is not sydbox. */
   parentPid: number;
 }

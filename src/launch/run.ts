@@ -1,11 +1,12 @@
 /**
  * The parent side of a sandboxed run, on the main thread: start the child
  * stage, take its listener, start the supervisor, release the child, then wait
- * for the eldest process and for every other tracee, forwarding signals.
+ * for the child stage, which reaps the whole tree (reaper.ts) and exits with the
+ * eldest's status, forwarding signals to the eldest.
  */
 import { ptr } from "bun:ffi";
 import { constants } from "node:os";
-import { O_CLOEXEC } from "../../ffi/constants";
+import { O_CLOEXEC, PR_SET_CHILD_SUBREAPER } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
@@ -16,7 +17,7 @@ import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec
 import { CHILD_FLAG, type ChildSpec } from "./protocol";
 import { invokerNofile } from "./rlimit";
 import { treeRequests } from "./tree-request";
-import { terminate, terminateAll } from "./kill";
+import { parentOf, terminate, terminateAll } from "./kill";
 import type { Config } from "../config/types";
 import type { Dump } from "../report/dump";
 import { emptySummary, type ViolationSummary } from "../report/summary";
@@ -124,9 +125,13 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
 
   // Forward the signals a user or Paludis sends to sydbox to the eldest process.
   // A terminal's ^C already reaches the whole process group, so SIGINT only needs
-  // to not kill us; SIGTERM and SIGHUP must be passed on explicitly.
-  let eldestExited = false;
-  const forward = (sig: "SIGINT" | "SIGTERM" | "SIGHUP") => () => { if (!eldestExited) L.kill(proc.pid, constants.signals[sig]); };
+  // to not kill us; SIGTERM and SIGHUP must be passed on explicitly. The eldest
+  // is the child stage's child while it lives (or the child stage itself, under
+  // core/restrict); its pid means nothing after.
+  let eldest = 0;
+  const forward = (sig: "SIGINT" | "SIGTERM" | "SIGHUP") => () => {
+    if (eldest > 0 && (eldest === proc.pid || parentOf(eldest) === proc.pid)) L.kill(eldest, constants.signals[sig]);
+  };
   process.on("SIGINT", () => {});
   process.on("SIGTERM", forward("SIGTERM"));
   process.on("SIGHUP", forward("SIGHUP"));
@@ -151,8 +156,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
 
   const reply = new Int32Array(2);
   const got = L.read(info[0], reply, 8); // blocks for what is left of the child stage's start-up
-  L.close(info[0]);
   if (got !== 8) {
+    L.close(info[0]);
     L.close(ctl[1]);
     worker.terminate();
     await proc.exited;
@@ -165,51 +170,79 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   if (lfd < 0) throw new LaunchError(`pidfd_getfd: errno ${L.errno()}`);
   L.close(pidfd);
 
+  // If the child stage dies before the tree (only a signal kills it), the tree is
+  // orphaned: being a subreaper keeps it below us, to be killed (fail-closed).
+  // Under core/restrict the child stage becomes the command (child.ts) instead.
+  const reaping = !o.filter.restrict;
+  if (reaping) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  else if (o.config.core.restrict.general >= 2) {
+    process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
+  }
+
   // Release the child at once: its first notified call (execve) simply waits in
   // the kernel's queue until the Worker, booting in parallel, answers it.
   L.write(ctl[1], new Uint8Array([1]), 1);
   L.close(ctl[1]);
 
+  const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, syscallNumber(sc, "execve"), stats);
+  // The eldest's pid, sent once its execve is answered. That cannot wait for
+  // the Worker: the filter notifies every execve (answered just above) or none.
+  // Nothing comes if the child stage could not start the command. No signal
+  // handler runs before this point.
+  const eldestPid = new Int32Array(1);
+  if (L.read(info[0], eldestPid, 4) === 4) eldest = eldestPid[0];
+  L.close(info[0]);
   // Written before anything else can be: the Worker has not even been told to start.
-  o.dump?.event("start", { pid: process.pid, eldest: proc.pid, argv: o.argv, version: VERSION, dry_run: o.dryRun ?? false });
-  const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, proc.pid, syscallNumber(sc, "execve"), stats);
-  const statusOf = () => proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
+  o.dump?.event("start", { pid: process.pid, eldest, argv: o.argv, version: VERSION, dry_run: o.dryRun ?? false });
+  // The child stage exits with the eldest's status once the whole tree is gone
+  // (SydBox 2 waits for daemonised grandchildren too). Only a signal kills it
+  // earlier, and then the orphaned tree, below us, is killed (fail-closed).
+  const childStageEnd = async (): Promise<number> => {
+    await Promise.race([proc.exited, workerError]);
+    if (reaping && proc.signalCode) {
+      process.stderr.write(`sydbox: the child stage was killed by ${proc.signalCode}; killing the sandboxed processes\n`);
+      const { killChildren, openChildren } = require("./reaper") as typeof import("./reaper");
+      killChildren(L, (require("../../ffi/spawn") as typeof import("../../ffi/spawn")).loadSpawn(), openChildren(L));
+    }
+    return proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
+  };
   if (eldestExeced && o.config.core.violation.decision === "bpf") {
     // -b with exec sandboxing: that execve was the only call ever notified (launch/filter.ts).
     // Without a listener the kernel answers every later execve ENOSYS by itself.
     L.close(lfd);
     worker.terminate();
-    await proc.exited;
-    eldestExited = true;
-    return { status: statusOf(), stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
+    const status = await childStageEnd();
+    eldest = -1;
+    return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
-  if (eldestExeced) o.dump?.event("exec", { pid: proc.pid, path: o.path });
+  if (eldestExeced) o.dump?.event("exec", { pid: eldest, path: o.path });
+  // Every sandboxed process: the child stage's tree, and the child stage itself
+  // when it became the command (core/restrict).
+  const killAll = () => { terminateAll(proc.pid); if (!reaping) terminate(proc.pid); };
 
   let isReady = false;
   const ready = waitFor(worker, "ready");
   ready.then(() => { isReady = true; });
   const done = waitFor(worker, "done");
   worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
-    if (ev.data.type === "kill") ev.data.all ? terminateAll(proc.pid) : terminate(ev.data.pid);
+    if (ev.data.type === "kill") ev.data.all ? killAll() : terminate(ev.data.pid);
   });
   // Posted before the Worker's script has run, the message waits for it.
   const start: StartMessage = {
-    type: "start", lfd, stats, timing: o.timing, eldest: proc.pid, eldestExeced, config: o.config,
+    type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, reaper: reaping ? proc.pid : 0, config: o.config,
     dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest: treeRequests(L, sc, ready.then((r) => r.tid)),
   };
   worker.postMessage(start);
   // A supervisor that cannot start or dies must not leave the tree blocked on
   // unanswered notifications: take it down, then report the failure.
-  workerError.catch(() => terminateAll(proc.pid));
+  workerError.catch(killAll);
 
-  await Promise.race([proc.exited, workerError]);
-  eldestExited = true;
-  const status = statusOf();
-  o.dump?.event("exit", { pid: proc.pid, status });
-  // SydBox 2 waits for daemonised grandchildren too: the listener hangs up once
-  // the last process carrying the filter is gone. A Worker that never became
-  // ready has answered nothing and holds nothing to report: when the tree is
-  // already gone (a short command), it is not waited for.
+  const status = await childStageEnd();
+  o.dump?.event("exit", { pid: eldest, status });
+  eldest = -1;
+  // The listener hangs up once the last process carrying the filter is gone. A
+  // Worker that never became ready has answered nothing and holds nothing to
+  // report: when the tree is already gone (a short command), it is not waited for.
   if (!isReady && !o.timing && listenerHungUp(L, lfd)) {
     worker.terminate();
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };

@@ -13,6 +13,8 @@ export interface StartMessage {
   eldest: number;
   /** The launcher already let that first execve through (launch/first-exec.ts). */
   eldestExeced: boolean;
+  /** pid of the child stage reaping the tree (launch/reaper.ts), 0 if it became the command: not a sandboxed process. */
+  reaper: number;
   /** The effective configuration (plain data). */
   config: import("../config/types").Config;
   /** --dry-run: record violations, deny nothing. */

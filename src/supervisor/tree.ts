@@ -5,8 +5,9 @@
  * request is served between two notifications even while the supervisor is
  * blocked; tracees wait only while the tree is printed.
  *
- * The tree is every descendant of sydbox, read from /proc; the state is the
- * one the supervisor applies to the process's next call.
+ * The tree is every descendant of sydbox but its child stage (the reaper, our
+ * machinery), read from /proc; the state is the one the supervisor applies to
+ * the process's next call.
  */
 import { readdirSync, readFileSync, writeSync } from "node:fs";
 import type { Config } from "../config/types";
@@ -32,8 +33,8 @@ function readProc(pid: number): ProcInfo | null {
   }
 }
 
-/** Every process below `root`, depth first, with its depth. */
-export function descendants(root: number): Array<{ info: ProcInfo; depth: number }> {
+/** Every process below `root`, depth first, with its depth; `skip`'s children stand in its place. */
+export function descendants(root: number, skip = 0): Array<{ info: ProcInfo; depth: number }> {
   const children = new Map<number, ProcInfo[]>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
@@ -45,6 +46,7 @@ export function descendants(root: number): Array<{ info: ProcInfo; depth: number
   const out: Array<{ info: ProcInfo; depth: number }> = [];
   const walk = (pid: number, depth: number) => {
     for (const c of (children.get(pid) ?? []).sort((a, b) => a.pid - b.pid)) {
+      if (c.pid === skip) { walk(c.pid, depth); continue; }
       out.push({ info: c, depth });
       walk(c.pid, depth + 1);
     }
@@ -72,8 +74,8 @@ function details(cfg: Config, pid: number): string[] {
  * The tree as `sydbox: ` lines. `detail` 1 (SIGUSR1): pid, name, state and
  * modes; 2 (SIGUSR2): also ppid, threads, cwd, command line and rule counts.
  */
-export function formatTree(states: ProcessStates, root: number, detail: number): string {
-  const procs = descendants(root);
+export function formatTree(states: ProcessStates, root: number, detail: number, reaper = 0): string {
+  const procs = descendants(root, reaper);
   const ids = new Map<State, number>([[states.initial, 0]]);
   const lines = [`process tree of sydbox[${root}]: ${procs.length} process${procs.length === 1 ? "" : "es"}`];
   for (const { info, depth } of procs) {
@@ -91,6 +93,6 @@ export function formatTree(states: ProcessStates, root: number, detail: number):
 }
 
 /** Prints the tree to stderr, synchronously (the Worker has no event loop turn to spare). */
-export function printTree(states: ProcessStates, root: number, detail: number): void {
-  try { writeSync(2, formatTree(states, root, detail)); } catch { /* stderr closed: nothing to print to */ }
+export function printTree(states: ProcessStates, root: number, detail: number, reaper = 0): void {
+  try { writeSync(2, formatTree(states, root, detail, reaper)); } catch { /* stderr closed: nothing to print to */ }
 }

@@ -32,7 +32,7 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
   // and interrupts our blocking RECV or poll with a signal; served between two notifications.
   const serveRequests = () => {
     const level = Atomics.exchange(m.treeRequest, 0, 0);
-    if (level > 0) printTree(dispatcher.states, process.pid, level);
+    if (level > 0) printTree(dispatcher.states, process.pid, level, m.reaper);
   };
   post({ type: "ready", syncWakeUp, tid: L.gettid() });
   try {

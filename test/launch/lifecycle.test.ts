@@ -138,6 +138,7 @@ describe("command line", () => {
     const r = await sydbox(["--test"]);
     expect(r.stdout).toContain("seccomp user notification: OK");
     expect(r.stdout).toContain("pidfd_open and pidfd_getfd: OK");
+    expect(r.stdout).toContain("fail-closed (/proc/PID/task/TID/children): OK");
     expect(r.status).toBe(0);
   });
   test("an unknown option is an error with exit 1", async () => {

@@ -1,0 +1,197 @@
+/**
+ * Fail-closed supervision. If sydbox dies, even by SIGKILL, the listener goes
+ * with it and every notified call of a sandboxed process would fail with ENOSYS
+ * while the process runs on unsupervised. PR_SET_PDEATHSIG only covers the
+ * process it is set on, so the child stage does not become the command: it
+ * stays on as the reaper of the sandboxed tree.
+ *
+ *   - PR_SET_CHILD_SUBREAPER: every process of the tree that loses its parent
+ *     (daemons included) is reparented to the reaper, so the whole tree stays
+ *     below it and its `children` file leads to all of it.
+ *   - It starts the command with posix_spawn after the filter is loaded: the
+ *     command inherits the filter; the reaper's own later calls (poll, waitpid,
+ *     pread, kill) are never notified.
+ *   - It watches sydbox through a pidfd opened before the filter. When sydbox
+ *     is gone, it SIGKILLs the tree, level by level, until it has no child left.
+ *   - Otherwise it reaps every child and exits with the eldest's status once
+ *     the tree is empty, which is when sydbox stops waiting (SydBox 2 waits for
+ *     daemons).
+ *   - It leaves the terminal's process group (the command is put back into
+ *     it), so that a SIGKILL sent to sydbox's process group spares the reaper,
+ *     which then kills what setsid() took out of that group.
+ *
+ * Why not a PID namespace (measured and documented in README.md): it needs
+ * CAP_SYS_ADMIN, while Paludis runs builds unprivileged; a user namespace
+ * cannot be unshared by a multithreaded process such as Bun; and without a
+ * fresh /proc (a mount namespace, which conflicts with resolving tracee paths
+ * through /proc) getpid() and /proc/self disagree inside the sandbox.
+ */
+import { ptr } from "bun:ffi";
+import { O_CLOEXEC, POLLIN, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGKILL, SIGTERM, SYS_PIDFD_OPEN, WNOHANG, __WALL } from "../../ffi/constants";
+import type { Libc } from "../../ffi/libc";
+import {
+  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK, SIGACTION, SIGCHLD,
+  SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
+} from "../../ffi/spawn";
+import { cstr } from "../cstring";
+import { Errno } from "../errors";
+
+/**
+ * How long the reaper sleeps at most between two looks at its children. SIGCHLD
+ * normally wakes it at once; this only bounds the delay when a child exits in
+ * the instant between a look and the next sleep.
+ */
+const BACKSTOP_MS = 100;
+
+/** The wait status of a child as a shell reports it: exit code, or 128 + signal. */
+export function exitStatus(wstatus: number): number {
+  return (wstatus & 0x7f) === 0 ? (wstatus >> 8) & 0xff : 128 + (wstatus & 0x7f);
+}
+
+/** The child stage's second life: reaper and watchdog of the sandboxed tree. */
+export class Reaper {
+  private readonly S: Spawn;
+  private readonly wstatus = new Int32Array(1);
+  private readonly pollfd = new Int32Array(2);
+  private readonly childrenFd: number;
+  private readonly parentPgid: number;
+
+  /**
+   * Everything that needs a syscall the filter would notify or deny (pidfd_open,
+   * open), done before the filter is loaded. `parentPid` is the process to
+   * watch, our parent. Throws if it is already gone.
+   */
+  constructor(private readonly L: Libc, readonly parentPid: number) {
+    const S = this.S = loadSpawn();
+    if (L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER): errno ${L.errno()}`);
+    const pidfd = Number(L.syscall(SYS_PIDFD_OPEN, parentPid, 0, 0, 0, 0, 0));
+    if (pidfd < 0) throw new Error(`pidfd_open(sydbox): errno ${L.errno()}`);
+    // The pidfd names the process, not the number: re-check that it is still our parent.
+    if (S.getppid() !== parentPid) throw new Error("sydbox exited before the command started");
+    this.pollfd[0] = pidfd;
+    new Int16Array(this.pollfd.buffer)[2] = POLLIN;
+    this.childrenFd = openChildren(L);
+
+    // SIGCHLD must interrupt poll (no SA_RESTART), so it needs a handler; any
+    // native function that ignores its argument will do.
+    const act = new Uint8Array(SIGACTION.SIZE);
+    const dv = new DataView(act.buffer);
+    dv.setUint32(SIGACTION.HANDLER, S.noopHandler % 4294967296, true);
+    dv.setUint32(SIGACTION.HANDLER + 4, Math.floor(S.noopHandler / 4294967296), true);
+    if (S.sigaction(SIGCHLD, act, null) !== 0) throw new Error(`sigaction(SIGCHLD): errno ${L.errno()}`);
+    // The signals a terminal or a process-group kill sends are the command's to
+    // act on; the reaper outlives them (the command gets every default back).
+    for (const sig of [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTIN, SIGTTOU]) L.signal(sig, SIG_IGN);
+    this.parentPgid = S.getpgrp();
+    S.setpgid(0, 0);
+  }
+
+  /**
+   * Gives the role up, for a child stage that becomes the command itself
+   * (core/restrict, child.ts): no subreaper, back in sydbox's process group,
+   * and killed with sydbox (PR_SET_PDEATHSIG; re-checked, sydbox may be gone).
+   */
+  release(): void {
+    const { L, S } = this;
+    L.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    S.setpgid(0, this.parentPgid);
+    L.close(this.pollfd[0]);
+    L.close(this.childrenFd);
+    L.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (S.getppid() !== this.parentPid) L._exit(128 + SIGKILL);
+  }
+
+  /**
+   * Starts the command, filtered like us, with default signal dispositions, an
+   * empty signal mask, sydbox's process group, and without `closeFd`. Returns
+   * its pid, or minus the errno posix_spawn reports for the execve.
+   */
+  spawn(path: Buffer, argv: BigUint64Array, envp: BigUint64Array, closeFd: number): number {
+    const S = this.S;
+    const attr = new Uint8Array(SPAWNATTR_SIZE), actions = new Uint8Array(FILE_ACTIONS_SIZE);
+    const all = new Uint8Array(SIGSET_SIZE), none = new Uint8Array(SIGSET_SIZE);
+    S.sigfillset(all);
+    // glibc's sigfillset leaves out its own signals (32, 33), and its
+    // posix_spawn sets them to SIG_IGN unless named here; SIG_IGN survives execve.
+    all.fill(0xff, 0, 8);
+    S.sigemptyset(none);
+    S.posix_spawnattr_init(attr);
+    S.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    S.posix_spawnattr_setsigdefault(attr, all);
+    S.posix_spawnattr_setsigmask(attr, none);
+    S.posix_spawnattr_setpgroup(attr, this.parentPgid);
+    S.posix_spawn_file_actions_init(actions);
+    S.posix_spawn_file_actions_addclose(actions, closeFd);
+    const pid = new Int32Array(1);
+    const rc = S.posix_spawn(pid, path, actions, attr, argv, envp);
+    return rc === 0 ? pid[0] : -rc;
+  }
+
+  /**
+   * Reaps the tree until it is empty, then exits with the eldest's status; or,
+   * if sydbox dies first, kills the tree. Never returns.
+   */
+  run(eldest: number): never {
+    const { L, S, wstatus } = this;
+    let status = 1;
+    for (;;) {
+      for (;;) {
+        const r = S.waitpid(-1, wstatus, WNOHANG | __WALL);
+        if (r > 0) { if (r === eldest) status = exitStatus(wstatus[0]); continue; }
+        if (r === 0) break;
+        if (L.errno() === Errno.EINTR) continue;
+        L._exit(status); // ECHILD: nobody is left
+      }
+      if (L.poll(ptr(this.pollfd), 1, BACKSTOP_MS) > 0) this.killTree();
+    }
+  }
+
+  /** sydbox is gone: kill the whole tree. */
+  private killTree(): never {
+    killChildren(this.L, this.S, this.childrenFd);
+    this.L._exit(128 + SIGKILL);
+  }
+}
+
+/**
+ * Opens the `children` file of the calling process's main thread, where a
+ * subreaper's children hang (orphans go to its first live thread). Throws on a
+ * kernel without CONFIG_PROC_CHILDREN.
+ */
+export function openChildren(L: Libc): number {
+  const self = L.getpid();
+  const fd = L.openat(-100, cstr(`/proc/${self}/task/${self}/children`), O_CLOEXEC, 0);
+  if (fd < 0) throw new Error(`/proc/${self}/task/${self}/children: errno ${L.errno()} (a kernel without CONFIG_PROC_CHILDREN?)`);
+  return fd;
+}
+
+/**
+ * SIGKILLs every child of the calling subreaper, and again the orphans that the
+ * dying hand over, reaping them all, until it has no child left. Reads nothing
+ * but an fd opened beforehand (`openChildren`): in the child stage it runs when
+ * sydbox is gone, and every notified call (open) would fail with ENOSYS.
+ */
+export function killChildren(L: Libc, S: Spawn, childrenFd: number): void {
+  const children = new Uint8Array(65536), wstatus = new Int32Array(1);
+  for (;;) {
+    let pid = 0;
+    for (let off = 0; ;) {
+      const n = L.pread(childrenFd, children, children.length, off);
+      if (n <= 0) break;
+      for (let i = 0; i < n; i++) {
+        const c = children[i];
+        if (c >= 48 && c <= 57) pid = pid * 10 + c - 48;
+        else if (pid > 0) { L.kill(pid, SIGKILL); pid = 0; }
+      }
+      off += n;
+    }
+    if (pid > 0) L.kill(pid, SIGKILL);
+    for (;;) {
+      const r = S.waitpid(-1, wstatus, WNOHANG | __WALL);
+      if (r > 0) continue;
+      if (r < 0 && L.errno() === ECHILD) return;
+      break;
+    }
+    L.poll(null, 0, 1); // let the killed exit and their orphans arrive
+  }
+}
