@@ -155,7 +155,10 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
     return out;
   }
   if (refine?.kind === "access") {
-    const parts: Array<[number, Mode]> = [[R_OK, inputs.modes.read], [W_OK, inputs.modes.write], [X_OK, modeOf(inputs, "exec")]];
+    // X_OK follows the exec mode itself: watching exec for magic_lock:exec concerns
+    // execve only, and shells probe every PATH entry with access(X_OK) (79k calls
+    // in a binutils build, all notified for nothing under --profile paludis).
+    const parts: Array<[number, Mode]> = [[R_OK, inputs.modes.read], [W_OK, inputs.modes.write], [X_OK, inputs.modes.exec]];
     const action = actionFor(parts.map(([, m]) => m));
     if (action === null) return [];
     return parts.filter(([, m]) => m !== "off").map(([bit]) => rule(action, [{ arg: refine.modeArg, op: SCMP_CMP.MASKED_EQ, a: bit, b: bit }]));
