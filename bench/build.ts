@@ -1,0 +1,61 @@
+/**
+ * Build bench (`npm run bench:build`): GNU binutils built natively and under
+ * `dist/sydbox --profile paludis`, interleaved over rounds; prints the table and
+ * writes it to bench/BUILD-RESULTS.md. Exits non-zero when a build failed, its
+ * binaries do not work, or a sandboxed build had a violation.
+ *
+ * Options: --rounds N (default 2), --quick (configure + libiberty only, 1 round
+ * unless --rounds), --no-emulate (skip the core/trace/emulate:true column),
+ * --rebuild (rebuild dist/sydbox first), --no-write (leave BUILD-RESULTS.md alone),
+ * --workdir DIR (where build trees go, default the system temp directory),
+ * --keep (keep the build trees).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { flag, option, rounds } from "./lib/args";
+import { ensureSource, plan } from "./lib/binutils";
+import { buildMarkdown, violationCount } from "./lib/buildreport";
+import { buildRounds, columns, emulationImplemented } from "./lib/buildrun";
+import { ensureSydbox, gitHead, ROOT } from "./lib/prepare";
+import { environment } from "./lib/report";
+
+async function main(): Promise<void> {
+  const quick = flag("--quick");
+  const n = rounds(quick ? 1 : 2);
+  const src = await ensureSource();
+  await ensureSydbox(flag("--rebuild"));
+  const head = await gitHead();
+  const emulationWorks = emulationImplemented();
+  const emulation = flag("--no-emulate")
+    ? "column skipped (--no-emulate)"
+    : emulationWorks
+      ? "dist/sydbox reads core/trace/emulate: the emulate column measures emulation"
+      : "dist/sydbox only accepts core/trace/emulate (no code reads it): the emulate column runs the same code as the sydbox column";
+  const p = plan(quick);
+  const work = mkdtempSync(join(option("--workdir") ?? tmpdir(), "sydbox-build-bench-"));
+  console.log(`bench: binutils ${src.version} (${src.tarball}, Debian ${src.debVersion}); ${p.what}; ${n} round(s); work in ${work}`);
+
+  const loadBefore = loadavg();
+  const results = await buildRounds(src, p, columns(!flag("--no-emulate"), emulationWorks), n, work, flag("--keep"));
+  const report = buildMarkdown({ env: environment(head, loadBefore), src, plan: p, rounds: n, work, emulation }, results, quick);
+  console.log(`\n${report}`);
+  if (!flag("--no-write")) {
+    writeFileSync(join(ROOT, "bench", "BUILD-RESULTS.md"), report);
+    console.log("bench: wrote bench/BUILD-RESULTS.md");
+  }
+
+  const samples = results.flatMap((r) => r.samples);
+  const failed = samples.filter((s) => s.error).length;
+  const violations = samples.reduce((a, s) => a + violationCount(s), 0);
+  if (failed || violations) {
+    console.error(`bench: FAILED: ${failed} build(s) failed, ${violations} violation(s); logs (and the failed trees) kept in ${work}`);
+    process.exit(1);
+  }
+  if (!flag("--keep")) rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
