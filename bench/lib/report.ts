@@ -60,13 +60,6 @@ export function environmentLines(env: Environment, why: string): string {
 - load average (1 / 5 / 15 min): ${env.load}${env.busy ? `\n\n**Warning: other work was running on this machine; ${why} Rerun on an idle machine for target checks.**` : ""}`;
 }
 
-/** "median 1.02×, range 0.98×–1.10× over 3 rounds" for per-round ratios; undefined if none. */
-export function ratioSpread(ratios: number[]): string | undefined {
-  if (!ratios.length) return undefined;
-  const f = (x: number) => `${x.toFixed(2)}×`;
-  return `median ${f(median(ratios))}, range ${f(Math.min(...ratios))}–${f(Math.max(...ratios))} over ${ratios.length} rounds`;
-}
-
 function num(v: number | undefined, unit: string): string {
   if (v === undefined) return "—";
   return unit === "µs/call" ? v.toFixed(2) : v.toFixed(unit === "ms/run" && v < 10 ? 3 : 1);
@@ -136,7 +129,9 @@ function roundTripSpread(res: RowResult, base: "c" | "cread"): string | undefine
     const r = roundTrip({ native: native.byRound[i], [base]: c.byRound[i], sydbox: s }, base);
     if (r !== undefined) ratios.push(r);
   });
-  return ratioSpread(ratios);
+  if (!ratios.length) return undefined;
+  const f = (x: number) => `${x.toFixed(2)}×`;
+  return `median ${f(median(ratios))}, range ${f(Math.min(...ratios))}–${f(Math.max(...ratios))} over ${ratios.length} rounds`;
 }
 
 /** The whole RESULTS.md. */
