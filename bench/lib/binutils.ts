@@ -45,21 +45,29 @@ function findTarball(): string | undefined {
 }
 
 /**
- * Finds the binutils tarball, installing binutils-source with apt-get when it is
- * missing and we are root (the bench's setup step); otherwise says what to install.
+ * Packages the default build needs beyond a C toolchain, by the command that shows
+ * they are there: gprofng's configure refuses to run without bison (the other
+ * directories ship their generated parsers).
+ */
+const BUILD_DEPENDS: Record<string, string> = { bison: "bison" };
+
+/**
+ * Finds the binutils tarball and the build's tools, installing binutils-source and
+ * the missing tools with apt-get when we are root (the bench's setup step);
+ * otherwise says what to install.
  */
 export async function ensureSource(): Promise<BinutilsSource> {
-  let tarball = findTarball();
-  if (!tarball) {
-    if (process.getuid?.() !== 0) {
-      throw new Error(`no binutils tarball in ${SOURCE_DIR}: run \`apt-get install binutils-source' as root`);
-    }
-    console.log("bench: installing binutils-source (apt-get install -y binutils-source)");
-    const r = await runBounded(["apt-get", "install", "-y", "--no-install-recommends", "binutils-source"], 900_000);
-    if (r.code !== 0) throw new Error(`apt-get install binutils-source failed: ${describeFailure(r, 900_000)}\n${r.stderr}`);
-    tarball = findTarball();
-    if (!tarball) throw new Error(`binutils-source is installed but ${SOURCE_DIR} holds no binutils-*.tar.* file`);
+  const missing = Object.entries(BUILD_DEPENDS).filter(([cmd]) => !Bun.which(cmd)).map(([, pkg]) => pkg);
+  if (!findTarball()) missing.push("binutils-source");
+  if (missing.length) {
+    const cmd = `apt-get install -y --no-install-recommends ${missing.join(" ")}`;
+    if (process.getuid?.() !== 0) throw new Error(`the build bench needs ${missing.join(", ")}: run \`${cmd}' as root`);
+    console.log(`bench: installing ${missing.join(", ")} (${cmd})`);
+    const r = await runBounded(cmd.split(" "), 900_000);
+    if (r.code !== 0) throw new Error(`${cmd} failed: ${describeFailure(r, 900_000)}\n${r.stderr}`);
   }
+  const tarball = findTarball();
+  if (!tarball) throw new Error(`binutils-source is installed but ${SOURCE_DIR} holds no binutils-*.tar.* file`);
   const version = TARBALL.exec(tarball.slice(SOURCE_DIR.length + 1))![1];
   const dpkg = await runBounded(["dpkg-query", "-W", "-f", "${Version}", "binutils-source"], 30_000);
   const debVersion = dpkg.code === 0 && dpkg.stdout.trim() ? dpkg.stdout.trim() : "not from a package";
@@ -69,7 +77,7 @@ export async function ensureSource(): Promise<BinutilsSource> {
 /**
  * Unpacks a fresh copy of the tarball below parent and returns the source tree.
  * tar keeps the tarball's timestamps, so make does not regenerate the shipped
- * parsers and info pages (no bison, flex or texinfo needed).
+ * parsers and info pages (flex and texinfo are not needed).
  */
 export async function unpack(src: BinutilsSource, parent: string): Promise<string> {
   mkdirSync(parent, { recursive: true });

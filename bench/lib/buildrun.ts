@@ -103,7 +103,9 @@ export async function buildOnce(src: BinutilsSource, p: Plan, spec: ColumnSpec, 
       else sample.error ??= `${phase.name}: no sydbox --stats output`;
     }
     if (r.code !== 0) {
-      sample.error = `${phase.name} ${describeFailure(r, phase.timeoutMs)} (log: ${join(logDir, `${phase.name}.log`)})`;
+      // The build's first "error:" line says more than the exit status or sydbox's stats.
+      const why = (!r.timedOut && /^.*\berror\b.*$/im.exec(`${r.stderr}\n${r.stdout}`)?.[0].trim()) || describeFailure(r, phase.timeoutMs);
+      sample.error = `${phase.name} exit ${r.code}: ${why.slice(0, 200)} (log: ${join(logDir, `${phase.name}.log`)})`;
       break;
     }
   }
