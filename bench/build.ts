@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { flag, option, rounds } from "./lib/args";
 import { ensureSource, plan } from "./lib/binutils";
 import { buildMarkdown, violationCount } from "./lib/buildreport";
-import { buildRounds, columns, emulationImplemented } from "./lib/buildrun";
+import { buildRounds, type ColumnResult, columns, emulationImplemented } from "./lib/buildrun";
 import { ensureSydbox, gitHead, ROOT } from "./lib/prepare";
 import { environment } from "./lib/report";
 
@@ -37,11 +37,18 @@ async function main(): Promise<void> {
   console.log(`bench: binutils ${src.version} (${src.tarball}, Debian ${src.debVersion}); ${p.what}; ${n} round(s); work in ${work}`);
 
   const loadBefore = loadavg();
-  const results = await buildRounds(src, p, columns(!flag("--no-emulate"), emulationWorks), n, work, flag("--keep"));
-  const report = buildMarkdown({ env: environment(head, loadBefore), src, plan: p, rounds: n, work, emulation }, results, quick);
-  console.log(`\n${report}`);
+  const out = join(ROOT, "bench", "BUILD-RESULTS.md");
+  const report = (results: ColumnResult[], partial: boolean) =>
+    buildMarkdown({ env: environment(head, loadBefore), src, plan: p, rounds: n, work, emulation, partial }, results, quick);
+  // Rewritten after every build, marked partial, so an interrupted run still leaves its numbers.
+  const progress = (results: ColumnResult[]) => {
+    if (!flag("--no-write")) writeFileSync(out, report(results, true));
+  };
+  const results = await buildRounds(src, p, columns(!flag("--no-emulate"), emulationWorks), n, work, flag("--keep"), progress);
+  const final = report(results, false);
+  console.log(`\n${final}`);
   if (!flag("--no-write")) {
-    writeFileSync(join(ROOT, "bench", "BUILD-RESULTS.md"), report);
+    writeFileSync(out, final);
     console.log("bench: wrote bench/BUILD-RESULTS.md");
   }
 

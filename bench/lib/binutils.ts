@@ -46,10 +46,10 @@ function findTarball(): string | undefined {
 
 /**
  * Packages the default build needs beyond a C toolchain, by the command that shows
- * they are there: gprofng's configure refuses to run without bison (the other
- * directories ship their generated parsers).
+ * they are there: gprofng's configure refuses to run without bison, and the 2.40
+ * tarball ships binutils/arlex.l newer than its arlex.c, so make runs flex.
  */
-const BUILD_DEPENDS: Record<string, string> = { bison: "bison" };
+const BUILD_DEPENDS: Record<string, string> = { bison: "bison", flex: "flex" };
 
 /**
  * Finds the binutils tarball and the build's tools, installing binutils-source and
@@ -76,8 +76,8 @@ export async function ensureSource(): Promise<BinutilsSource> {
 
 /**
  * Unpacks a fresh copy of the tarball below parent and returns the source tree.
- * tar keeps the tarball's timestamps, so make does not regenerate the shipped
- * parsers and info pages (flex and texinfo are not needed).
+ * tar keeps the tarball's timestamps, so make regenerates only what upstream
+ * shipped stale (see BUILD_DEPENDS).
  */
 export async function unpack(src: BinutilsSource, parent: string): Promise<string> {
   mkdirSync(parent, { recursive: true });

@@ -104,7 +104,8 @@ export async function buildOnce(src: BinutilsSource, p: Plan, spec: ColumnSpec, 
     }
     if (r.code !== 0) {
       // The build's first "error:" line says more than the exit status or sydbox's stats.
-      const why = (!r.timedOut && /^.*\berror\b.*$/im.exec(`${r.stderr}\n${r.stdout}`)?.[0].trim()) || describeFailure(r, phase.timeoutMs);
+      const out = `${r.stderr}\n${r.stdout}`;
+      const why = (!r.timedOut && (/^.*\berror:.*$/im.exec(out) ?? /^.*\*\*\*.*\bError \d+.*$/m.exec(out))?.[0].trim()) || describeFailure(r, phase.timeoutMs);
       sample.error = `${phase.name} exit ${r.code}: ${why.slice(0, 200)} (log: ${join(logDir, `${phase.name}.log`)})`;
       break;
     }
@@ -124,8 +125,18 @@ export async function buildOnce(src: BinutilsSource, p: Plan, spec: ColumnSpec, 
  * Runs rounds × columns builds. Order alternates between rounds (native first,
  * then last) so no column always builds on a cold or a warm page cache.
  * Trees of clean builds are deleted unless keep is set; logs stay in work/logs.
+ * afterEach sees the results so far after every build (a full run takes long enough
+ * that a partial table is worth having).
  */
-export async function buildRounds(src: BinutilsSource, p: Plan, specs: ColumnSpec[], rounds: number, work: string, keep: boolean): Promise<ColumnResult[]> {
+export async function buildRounds(
+  src: BinutilsSource,
+  p: Plan,
+  specs: ColumnSpec[],
+  rounds: number,
+  work: string,
+  keep: boolean,
+  afterEach: (results: ColumnResult[]) => void = () => {},
+): Promise<ColumnResult[]> {
   const results = specs.map((spec) => ({ spec, samples: [] as BuildSample[] }));
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 ? results : [...results].reverse();
@@ -135,6 +146,7 @@ export async function buildRounds(src: BinutilsSource, p: Plan, specs: ColumnSpe
       console.log(`bench: round ${round}/${rounds}, ${res.spec.column}: building in ${dir}`);
       const s = await buildOnce(src, p, res.spec, dir, join(work, "logs", name), round);
       res.samples.push(s);
+      afterEach(results);
       console.log(`bench: round ${round}/${rounds}, ${res.spec.column}: ${summary(s)}`);
       // A failed or violating build's tree stays for the post-mortem.
       if (!keep && !s.error && !s.violations.length && !s.stats?.violations) rmSync(dir, { recursive: true, force: true });
