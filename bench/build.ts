@@ -5,7 +5,8 @@
  * binaries do not work, or a sandboxed build had a violation.
  *
  * Options: --rounds N (default 2), --quick (configure + libiberty only, 1 round
- * unless --rounds), --no-emulate (skip the core/trace/emulate:true column),
+ * unless --rounds), --columns LIST (comma-separated subset of native,sydbox,emulate;
+ * e.g. --columns sydbox for notification counts only),
  * --rebuild (rebuild dist/sydbox first), --no-write (leave BUILD-RESULTS.md alone),
  * --workdir DIR (where build trees go, default the system temp directory),
  * --keep (keep the build trees).
@@ -16,9 +17,17 @@ import { join } from "node:path";
 import { flag, option, rounds } from "./lib/args";
 import { ensureSource, plan } from "./lib/binutils";
 import { buildMarkdown, violationCount } from "./lib/buildreport";
-import { buildRounds, type ColumnResult, columns, emulationImplemented } from "./lib/buildrun";
+import { ALL_COLUMNS, type BuildColumn, buildRounds, type ColumnResult, columns, emulationImplemented } from "./lib/buildrun";
 import { ensureSydbox, gitHead, ROOT } from "./lib/prepare";
 import { environment } from "./lib/report";
+
+function parseColumns(list: string | undefined): BuildColumn[] {
+  if (list === undefined) return [...ALL_COLUMNS];
+  const cols = list.split(",").filter(Boolean);
+  const bad = cols.filter((c) => !(ALL_COLUMNS as readonly string[]).includes(c));
+  if (bad.length || !cols.length) throw new Error(`--columns: expected a comma-separated subset of ${ALL_COLUMNS.join(",")}, got \`${list}'`);
+  return cols as BuildColumn[];
+}
 
 async function main(): Promise<void> {
   const quick = flag("--quick");
@@ -27,8 +36,9 @@ async function main(): Promise<void> {
   await ensureSydbox(flag("--rebuild"));
   const head = await gitHead();
   const emulationWorks = emulationImplemented();
-  const emulation = flag("--no-emulate")
-    ? "column skipped (--no-emulate)"
+  const wanted = parseColumns(option("--columns"));
+  const emulation = !wanted.includes("emulate")
+    ? "column not run (--columns)"
     : emulationWorks
       ? "dist/sydbox reads core/trace/emulate: the emulate column measures emulation"
       : "dist/sydbox only accepts core/trace/emulate (no code reads it): the emulate column runs the same code as the sydbox column";
@@ -44,7 +54,7 @@ async function main(): Promise<void> {
   const progress = (results: ColumnResult[]) => {
     if (!flag("--no-write")) writeFileSync(out, report(results, true));
   };
-  const results = await buildRounds(src, p, columns(!flag("--no-emulate"), emulationWorks), n, work, flag("--keep"), progress);
+  const results = await buildRounds(src, p, columns(wanted, emulationWorks), n, work, flag("--keep"), progress);
   const final = report(results, false);
   console.log(`\n${final}`);
   if (!flag("--no-write")) {

@@ -61,22 +61,23 @@ export function emulationImplemented(binary = SYDBOX): boolean {
   return /[\w$)\]]\.emulate\b|[{,]emulate\b/.test(text);
 }
 
-/** The columns in run order: native, sydbox, and sydbox with emulation unless skipped. */
-export function columns(withEmulate: boolean, emulationWorks: boolean): ColumnSpec[] {
-  const cols: ColumnSpec[] = [
+/** Every column, in run order. */
+export const ALL_COLUMNS: readonly BuildColumn[] = ["native", "sydbox", "emulate"];
+
+/** The wanted columns, in run order (native, sydbox, then sydbox with emulation). */
+export function columns(wanted: readonly BuildColumn[], emulationWorks: boolean): ColumnSpec[] {
+  const all: ColumnSpec[] = [
     { column: "native", label: "native", wrap: (_dir, cmd) => cmd },
     { column: "sydbox", label: "sydbox --profile paludis", wrap: sandboxed([]) },
-  ];
-  if (withEmulate) {
-    cols.push({
+    {
       column: "emulate",
       label: emulationWorks
         ? "sydbox --profile paludis, core/trace/emulate:true"
         : "sydbox --profile paludis, core/trace/emulate:true (**not implemented in this binary: key accepted, no effect**)",
       wrap: sandboxed(["-m", "core/trace/emulate:true"]),
-    });
-  }
-  return cols;
+    },
+  ];
+  return all.filter((c) => wanted.includes(c.column));
 }
 
 /**
