@@ -32,11 +32,11 @@ function parseColumns(list: string | undefined): BuildColumn[] {
 async function main(): Promise<void> {
   const quick = flag("--quick");
   const n = rounds(quick ? 1 : 2);
+  const wanted = parseColumns(option("--columns"));
   const src = await ensureSource();
   await ensureSydbox(flag("--rebuild"));
   const head = await gitHead();
   const emulationWorks = emulationImplemented();
-  const wanted = parseColumns(option("--columns"));
   const emulation = !wanted.includes("emulate")
     ? "column not run (--columns)"
     : emulationWorks
