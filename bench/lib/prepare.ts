@@ -37,3 +37,10 @@ export async function ensureSydbox(rebuild: boolean): Promise<void> {
     throw new Error(`build.ts failed: ${describeFailure(r, 300_000)}\n${r.stdout}${r.stderr}`);
   }
 }
+
+/** Short git HEAD of the repository, flagged when src/ has uncommitted changes (the binary may not match HEAD). */
+export async function gitHead(): Promise<string> {
+  const head = await runBounded(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], 10_000);
+  const dirty = await runBounded(["git", "-C", ROOT, "status", "--porcelain", "--", "src"], 10_000);
+  return `${head.stdout.trim() || "?"}${dirty.stdout.trim() ? " (src/ has uncommitted changes)" : ""}`;
+}

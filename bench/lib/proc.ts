@@ -6,6 +6,31 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** Wall-clock seconds from spawn to exit. */
+  wallS: number;
+  /**
+   * CPU seconds from wait4's rusage: the child plus every descendant it (transitively)
+   * waited for, so a whole make tree, and for sydbox its supervisor threads too.
+   */
+  userS: number;
+  sysS: number;
+}
+
+/** Process groups of runs in flight, killed if the bench itself is interrupted. */
+const live = new Set<number>();
+let hooked = false;
+
+/** On SIGINT/SIGTERM/SIGHUP, kill every group in flight before exiting: a build left running would skew the next bench. */
+function hookSignals(): void {
+  if (hooked) return;
+  hooked = true;
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(sig, () => {
+      for (const pid of live) killGroup(pid);
+      console.error(`bench: ${sig}, killed ${live.size} run(s) in flight`);
+      process.exit(130);
+    });
+  }
 }
 
 /**
@@ -14,12 +39,15 @@ export interface RunResult {
  * child) spinning and skew every later measurement.
  */
 export async function runBounded(argv: string[], timeoutMs: number, cwd?: string): Promise<RunResult> {
+  hookSignals();
   let proc: ReturnType<typeof Bun.spawn>;
+  const t0 = performance.now();
   try {
     proc = Bun.spawn(argv, { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true });
   } catch (e) {
-    return { code: null, stdout: "", stderr: String(e), timedOut: false };
+    return { code: null, stdout: "", stderr: String(e), timedOut: false, wallS: 0, userS: 0, sysS: 0 };
   }
+  live.add(proc.pid);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -30,10 +58,13 @@ export async function runBounded(argv: string[], timeoutMs: number, cwd?: string
     new Response(proc.stderr as ReadableStream).text(),
     proc.exited,
   ]);
+  const wallS = (performance.now() - t0) / 1000;
   clearTimeout(timer);
   // Leftovers in the group (e.g. a tracee whose supervisor died) go too; ESRCH if none.
   killGroup(proc.pid);
-  return { code, stdout, stderr, timedOut };
+  live.delete(proc.pid);
+  const cpu = proc.resourceUsage()?.cpuTime;
+  return { code, stdout, stderr, timedOut, wallS, userS: Number(cpu?.user ?? 0) / 1e6, sysS: Number(cpu?.system ?? 0) / 1e6 };
 }
 
 function killGroup(pid: number): void {

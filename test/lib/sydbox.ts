@@ -3,6 +3,7 @@
  * tests (always current); SYDBOX_BIN=dist/sydbox tests the compiled binary.
  */
 import { join } from "node:path";
+import { parseStats } from "../../bench/lib/sydstats";
 
 /** The repository root. */
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -37,9 +38,7 @@ export async function sydbox(args: string[], opts: { stdin?: string; env?: Recor
   return { status: p.exitCode ?? 128 + (p.signalCode ? (require("node:os").constants.signals[p.signalCode] ?? 0) : 0), stdout, stderr };
 }
 
-/** Notification counts by syscall from `--stats` output. */
+/** Notification counts by syscall from `--stats` output (parsed as the build bench does). */
 export function statsCounts(stderr: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const m of stderr.matchAll(/^sydbox: stats: (\w+) (\d+)$/gm)) out[m[1]] = Number(m[2]);
-  return out;
+  return Object.fromEntries(parseStats(stderr)?.bySyscall ?? []);
 }

@@ -1,0 +1,78 @@
+/**
+ * Build bench (`npm run bench:build`): GNU binutils built natively and under
+ * `dist/sydbox --profile paludis`, interleaved over rounds; prints the table and
+ * writes it to bench/BUILD-RESULTS.md. Exits non-zero when a build failed, its
+ * binaries do not work, or a sandboxed build had a violation.
+ *
+ * Options: --rounds N (default 2), --quick (configure + libiberty only, 1 round
+ * unless --rounds), --columns LIST (comma-separated subset of native,sydbox,emulate;
+ * e.g. --columns sydbox for notification counts only),
+ * --rebuild (rebuild dist/sydbox first), --no-write (leave BUILD-RESULTS.md alone),
+ * --workdir DIR (where build trees go, default the system temp directory),
+ * --keep (keep the build trees).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { flag, option, rounds } from "./lib/args";
+import { ensureSource, plan } from "./lib/binutils";
+import { buildMarkdown, violationCount } from "./lib/buildreport";
+import { ALL_COLUMNS, type BuildColumn, buildRounds, type ColumnResult, columns, emulationImplemented } from "./lib/buildrun";
+import { ensureSydbox, gitHead, ROOT } from "./lib/prepare";
+import { environment } from "./lib/report";
+
+function parseColumns(list: string | undefined): BuildColumn[] {
+  if (list === undefined) return [...ALL_COLUMNS];
+  const cols = list.split(",").filter(Boolean);
+  const bad = cols.filter((c) => !(ALL_COLUMNS as readonly string[]).includes(c));
+  if (bad.length || !cols.length) throw new Error(`--columns: expected a comma-separated subset of ${ALL_COLUMNS.join(",")}, got \`${list}'`);
+  return cols as BuildColumn[];
+}
+
+async function main(): Promise<void> {
+  const quick = flag("--quick");
+  const n = rounds(quick ? 1 : 2);
+  const wanted = parseColumns(option("--columns"));
+  const src = await ensureSource();
+  await ensureSydbox(flag("--rebuild"));
+  const head = await gitHead();
+  const emulationWorks = emulationImplemented();
+  const emulation = !wanted.includes("emulate")
+    ? "column not run (--columns)"
+    : emulationWorks
+      ? "dist/sydbox reads core/trace/emulate: the emulate column measures emulation"
+      : "dist/sydbox only accepts core/trace/emulate (no code reads it): the emulate column runs the same code as the sydbox column";
+  const p = plan(quick);
+  const work = mkdtempSync(join(option("--workdir") ?? tmpdir(), "sydbox-build-bench-"));
+  console.log(`bench: binutils ${src.version} (${src.tarball}, Debian ${src.debVersion}); ${p.what}; ${n} round(s); work in ${work}`);
+
+  const loadBefore = loadavg();
+  const out = join(ROOT, "bench", "BUILD-RESULTS.md");
+  const report = (results: ColumnResult[], partial: boolean) =>
+    buildMarkdown({ env: environment(head, loadBefore), src, plan: p, rounds: n, work, emulation, partial }, results, quick);
+  // Rewritten after every build, marked partial, so an interrupted run still leaves its numbers.
+  const progress = (results: ColumnResult[]) => {
+    if (!flag("--no-write")) writeFileSync(out, report(results, true));
+  };
+  const results = await buildRounds(src, p, columns(wanted, emulationWorks), n, work, flag("--keep"), progress);
+  const final = report(results, false);
+  console.log(`\n${final}`);
+  if (!flag("--no-write")) {
+    writeFileSync(out, final);
+    console.log("bench: wrote bench/BUILD-RESULTS.md");
+  }
+
+  const samples = results.flatMap((r) => r.samples);
+  const failed = samples.filter((s) => s.error).length;
+  const violations = samples.reduce((a, s) => a + violationCount(s), 0);
+  if (failed || violations) {
+    console.error(`bench: FAILED: ${failed} build(s) failed, ${violations} violation(s); logs (and the failed trees) kept in ${work}`);
+    process.exit(1);
+  }
+  if (!flag("--keep")) rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});

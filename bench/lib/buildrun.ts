@@ -1,0 +1,163 @@
+/** The build bench's columns and rounds: one fresh binutils tree per build, native and under sydbox, interleaved. */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BinutilsSource, checkBinaries, type Plan, unpack } from "./binutils";
+import { SYDBOX } from "./prepare";
+import { describeFailure, runBounded } from "./proc";
+import { addStats, parseStats, type SydStats, violationReports } from "./sydstats";
+
+/** Which way a build runs. */
+export type BuildColumn = "native" | "sydbox" | "emulate";
+
+/** How one column runs a phase's command. */
+export interface ColumnSpec {
+  column: BuildColumn;
+  /** Table label. */
+  label: string;
+  /** The argv that runs `cmd` for a build whose tree (and nothing else of ours) lies below dir. */
+  wrap: (dir: string, cmd: string[]) => string[];
+}
+
+/** What one build (all phases) cost and produced. */
+export interface BuildSample {
+  round: number;
+  wallS: number;
+  userS: number;
+  sysS: number;
+  /** Wall seconds by phase name. */
+  phaseWallS: Record<string, number>;
+  /** Summed over phases; undefined for native builds. */
+  stats?: SydStats;
+  /** Violation reports, one line each. */
+  violations: string[];
+  /** First output line of each binary check. */
+  checks: string[];
+  /** Set when a phase or the binary check failed. */
+  error?: string;
+}
+
+/** All samples of one column. */
+export interface ColumnResult {
+  spec: ColumnSpec;
+  samples: BuildSample[];
+}
+
+/**
+ * The paludis profile with the build directory allowed, plus --stats for the
+ * notification counts (it adds two clock reads per notification).
+ */
+function sandboxed(extra: string[]): ColumnSpec["wrap"] {
+  return (dir, cmd) => [SYDBOX, "--profile", "paludis", "-m", `allowlist/write+${dir}/***`, ...extra, "--stats", "--", ...cmd];
+}
+
+/**
+ * Whether dist/sydbox reads core/trace/emulate anywhere. The minified bundle keeps
+ * property names, so code acting on the key shows up as `.emulate` / `{emulate` /
+ * `,emulate`; a binary that only has the schema entry ("core/trace/emulate")
+ * accepts the key and ignores it.
+ */
+export function emulationImplemented(binary = SYDBOX): boolean {
+  const text = readFileSync(binary).toString("latin1");
+  return /[\w$)\]]\.emulate\b|[{,]emulate\b/.test(text);
+}
+
+/** Every column, in run order. */
+export const ALL_COLUMNS: readonly BuildColumn[] = ["native", "sydbox", "emulate"];
+
+/** The wanted columns, in run order (native, sydbox, then sydbox with emulation). */
+export function columns(wanted: readonly BuildColumn[], emulationWorks: boolean): ColumnSpec[] {
+  const all: ColumnSpec[] = [
+    { column: "native", label: "native", wrap: (_dir, cmd) => cmd },
+    { column: "sydbox", label: "sydbox --profile paludis", wrap: sandboxed([]) },
+    {
+      column: "emulate",
+      label: emulationWorks
+        ? "sydbox --profile paludis, core/trace/emulate:true"
+        : "sydbox --profile paludis, core/trace/emulate:true (**not implemented in this binary: key accepted, no effect**)",
+      wrap: sandboxed(["-m", "core/trace/emulate:true"]),
+    },
+  ];
+  return all.filter((c) => wanted.includes(c.column));
+}
+
+/**
+ * Unpacks a fresh tree in dir, runs every phase through the column's wrapper and
+ * checks the binaries. Unpacking and checking are not timed. Each phase's output
+ * goes to logDir/<name>.log for post-mortems.
+ */
+export async function buildOnce(src: BinutilsSource, p: Plan, spec: ColumnSpec, dir: string, logDir: string, round: number): Promise<BuildSample> {
+  const sample: BuildSample = { round, wallS: 0, userS: 0, sysS: 0, phaseWallS: {}, violations: [], checks: [] };
+  const tree = await unpack(src, dir);
+  const stats: SydStats[] = [];
+  mkdirSync(logDir, { recursive: true });
+  for (const phase of p.phases) {
+    const r = await runBounded(spec.wrap(dir, phase.argv), phase.timeoutMs, tree);
+    writeFileSync(join(logDir, `${phase.name}.log`), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
+    sample.wallS += r.wallS;
+    sample.userS += r.userS;
+    sample.sysS += r.sysS;
+    sample.phaseWallS[phase.name] = r.wallS;
+    sample.violations.push(...violationReports(r.stderr));
+    if (spec.column !== "native") {
+      const s = parseStats(r.stderr);
+      if (s) stats.push(s);
+      else sample.error ??= `${phase.name}: no sydbox --stats output`;
+    }
+    if (r.code !== 0) {
+      // The build's first "error:" line says more than the exit status or sydbox's stats.
+      const out = `${r.stderr}\n${r.stdout}`;
+      const why = (!r.timedOut && (/^.*\berror:.*$/im.exec(out) ?? /^.*\*\*\*.*\bError \d+.*$/m.exec(out))?.[0].trim()) || describeFailure(r, phase.timeoutMs);
+      sample.error = `${phase.name} exit ${r.code}: ${why.slice(0, 200)} (log: ${join(logDir, `${phase.name}.log`)})`;
+      break;
+    }
+  }
+  if (stats.length) sample.stats = addStats(stats);
+  if (!sample.error) {
+    try {
+      sample.checks = await checkBinaries(p, tree);
+    } catch (e) {
+      sample.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+  return sample;
+}
+
+/**
+ * Runs rounds × columns builds. Order alternates between rounds (native first,
+ * then last) so no column always builds on a cold or a warm page cache.
+ * Trees of clean builds are deleted unless keep is set; logs stay in work/logs.
+ * afterEach sees the results so far after every build (a full run takes long enough
+ * that a partial table is worth having).
+ */
+export async function buildRounds(
+  src: BinutilsSource,
+  p: Plan,
+  specs: ColumnSpec[],
+  rounds: number,
+  work: string,
+  keep: boolean,
+  afterEach: (results: ColumnResult[]) => void = () => {},
+): Promise<ColumnResult[]> {
+  const results = specs.map((spec) => ({ spec, samples: [] as BuildSample[] }));
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 ? results : [...results].reverse();
+    for (const res of order) {
+      const name = `r${round}-${res.spec.column}`;
+      const dir = join(work, name);
+      console.log(`bench: round ${round}/${rounds}, ${res.spec.column}: building in ${dir}`);
+      const s = await buildOnce(src, p, res.spec, dir, join(work, "logs", name), round);
+      res.samples.push(s);
+      afterEach(results);
+      console.log(`bench: round ${round}/${rounds}, ${res.spec.column}: ${summary(s)}`);
+      // A failed or violating build's tree stays for the post-mortem.
+      if (!keep && !s.error && !s.violations.length && !s.stats?.violations) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return results;
+}
+
+function summary(s: BuildSample): string {
+  const t = `wall ${s.wallS.toFixed(1)} s, user ${s.userS.toFixed(1)} s, sys ${s.sysS.toFixed(1)} s`;
+  const n = s.stats ? `, ${s.stats.notifications} notifications, ${s.stats.violations} violations` : "";
+  return `${t}${n}${s.error ? `, FAILED: ${s.error}` : ""}`;
+}
