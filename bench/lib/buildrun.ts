@@ -68,11 +68,12 @@ export const ALL_COLUMNS: readonly BuildColumn[] = ["native", "sydbox", "emulate
 export function columns(wanted: readonly BuildColumn[], emulationWorks: boolean): ColumnSpec[] {
   const all: ColumnSpec[] = [
     { column: "native", label: "native", wrap: (_dir, cmd) => cmd },
-    { column: "sydbox", label: "sydbox --profile paludis", wrap: sandboxed([]) },
+    // Emulation is sydbox's default; the issue's ≤ 1.05× target is for CONTINUE.
+    { column: "sydbox", label: "sydbox --profile paludis, core/trace/emulate:false", wrap: sandboxed(["-m", "core/trace/emulate:false"]) },
     {
       column: "emulate",
       label: emulationWorks
-        ? "sydbox --profile paludis, core/trace/emulate:true"
+        ? "sydbox --profile paludis, core/trace/emulate:true (the default)"
         : "sydbox --profile paludis, core/trace/emulate:true (**not implemented in this binary: key accepted, no effect**)",
       wrap: sandboxed(["-m", "core/trace/emulate:true"]),
     },
