@@ -53,15 +53,6 @@ Examples:
   sydbox -a x86 --profile paludis -- make check     also filter (and check) i386 programs
   sydbox -m core/restrict/general:2 -m core/restrict/io_control:1 -- ./test
                                                     syscall allowlist level 2, ioctl allowlist
-
--b (bpf only) loses everything that needs a supervisor: no allowlists or denylists
-(deny acts as bpf, allow as off), no violation reports, no magic /dev/sydbox, no
-exec/kill_if_match; sendto with an address and every sendmsg and sendmmsg are refused
-when network sandboxing is on; openat2 answers ENOSYS (callers fall back to openat);
-after the command starts, execve answers ENOSYS when exec sandboxing is on (and then
-sydbox waits for the command only, not for daemonised descendants).
--a arch: native, x86_64, x86, x32, arm, aarch64, mips, mips64, ppc, ppc64, ppc64le,
-s390, s390x, parisc, parisc64, riscv64. Syscalls of any other architecture are killed.
   sydbox -d tmp --profile paludis -- make           dump every event as JSON lines to a new temp file
   sydbox -d 3 --profile paludis -- make 3>ev.jsonl  dump events to fd 3
   sydbox --dry-run --profile paludis -- make        deny nothing, report what would be denied
@@ -73,6 +64,15 @@ s390, s390x, parisc, parisc64, riscv64. Syscalls of any other architecture are k
   sydbox config check my.syd-2                      validate a configuration file
   sydbox config convert @paludis --to toml          convert between .syd-2 and TOML
   sydbox fmt exec -- make -C doc                    print the magic path that runs make outside
+
+-b (bpf only) loses everything that needs a supervisor: no allowlists or denylists
+(deny acts as bpf, allow as off), no violation reports, no magic /dev/sydbox, no
+exec/kill_if_match; sendto with an address and every sendmsg and sendmmsg are refused
+when network sandboxing is on; openat2 answers ENOSYS (callers fall back to openat);
+after the command starts, execve answers ENOSYS when exec sandboxing is on (and then
+sydbox waits for the command only, not for daemonised descendants).
+-a arch: native, x86_64, x86, x32, arm, aarch64, mips, mips64, ppc, ppc64, ppc64le,
+s390, s390x, parisc, parisc64, riscv64. Syscalls of any other architecture are killed.
 `;
 
 /** Parses sandbox-run arguments (not the subcommands). Throws UsageError on bad input. */
