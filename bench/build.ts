@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const out = join(ROOT, "bench", "BUILD-RESULTS.md");
   const report = (results: ColumnResult[], partial: boolean) =>
-    buildMarkdown({ env: environment(head, loadBefore), src, plan: p, rounds: n, work, emulation, partial }, results, quick);
+    buildMarkdown({ env: environment(head, loadBefore, 2 /* make -j2 */), src, plan: p, rounds: n, work, emulation, partial }, results, quick);
   // Rewritten after every build, marked partial, so an interrupted run still leaves its numbers.
   const progress = (results: ColumnResult[]) => {
     if (!flag("--no-write")) writeFileSync(out, report(results, true));

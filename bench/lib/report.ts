@@ -19,8 +19,11 @@ export interface Environment {
   busy: boolean;
 }
 
-/** Reads nproc, CPU model, kernel release, Bun version, date and the sydbox build time; loadBefore is os.loadavg() taken before the runs. */
-export function environment(gitHead: string, loadBefore: number[]): Environment {
+/**
+ * Reads nproc, CPU model, kernel release, Bun version, date and the sydbox build time;
+ * loadBefore is os.loadavg() taken before the runs, ownLoad how many CPUs the bench itself keeps busy.
+ */
+export function environment(gitHead: string, loadBefore: number[], ownLoad = 1): Environment {
   let cpu = "unknown";
   try {
     cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
@@ -41,8 +44,8 @@ export function environment(gitHead: string, loadBefore: number[]): Environment 
     date: new Date().toISOString(),
     sydbox: `dist/sydbox built ${built}, repo HEAD ${gitHead}`,
     load: `${loads(loadBefore)} before, ${loads(loadavg())} after`,
-    // The bench itself keeps ~1 CPU busy, so the after-value is compared to the full count.
-    busy: loadBefore[0] > availableParallelism() / 2 || loadavg()[0] > availableParallelism(),
+    // The bench's own load (ownLoad CPUs) is part of the after-value.
+    busy: loadBefore[0] > availableParallelism() / 2 || loadavg()[0] > availableParallelism() / 2 + ownLoad,
   };
 }
 
