@@ -67,25 +67,33 @@ function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<E
 }
 
 /**
- * A child stage and a supervisor Worker, started before the command line is
- * even parsed: both need a Bun runtime to start, and that time overlaps with
- * the parent's own start-up and configuration. The child waits for its spec;
- * if sydbox ends up running nothing, `abandon` releases it.
+ * A child stage started before the command line is even parsed: its Bun runtime
+ * start, the long pole of sydbox's own start-up, overlaps with the parent's own
+ * start-up and configuration. The child waits for its spec; if sydbox ends up
+ * running nothing, `abandon` releases it.
  */
 export interface Prelaunch {
   proc: ReturnType<typeof Bun.spawn>;
   info: number;
   ctl: number;
-  worker: Worker;
-  /** Rejects if the Worker fails to load or its loop dies. */
-  workerError: Promise<never>;
+  /** Creates the supervisor Worker (how depends on the entry point: compiled or source). */
+  newWorker: () => Worker;
 }
 
-/**
- * Starts the child stage, then the Worker. The child stage goes first: its
- * runtime start is the long pole of sydbox's own start-up, and the Worker boots
- * on the other CPU meanwhile.
- */
+/** The supervisor Worker and the promise that rejects if it fails to load or its loop dies. */
+function startWorker(newWorker: () => Worker): { worker: Worker; workerError: Promise<never> } {
+  const worker = newWorker();
+  const workerError = new Promise<never>((_, reject) => {
+    worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
+    worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
+      if (ev.data.type === "fatal") reject(new LaunchError(`supervisor failed: ${ev.data.message}`));
+    });
+  });
+  workerError.catch(() => {}); // observed by run() where it matters
+  return { worker, workerError };
+}
+
+/** Starts the child stage. */
 export function prelaunch(newWorker: () => Worker): Prelaunch {
   const L = loadLibc();
   const info = new Int32Array(2), ctl = new Int32Array(2);
@@ -96,23 +104,14 @@ export function prelaunch(newWorker: () => Worker): Prelaunch {
   });
   L.close(info[1]);
   L.close(ctl[0]);
-  const worker = newWorker();
-  const workerError = new Promise<never>((_, reject) => {
-    worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
-    worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
-      if (ev.data.type === "fatal") reject(new LaunchError(`supervisor failed: ${ev.data.message}`));
-    });
-  });
-  workerError.catch(() => {}); // observed by run(); unobserved when abandoned
-  return { proc, info: info[0], ctl: ctl[1], worker, workerError };
+  return { proc, info: info[0], ctl: ctl[1], newWorker };
 }
 
-/** Releases a prelaunched child stage and Worker that will not be used: the child sees EOF and exits quietly. */
+/** Releases a prelaunched child stage that will not be used: it sees EOF and exits quietly. */
 export function abandon(pre: Prelaunch): void {
   const L = loadLibc();
   L.close(pre.ctl);
   L.close(pre.info);
-  pre.worker.terminate();
 }
 
 /** Runs the command under the filter and supervisor; resolves when every tracee is gone. */
@@ -120,7 +119,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   const L = loadLibc();
   const sc = loadSeccomp();
   const stats = newStats();
-  const { proc, worker, workerError } = pre;
+  const { proc } = pre;
   const info = [pre.info], ctl = [0, pre.ctl];
 
   // Forward the signals a user or Paludis sends to sydbox to the eldest process.
@@ -159,7 +158,6 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   if (got !== 8) {
     L.close(info[0]);
     L.close(ctl[1]);
-    worker.terminate();
     await proc.exited;
     return { status: proc.exitCode ?? 1, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
@@ -179,10 +177,13 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
   }
 
-  // Release the child at once: its first notified call (execve) simply waits in
-  // the kernel's queue until the Worker, booting in parallel, answers it.
+  // Release the child at once, then start the Worker: the command starts while
+  // the Worker boots (the launcher answers its execve, below), and the Worker's
+  // start no longer competes for the CPUs with the child stage's. A later
+  // notification waits in the kernel's queue until the Worker answers it.
   L.write(ctl[1], new Uint8Array([1]), 1);
   L.close(ctl[1]);
+  const { worker, workerError } = startWorker(pre.newWorker);
 
   const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, syscallNumber(sc, "execve"), stats);
   // The eldest's pid, sent once its execve is answered. That cannot wait for
