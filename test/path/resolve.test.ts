@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import { Errno } from "../../src/errors.ts";
 import { type DirFd, resolvePath, type ResolveMode, type ResolveResult } from "../../src/path/resolve.ts";
-import { B, removeDir, startTracee, tempDir, type Tracee } from "./tracee.ts";
+import { B, buildFixtureTree, removeDir, startTracee, tempDir, type Tracee, WEIRD, WEIRD_FILE, WEIRD_LINK } from "./tracee.ts";
 
 function both(pid: number, dirfd: DirFd, path: string, mode: ResolveMode, opts: { tid?: number; emptyPath?: boolean } = {}): ResolveResult {
   const fast = resolvePath(pid, dirfd, path, mode, opts);
@@ -18,39 +18,13 @@ function both(pid: number, dirfd: DirFd, path: string, mode: ResolveMode, opts: 
 const ok = (path: string, exists = true) => ({ ok: true, path, exists });
 const err = (errno: number) => ({ ok: false, errno });
 
-const WEIRD = "sp ace\nnl\xff\xe9"; // space, newline, bytes that are not UTF-8
-const WEIRD_FILE = "f\xfe";
-const WEIRD_LINK = "lnk\x80";
 
 let T: string;
 let tr: Tracee;
 
 beforeAll(async () => {
   T = tempDir();
-  const mk = (p: string) => fs.mkdirSync(B(`${T}/${p}`), { recursive: true });
-  const touch = (p: string) => fs.writeFileSync(B(`${T}/${p}`), "");
-  const ln = (target: string, p: string) => fs.symlinkSync(B(target), B(`${T}/${p}`));
-  mk("a/sub");
-  mk("b/c");
-  mk("outside");
-  mk("denied");
-  mk(`a/${WEIRD}`);
-  touch("a/file");
-  touch("a/sub/file2");
-  touch("outside/secret");
-  touch(`a/${WEIRD}/${WEIRD_FILE}`);
-  ln("../outside", "a/out");
-  ln(`${T}/outside`, "a/outabs");
-  ln("../b/c", "a/deep");
-  ln("../denied/new", "a/dang");
-  ln("../nodir/new", "a/dangnodir");
-  ln("file", "a/notdir");
-  ln("loop2", "a/loop1");
-  ln("loop1", "a/loop2");
-  ln(`${WEIRD}/${WEIRD_FILE}`, `a/${WEIRD_LINK}`);
-  // chainN -> chainN+1 -> ... -> chain40 -> file: following chain0 costs 41 symlinks, chain1 40.
-  for (let i = 0; i < 40; i++) ln(`chain${i + 1}`, `a/chain${i}`);
-  ln("file", "a/chain40");
+  buildFixtureTree(T);
 
   tr = await startTracee(`${T}/a`, [
     { op: "opendir", path: T, key: "parent" },

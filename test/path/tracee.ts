@@ -125,3 +125,40 @@ export function tempDir(): string {
 export function removeDir(dir: string): void {
   spawnSync(["rm", "-rf", "--", dir]);
 }
+
+/** Names with a space, a newline and bytes that are not UTF-8, used by the fixture tree. */
+export const WEIRD = "sp ace\nnl\xff\xe9";
+export const WEIRD_FILE = "f\xfe";
+export const WEIRD_LINK = "lnk\x80";
+
+/**
+ * The resolution fixture under T: directories a, a/sub, b/c, outside, denied,
+ * files, and symlinks out (relative, absolute), dangling, through a missing
+ * directory, onto a file, in a loop, with odd bytes, and a 41-link chain
+ * (chain0 -> ... -> chain40 -> file).
+ */
+export function buildFixtureTree(T: string): void {
+  const mk = (p: string) => fs.mkdirSync(B(`${T}/${p}`), { recursive: true });
+  const touch = (p: string) => fs.writeFileSync(B(`${T}/${p}`), "");
+  const ln = (target: string, p: string) => fs.symlinkSync(B(target), B(`${T}/${p}`));
+  mk("a/sub");
+  mk("b/c");
+  mk("outside");
+  mk("denied");
+  mk(`a/${WEIRD}`);
+  touch("a/file");
+  touch("a/sub/file2");
+  touch("outside/secret");
+  touch(`a/${WEIRD}/${WEIRD_FILE}`);
+  ln("../outside", "a/out");
+  ln(`${T}/outside`, "a/outabs");
+  ln("../b/c", "a/deep");
+  ln("../denied/new", "a/dang");
+  ln("../nodir/new", "a/dangnodir");
+  ln("file", "a/notdir");
+  ln("loop2", "a/loop1");
+  ln("loop1", "a/loop2");
+  ln(`${WEIRD}/${WEIRD_FILE}`, `a/${WEIRD_LINK}`);
+  for (let i = 0; i < 40; i++) ln(`chain${i + 1}`, `a/chain${i}`);
+  ln("file", "a/chain40");
+}
