@@ -7,14 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
+#include "clock.h"
 #include <unistd.h>
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: spawnloop N cmd args...\n"); return 2; }
