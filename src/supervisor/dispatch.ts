@@ -23,6 +23,9 @@ import { ProcessStates } from "./state";
 import { STAT } from "./stats";
 import type { SyscallIndex } from "./syscall-index";
 
+/** What a denial is checked as: a path category, or bind/connect (an address). */
+type Denied = "read" | "write" | "exec" | "bind" | "connect";
+
 /** Answers notifications; one per supervisor thread. */
 export class Dispatcher implements CallView {
   readonly memory: TraceeMemory;
@@ -150,7 +153,7 @@ export class Dispatcher implements CallView {
     for (const cat of req.categories) {
       if (sb.mode(cat) === "off") continue;
       for (let i = 0; i < paths.length; i++) {
-        if (this.allowedPath(cat, paths[i], pid)) continue;
+        if (this.allowedPath(sb, cat, paths[i], pid)) continue;
         // The safe rule is about the path the call creates or removes: the last one (link's new path).
         const last = i === paths.length - 1;
         const safe = !last ? 0
@@ -201,8 +204,7 @@ export class Dispatcher implements CallView {
     return true;
   }
 
-  private allowedPath(cat: "read" | "write" | "exec", path: string, pid: number): boolean {
-    const sb = this.sandboxOf(pid);
+  private allowedPath(sb: Sandbox, cat: "read" | "write" | "exec", path: string, pid: number): boolean {
     if (sb.cfg.core.allowlist.per_process_directories && cat !== "exec") {
       const own = `/proc/${pid}`;
       if (path === own || path.startsWith(own + "/")) return true;
@@ -216,7 +218,7 @@ export class Dispatcher implements CallView {
    * (`filtered` is given the category's filter predicates) or the mode is bpf,
    * whose denials the kernel would have made silently. A dry run lets the call through.
    */
-  deny<T>(cat: "read" | "write" | "exec" | "network", call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): void {
+  deny<T>(cat: Denied, call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): void {
     if (!this.violation(cat, call, filtered, errno)) return;
     if (this.dryRun) this.n.continue();
     else this.n.fail(errno);
@@ -226,14 +228,15 @@ export class Dispatcher implements CallView {
    * Reports and counts a denial (see `deny`) without answering; a dry run
    * neither kills nor denies. False when the notification is no longer pending.
    */
-  private violation<T>(cat: "read" | "write" | "exec" | "network", call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): boolean {
+  private violation<T>(cat: Denied, call: string, filtered: (f: (s: T) => boolean) => boolean, errno: number): boolean {
     // What we read may belong to a process that died (and a recycled pid): report
     // nothing and kill nothing for a notification that is no longer pending.
     if (!this.n.idValid()) return false;
     const sb = this.sandboxOf(this.n.pid);
-    const filters = (cat === "network" ? sb.networkFilters : sb.filters[cat]) as ((s: T) => boolean)[];
+    const network = cat === "bind" || cat === "connect";
+    const filters = (network ? sb.networkFilters : sb.filters[cat]) as ((s: T) => boolean)[];
     const silenced = filters.some(filtered);
-    const bpf = cat === "network" ? sb.cfg.core.sandbox.network === "bpf" : sb.mode(cat) === "bpf";
+    const bpf = sb.mode(cat) === "bpf";
     if (this.obs !== null && this.dryRun) this.obs.wouldDeny = errno;
     if (silenced || bpf) return true;
     this.stats[STAT.VIOLATIONS]++;
@@ -241,8 +244,7 @@ export class Dispatcher implements CallView {
     const subjects: string[] = [];
     filtered((s) => { subjects.push(typeof s === "string" ? s : formatAddress(s as SockAddr)); return false; });
     // Network calls name an address, or (unsupported families) nothing a list could allow.
-    // (network.ts names the call first: bind, or connect/sendto/sendmsg.)
-    const kind = cat !== "network" ? cat : subjects.length === 0 ? "family" : call.startsWith("bind(") ? "bind" : "connect";
+    const kind = network && subjects.length === 0 ? "family" : cat;
     this.reporter.report(this.n.pid, kind, call, kind === "family" ? [call] : subjects);
     const decision = sb.cfg.core.violation.decision;
     if (!this.dryRun && (decision === "kill" || decision === "killall")) {

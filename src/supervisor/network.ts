@@ -118,7 +118,7 @@ function judge(d: Dispatcher, row: SyscallRow, a: SockAddr | UnsupportedSockAddr
   if (a.family === "unsupported") {
     if (a.af === AF_UNSPEC && row.name === "connect") return "unchecked";
     if (sb.cfg.core.allowlist.unsupported_socket_families) return "unchecked";
-    d.deny<SockAddr>("network", `${row.name}(family:${a.af})`, () => false, Errno.EAFNOSUPPORT);
+    d.deny<SockAddr>(bind ? "bind" : "connect", `${row.name}(family:${a.af})`, () => false, Errno.EAFNOSUPPORT);
     return "answered";
   }
 
@@ -130,7 +130,7 @@ function judge(d: Dispatcher, row: SyscallRow, a: SockAddr | UnsupportedSockAddr
     if (!res.ok) {
       if (res.errno === Errno.ESRCH && !n.idValid()) return "answered";
       if (!sb.cfg.core.violation.raise_fail) n.fail(res.errno);
-      else d.deny<SockAddr>("network", `${row.name}(${formatAddress(a)})`, (f) => f(a), res.errno);
+      else d.deny<SockAddr>(bind ? "bind" : "connect", `${row.name}(${formatAddress(a)})`, (f) => f(a), res.errno);
       return "answered";
     }
     subject = { family: "unix", path: res.path };
@@ -141,7 +141,7 @@ function judge(d: Dispatcher, row: SyscallRow, a: SockAddr | UnsupportedSockAddr
     || sb.allows(bind ? "bind" : "connect", subject)
     || (!bind && boundAddresses(d).has(subject));
   if (!allowed) {
-    d.deny<SockAddr>("network", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED);
+    d.deny<SockAddr>(bind ? "bind" : "connect", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED);
     return "answered";
   }
   return subject;
