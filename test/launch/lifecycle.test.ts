@@ -4,11 +4,10 @@
  * what happens when sydbox itself dies.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cc } from "../lib/cc";
-import { DIST, statsCounts, sydbox, sydboxCommand } from "../lib/sydbox";
+import { DIST, statsCounts, sydbox, sydboxCommand, waitForFile, withTempDir } from "../lib/sydbox";
 
 // Writes allowed but notified: the core is exercised without policy in the way.
 const ALLOW = ["-m", "core/sandbox/write:allow"];
@@ -82,56 +81,40 @@ test("a 200-process tree with threads is fully supervised", async () => {
   expect(statsCounts(r.stderr).mknodat).toBe(400);
 });
 
-test("a background grandchild outliving the eldest is waited for", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sydbox-daemon-"));
-  try {
-    const t0 = performance.now();
-    const r = await sydbox([...ALLOW, "--", "sh", "-c", `(sleep 1; echo late > ${dir}/late) >/dev/null 2>&1 & exit 7`]);
-    expect(r.status).toBe(7);
-    expect(performance.now() - t0).toBeGreaterThan(900);
-    expect(readFileSync(join(dir, "late"), "utf8")).toBe("late\n");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("a background grandchild outliving the eldest is waited for", () => withTempDir("sydbox-daemon-", async (dir) => {
+  const t0 = performance.now();
+  const r = await sydbox([...ALLOW, "--", "sh", "-c", `(sleep 1; echo late > ${dir}/late) >/dev/null 2>&1 & exit 7`]);
+  expect(r.status).toBe(7);
+  expect(performance.now() - t0).toBeGreaterThan(900);
+  expect(readFileSync(join(dir, "late"), "utf8")).toBe("late\n");
+}));
 
-test("SIGTERM sent to sydbox is forwarded to the eldest", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sydbox-term-"));
-  try {
-    // Signal only once the command runs (a fixed sleep raced sydbox's start on a loaded machine).
-    const marker = join(dir, "running");
-    const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sh", "-c", `: > ${marker}; exec sleep 30`], { stdout: "ignore", stderr: "pipe" });
-    for (let i = 0; i < 400 && !existsSync(marker); i++) await Bun.sleep(25);
-    expect(existsSync(marker)).toBe(true);
-    process.kill(p.pid, "SIGTERM");
-    await p.exited;
-    expect(p.exitCode).toBe(143);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("SIGTERM sent to sydbox is forwarded to the eldest", () => withTempDir("sydbox-term-", async (dir) => {
+  // Signal only once the command runs (a fixed sleep raced sydbox's start on a loaded machine).
+  const marker = join(dir, "running");
+  const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sh", "-c", `: > ${marker}; exec sleep 30`], { stdout: "ignore", stderr: "pipe" });
+  expect(await waitForFile(marker)).toBe(true);
+  process.kill(p.pid, "SIGTERM");
+  await p.exited;
+  expect(p.exitCode).toBe(143);
+}));
 
-test("a SIGKILLed sydbox takes its eldest child down with it", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sydbox-kill-"));
-  try {
-    const pidfile = join(dir, "pid");
-    const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sh", "-c", `echo $$ > ${pidfile}; exec sleep 30`], { stdout: "ignore", stderr: "ignore" });
-    for (let i = 0; i < 100 && !existsSync(pidfile); i++) await Bun.sleep(50);
-    const eldest = Number(readFileSync(pidfile, "utf8"));
-    expect(existsSync(`/proc/${eldest}`)).toBe(true);
-    process.kill(p.pid, "SIGKILL");
-    await p.exited;
-    let alive = true;
-    for (let i = 0; i < 40 && alive; i++) {
-      await Bun.sleep(25);
-      // A zombie awaiting its reaper is dead for our purposes.
-      alive = existsSync(`/proc/${eldest}`) && !readFileSync(`/proc/${eldest}/stat`, "utf8").includes(") Z ");
-    }
-    expect(alive).toBe(false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+test("a SIGKILLed sydbox takes its eldest child down with it", () => withTempDir("sydbox-kill-", async (dir) => {
+  const pidfile = join(dir, "pid");
+  const p = Bun.spawn([...sydboxCommand(), ...ALLOW, "--", "sh", "-c", `echo $$ > ${pidfile}; exec sleep 30`], { stdout: "ignore", stderr: "ignore" });
+  await waitForFile(pidfile, 5_000);
+  const eldest = Number(readFileSync(pidfile, "utf8"));
+  expect(existsSync(`/proc/${eldest}`)).toBe(true);
+  process.kill(p.pid, "SIGKILL");
+  await p.exited;
+  let alive = true;
+  for (let i = 0; i < 40 && alive; i++) {
+    await Bun.sleep(25);
+    // A zombie awaiting its reaper is dead for our purposes.
+    alive = existsSync(`/proc/${eldest}`) && !readFileSync(`/proc/${eldest}/stat`, "utf8").includes(") Z ");
   }
-});
+  expect(alive).toBe(false);
+}));
 
 describe("command line", () => {
   test("--test passes on this machine", async () => {

@@ -42,3 +42,20 @@ export async function sydbox(args: string[], opts: { stdin?: string; env?: Recor
 export function statsCounts(stderr: string): Record<string, number> {
   return Object.fromEntries(parseStats(stderr)?.bySyscall ?? []);
 }
+
+/** Runs `fn` with a fresh temporary directory named after `prefix`, removed afterwards whatever happens. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = require("node:fs").mkdtempSync(join(require("node:os").tmpdir(), prefix)) as string;
+  try {
+    return await fn(dir);
+  } finally {
+    require("node:fs").rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until `path` exists, looking every 25 ms for at most `ms`; true if it does. */
+export async function waitForFile(path: string, ms = 10_000): Promise<boolean> {
+  const fs = require("node:fs") as typeof import("node:fs");
+  for (let waited = 0; waited < ms && !fs.existsSync(path); waited += 25) await Bun.sleep(25);
+  return fs.existsSync(path);
+}
