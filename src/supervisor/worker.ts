@@ -15,6 +15,10 @@ import { printTree } from "./tree";
 declare const self: Worker;
 const post = (m: WorkerMessage) => self.postMessage(m);
 
+// The executable starts every runtime with a reluctant JIT (build.ts): right for
+// run-once start-up code, wrong for this loop, which runs for every notification.
+(Bun as unknown as { unsafe: { setJITPolicy?: (scale: number) => void } }).unsafe.setJITPolicy?.(1);
+
 // dlopen and table lookups happen while the child stage is still starting.
 const L = loadLibc();
 const sc = loadSeccomp();

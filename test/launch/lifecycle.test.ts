@@ -4,7 +4,7 @@
  * what happens when sydbox itself dies.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cc } from "../lib/cc";
 import { DIST, statsCounts, sydbox, sydboxCommand, waitForFile, withTempDir } from "../lib/sydbox";
@@ -153,4 +153,23 @@ test("the compiled dist/sydbox runs -- true", async () => {
   expect(p.stdout.toString()).toBe("compiled\n");
   expect(p.exitCode).toBe(5);
   expect(Bun.spawnSync([DIST, "--", "true"]).exitCode).toBe(0);
+});
+
+test("the compiled dist/sydbox takes nothing from .env or bunfig.toml in its working directory", async () => {
+  // A build runs sydbox in the package's own tree: a .env there must not set SYDBOX_CONFIG
+  // (or anything else) in sydbox's or the command's environment, nor bunfig.toml preload code.
+  if (!existsSync(DIST)) throw new Error("dist/sydbox is missing: run `bun run build.ts` (npm test does) first");
+  await withTempDir("sydbox-dotenv-", async (dir) => {
+    writeFileSync(join(dir, "open.syd-2"), "core/sandbox/write:allow\n");
+    writeFileSync(join(dir, ".env"), `SYDBOX_CONFIG=${join(dir, "open.syd-2")}\nSYDBOX_DOTENV_PROBE=loaded\n`);
+    writeFileSync(join(dir, "bunfig.toml"), `preload = ["./preload.js"]\n`);
+    writeFileSync(join(dir, "preload.js"), `require("node:fs").writeFileSync(${JSON.stringify(join(dir, "preloaded"))}, "")\n`);
+    const p = Bun.spawnSync([DIST, "--", "sh", "-c", `env; echo x > ${join(dir, "written")}`], { cwd: dir, env: { PATH: process.env.PATH! } });
+    expect(p.stdout.toString()).toContain("PATH="); // the command ran
+    expect(p.stdout.toString()).not.toContain("SYDBOX_DOTENV_PROBE");
+    expect(p.stdout.toString()).not.toContain("SYDBOX_CONFIG");
+    // Without the injected config the default write sandbox (deny) holds.
+    expect(existsSync(join(dir, "written"))).toBe(false);
+    expect(existsSync(join(dir, "preloaded"))).toBe(false);
+  });
 });
