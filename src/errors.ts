@@ -51,3 +51,6 @@ export class UsageError extends SydError {
     super(message, Errno.EINVAL);
   }
 }
+
+/** An error in sydbox's own machinery (not the command's), such as a failed pipe2 or pidfd_getfd. */
+export class LaunchError extends Error {}

@@ -41,7 +41,7 @@ if (argv[0] === CHILD_FLAG) {
   entry<typeof import("./launch/child")>("./launch/child.ts").childMain();
 } else {
   // Start the child stage and the Worker first: their runtimes boot while we parse.
-  const pre = runsCommand(argv) ? (require("./launch/run") as typeof import("./launch/run")).prelaunch(newWorker) : null;
+  const pre = runsCommand(argv) ? (require("./launch/prelaunch") as typeof import("./launch/prelaunch")).prelaunch(newWorker) : null;
   const { main } = entry<typeof import("./cli/main")>("./cli/main.ts");
   main(argv, pre).then((status: number) => process.exit(status));
 }

@@ -6,7 +6,7 @@
  */
 import { ptr } from "bun:ffi";
 import { constants } from "node:os";
-import { O_CLOEXEC, PR_SET_CHILD_SUBREAPER } from "../../ffi/constants";
+import { PR_SET_CHILD_SUBREAPER } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
@@ -14,7 +14,9 @@ import type { StartMessage, WorkerMessage } from "../supervisor/protocol";
 import type { FilterSpec } from "./filter";
 import { compileFilter } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
-import { CHILD_FLAG, type ChildSpec } from "./protocol";
+import type { ChildSpec } from "./protocol";
+import type { Prelaunch } from "./prelaunch";
+import { LaunchError } from "../errors";
 import { invokerNofile } from "./rlimit";
 import { treeRequests } from "./tree-request";
 import { parentOf, terminate, terminateAll } from "./kill";
@@ -48,15 +50,6 @@ export interface RunResult {
   summary: ViolationSummary;
 }
 
-/** An error in sydbox's own machinery (not the command's). */
-export class LaunchError extends Error {}
-
-/** How this binary re-executes itself: compiled binaries embed the script. */
-function selfCommand(): string[] {
-  const compiled = Bun.main.startsWith("/$bunfs/");
-  return compiled ? [process.execPath] : [process.execPath, Bun.main];
-}
-
 function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<Extract<WorkerMessage, { type: T }>> {
   return new Promise((resolve) => {
     const onMessage = (ev: MessageEvent<WorkerMessage>) => {
@@ -64,20 +57,6 @@ function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<E
     };
     w.addEventListener("message", onMessage);
   });
-}
-
-/**
- * A child stage started before the command line is even parsed: its Bun runtime
- * start, the long pole of sydbox's own start-up, overlaps with the parent's own
- * start-up and configuration. The child waits for its spec; if sydbox ends up
- * running nothing, `abandon` releases it.
- */
-export interface Prelaunch {
-  proc: ReturnType<typeof Bun.spawn>;
-  info: number;
-  ctl: number;
-  /** Creates the supervisor Worker (how depends on the entry point: compiled or source). */
-  newWorker: () => Worker;
 }
 
 /** The supervisor Worker and the promise that rejects if it fails to load or its loop dies. */
@@ -91,27 +70,6 @@ function startWorker(newWorker: () => Worker): { worker: Worker; workerError: Pr
   });
   workerError.catch(() => {}); // observed by run() where it matters
   return { worker, workerError };
-}
-
-/** Starts the child stage. */
-export function prelaunch(newWorker: () => Worker): Prelaunch {
-  const L = loadLibc();
-  const info = new Int32Array(2), ctl = new Int32Array(2);
-  if (L.pipe2(info, O_CLOEXEC) !== 0 || L.pipe2(ctl, O_CLOEXEC) !== 0) throw new LaunchError(`pipe2: errno ${L.errno()}`);
-  const proc = Bun.spawn([...selfCommand(), CHILD_FLAG], {
-    stdio: ["inherit", "inherit", "inherit", info[1], ctl[0]],
-    env: process.env as Record<string, string>,
-  });
-  L.close(info[1]);
-  L.close(ctl[0]);
-  return { proc, info: info[0], ctl: ctl[1], newWorker };
-}
-
-/** Releases a prelaunched child stage that will not be used: it sees EOF and exits quietly. */
-export function abandon(pre: Prelaunch): void {
-  const L = loadLibc();
-  L.close(pre.ctl);
-  L.close(pre.info);
 }
 
 /** Runs the command under the filter and supervisor; resolves when every tracee is gone. */
@@ -177,14 +135,12 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
   }
 
-  // Release the child at once, then start the Worker: the command starts while
-  // the Worker boots (the launcher answers its execve, below), and the Worker's
-  // start no longer competes for the CPUs with the child stage's. A later
+  // Release the child, answer the command's execve here, and only then start the
+  // Worker: the command runs while the Worker boots, and creating the Worker (a
+  // few ms of this thread) does not delay the command's start. A later
   // notification waits in the kernel's queue until the Worker answers it.
   L.write(ctl[1], new Uint8Array([1]), 1);
   L.close(ctl[1]);
-  const { worker, workerError } = startWorker(pre.newWorker);
-
   const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, syscallNumber(sc, "execve"), stats);
   // The eldest's pid, sent once its execve is answered. That cannot wait for
   // the Worker: the filter notifies every execve (answered just above) or none.
@@ -198,6 +154,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // The child stage exits with the eldest's status once the whole tree is gone
   // (SydBox 2 waits for daemonised grandchildren too). Only a signal kills it
   // earlier, and then the orphaned tree, below us, is killed (fail-closed).
+  // It is also over if the supervisor fails: then the tree is killed (below).
+  let workerError: Promise<never> = new Promise<never>(() => {});
   const childStageEnd = async (): Promise<number> => {
     await Promise.race([proc.exited, workerError]);
     if (reaping && proc.signalCode) {
@@ -211,7 +169,6 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     // -b with exec sandboxing: that execve was the only call ever notified (launch/filter.ts).
     // Without a listener the kernel answers every later execve ENOSYS by itself.
     L.close(lfd);
-    worker.terminate();
     const status = await childStageEnd();
     eldest = -1;
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
@@ -220,6 +177,9 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // Every sandboxed process: the child stage's tree, and the child stage itself
   // when it became the command (core/restrict).
   const killAll = () => { terminateAll(proc.pid); if (!reaping) terminate(proc.pid); };
+  const started = startWorker(pre.newWorker);
+  const worker = started.worker;
+  workerError = started.workerError;
 
   let isReady = false;
   const ready = waitFor(worker, "ready");
