@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { flag, option, rounds } from "./lib/args";
 import { ensureSource, plan } from "./lib/binutils";
 import { buildMarkdown, violationCount } from "./lib/buildreport";
-import { ALL_COLUMNS, type BuildColumn, buildRounds, type ColumnResult, columns, emulationImplemented } from "./lib/buildrun";
+import { ALL_COLUMNS, type BuildColumn, buildRounds, type ColumnResult, columns } from "./lib/buildrun";
 import { ensureSydbox, gitHead, ROOT } from "./lib/prepare";
 import { environment } from "./lib/report";
 
@@ -36,12 +36,6 @@ async function main(): Promise<void> {
   const src = await ensureSource();
   await ensureSydbox(flag("--rebuild"));
   const head = await gitHead();
-  const emulationWorks = emulationImplemented();
-  const emulation = !wanted.includes("emulate")
-    ? "column not run (--columns)"
-    : emulationWorks
-      ? "dist/sydbox reads core/trace/emulate: the emulate column measures emulation"
-      : "dist/sydbox only accepts core/trace/emulate (no code reads it): the emulate column runs the same code as the sydbox column";
   const p = plan(quick);
   const work = mkdtempSync(join(option("--workdir") ?? tmpdir(), "sydbox-build-bench-"));
   console.log(`bench: binutils ${src.version} (${src.tarball}, Debian ${src.debVersion}); ${p.what}; ${n} round(s); work in ${work}`);
@@ -49,12 +43,12 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const out = join(ROOT, "bench", "BUILD-RESULTS.md");
   const report = (results: ColumnResult[], partial: boolean) =>
-    buildMarkdown({ env: environment(head, loadBefore, 2 /* make -j2 */), src, plan: p, rounds: n, work, emulation, partial }, results, quick);
+    buildMarkdown({ env: environment(head, loadBefore, 2 /* make -j2 */), src, plan: p, rounds: n, work, partial }, results, quick);
   // Rewritten after every build, marked partial, so an interrupted run still leaves its numbers.
   const progress = (results: ColumnResult[]) => {
     if (!flag("--no-write")) writeFileSync(out, report(results, true));
   };
-  const results = await buildRounds(src, p, columns(wanted, emulationWorks), n, work, flag("--keep"), progress);
+  const results = await buildRounds(src, p, columns(wanted), n, work, flag("--keep"), progress);
   const final = report(results, false);
   console.log(`\n${final}`);
   if (!flag("--no-write")) {

@@ -12,7 +12,6 @@ export interface BuildRunInfo {
   plan: Plan;
   rounds: number;
   work: string;
-  emulation: string;
   /** Set while rounds are still running: the report says it is incomplete. */
   partial?: boolean;
 }
@@ -145,7 +144,6 @@ ${environmentLines(env, "a build runs 2 jobs on 2 CPUs, so any other load slows 
 - package: GNU binutils ${version}, \`${src.tarball}\` from Debian binutils-source ${src.debVersion} (upstream tarball, Debian's patches not applied)
 - build: \`${plan.what}\` in a fresh unpacked tree per build, under ${info.work}
 - method: ${rounds} round(s); each round builds once per column, order alternating between rounds; cells are median (min–max) over successful builds; ratios are taken within each round (sandboxed / native of the same round), then median (min–max); user and sys are wait4 rusage of the whole process tree (for sydbox including its own supervisor); sandboxed builds run with \`--stats\`
-- emulation: ${info.emulation}
 
 ${buildTable(results)}
 

@@ -1,7 +1,8 @@
 /**
  * The syscall table: every syscall sydbox looks at, as data. The BPF filter, the
- * argument decoding and the decision are all derived from these rows, so adding
- * a syscall means adding a row here and nothing else.
+ * argument decoding, the decision and the emulation (core/trace/emulate) are all
+ * derived from these rows, so adding a syscall means adding a row here and nothing
+ * else (a new emulation kind also needs its implementation).
  *
  * Argument indices are those of the syscall ABI (not of libc wrappers).
  */
@@ -69,6 +70,37 @@ export type AddrArg =
   /** sendmmsg: a vector of `vlen` struct mmsghdr, each with a msghdr's msg_name. */
   | { kind: "mmsghdr"; vec: number; vlen: number };
 
+/**
+ * How core/trace/emulate performs a path call itself: one implementation per kind
+ * (src/supervisor/emulate/calls.ts), shared by the rows of a family, which differ only in
+ * the argument indices of `Emulate`. Rows without one (exec, the access family, xattrs,
+ * mount, magic) are CONTINUEd: execve cannot be performed by another process, the access
+ * family's outcome is only an answer.
+ */
+export type EmuKind =
+  | "open" | "mkdir" | "mknod" | "unlink" | "rmdir" | "rename" | "link" | "symlink"
+  | "chmod" | "chown" | "truncate" | "utime" | "utimes" | "utimensat";
+
+/** How a row is emulated, and from which arguments. */
+export interface Emulate {
+  kind: EmuKind;
+  /**
+   * Argument index of the call's operand: the mode (open, mkdir, mknod, chmod; mknod's dev
+   * follows it), the owner (chown; the group follows it), the times (utime, utimes,
+   * utimensat), the length (truncate), the stored target (symlink). The open family's
+   * flags are those of `refine`; openat2's mode is in its struct.
+   */
+  arg?: number;
+  /** Argument index of the call's flags, for the calls that take any besides open's. */
+  flags?: number;
+  /**
+   * The call's 32-bit (compat: i386, x32) form takes other structs or splits a 64-bit
+   * argument (utime's 32-bit times, truncate64's length in two registers): under compat it
+   * goes to the kernel, as without emulation.
+   */
+  nativeOnly?: boolean;
+}
+
 /** One row of the table. */
 export interface SyscallRow {
   name: string;
@@ -81,6 +113,8 @@ export interface SyscallRow {
   denyErrno?: number;
   /** Only present on some architectures (libseccomp tells); absent ones are skipped. */
   optional?: boolean;
+  /** How core/trace/emulate performs the call; absent: it is CONTINUEd after the check. */
+  emulate?: Emulate;
 }
 
 const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });
@@ -91,10 +125,10 @@ const emptyAt = (arg: number): FlagBit => ({ arg, bit: AT_EMPTY_PATH });
 /** Every syscall sydbox filters, in SydBox 2's categories. */
 export const SYSCALLS: readonly SyscallRow[] = [
   // The open family: read or write by flags.
-  { name: "open", category: "read", paths: [p(0, "follow")], refine: { kind: "open", flagsArg: 1 } },
-  { name: "openat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "open", flagsArg: 2 } },
-  { name: "openat2", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "openHow", howArg: 2 } },
-  { name: "creat", category: "write", paths: [p(0, "missing-ok")], refine: { kind: "creat" } },
+  { name: "open", category: "read", paths: [p(0, "follow")], refine: { kind: "open", flagsArg: 1 }, emulate: { kind: "open", arg: 2 } },
+  { name: "openat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "open", flagsArg: 2 }, emulate: { kind: "open", arg: 3 } },
+  { name: "openat2", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "openHow", howArg: 2 }, emulate: { kind: "open" } },
+  { name: "creat", category: "write", paths: [p(0, "missing-ok")], refine: { kind: "creat" }, emulate: { kind: "open", arg: 1 } },
   // The access family: R_OK is read, W_OK write, X_OK exec.
   { name: "access", category: "read", paths: [p(0, "follow")], refine: { kind: "access", modeArg: 1 }, safe: "always" },
   { name: "faccessat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "access", modeArg: 2 }, safe: "always" },
@@ -103,34 +137,34 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "listxattr", category: "read", paths: [p(0, "follow")], safe: "always", denyErrno: Errno.ENOTSUP },
   { name: "llistxattr", category: "read", paths: [p(0, "nofollow")], safe: "always", denyErrno: Errno.ENOTSUP },
   // Writes.
-  { name: "chmod", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "fchmodat", category: "write", paths: [at(1, 0, "follow")], safe: "missing" },
-  { name: "fchmodat2", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], safe: "missing", optional: true },
-  { name: "chown", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "chown32", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true },
-  { name: "lchown", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
-  { name: "lchown32", category: "write", paths: [p(0, "nofollow")], safe: "missing", optional: true },
-  { name: "fchownat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })], safe: "missing" },
-  { name: "mkdir", category: "write", paths: [p(0, "nofollow")], safe: "exists" },
-  { name: "mkdirat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists" },
-  { name: "mknod", category: "write", paths: [p(0, "nofollow")], safe: "exists" },
-  { name: "mknodat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists" },
-  { name: "rmdir", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
-  { name: "truncate", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true },
-  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing" },
-  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing" },
-  { name: "unlink", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
-  { name: "unlinkat", category: "write", paths: [at(1, 0, "nofollow")], safe: "missing" },
-  { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], safe: "exists" },
-  { name: "linkat", category: "write", paths: [at(1, 0, "nofollow", { followFlag: { arg: 4, bit: AT_SYMLINK_FOLLOW }, emptyPathFlag: emptyAt(4) }), at(3, 2, "nofollow")], safe: "exists" },
-  { name: "rename", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")] },
-  { name: "renameat", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")] },
-  { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")] },
-  { name: "symlink", category: "write", paths: [p(1, "nofollow")], safe: "exists" },
-  { name: "symlinkat", category: "write", paths: [at(2, 1, "nofollow")], safe: "exists" },
+  { name: "chmod", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "chmod", arg: 1 } },
+  { name: "fchmodat", category: "write", paths: [at(1, 0, "follow")], safe: "missing", emulate: { kind: "chmod", arg: 2 } },
+  { name: "fchmodat2", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], safe: "missing", optional: true, emulate: { kind: "chmod", arg: 2, flags: 3 } },
+  { name: "chown", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "chown", arg: 1 } },
+  { name: "chown32", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "chown", arg: 1 } },
+  { name: "lchown", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "chown", arg: 1 } },
+  { name: "lchown32", category: "write", paths: [p(0, "nofollow")], safe: "missing", optional: true, emulate: { kind: "chown", arg: 1 } },
+  { name: "fchownat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })], safe: "missing", emulate: { kind: "chown", arg: 2, flags: 4 } },
+  { name: "mkdir", category: "write", paths: [p(0, "nofollow")], safe: "exists", emulate: { kind: "mkdir", arg: 1 } },
+  { name: "mkdirat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mkdir", arg: 2 } },
+  { name: "mknod", category: "write", paths: [p(0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 1 } },
+  { name: "mknodat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 2 } },
+  { name: "rmdir", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "rmdir" } },
+  { name: "truncate", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "truncate", arg: 1 } },
+  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "truncate", arg: 1, nativeOnly: true } },
+  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utime", arg: 1, nativeOnly: true } },
+  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utimes", arg: 1, nativeOnly: true } },
+  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimensat", arg: 2, flags: 3, nativeOnly: true } },
+  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimes", arg: 2, nativeOnly: true } },
+  { name: "unlink", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "unlink" } },
+  { name: "unlinkat", category: "write", paths: [at(1, 0, "nofollow")], safe: "missing", emulate: { kind: "unlink", flags: 2 } },
+  { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], safe: "exists", emulate: { kind: "link" } },
+  { name: "linkat", category: "write", paths: [at(1, 0, "nofollow", { followFlag: { arg: 4, bit: AT_SYMLINK_FOLLOW }, emptyPathFlag: emptyAt(4) }), at(3, 2, "nofollow")], safe: "exists", emulate: { kind: "link", flags: 4 } },
+  { name: "rename", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], emulate: { kind: "rename" } },
+  { name: "renameat", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename" } },
+  { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename", flags: 4 } },
+  { name: "symlink", category: "write", paths: [p(1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
+  { name: "symlinkat", category: "write", paths: [at(2, 1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
   { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
   { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
   { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing" },

@@ -4,11 +4,10 @@
  * output format breaks here rather than silently zeroing the bench's counts.
  */
 import { expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { addStats, parseStats, violationReports } from "../../bench/lib/sydstats";
-import { sydbox } from "../lib/sydbox";
+import { sydbox, withTempDir } from "../lib/sydbox";
 
 test("parseStats reads counts from a clean run, violationReports finds none", async () => {
   const r = await sydbox(["-m", "core/sandbox/write:deny", "--stats", "--", "sh", "-c", "for i in 1 2 3; do test -e /; done; echo ok"]);
@@ -24,22 +23,17 @@ test("parseStats reads counts from a clean run, violationReports finds none", as
   expect(violationReports(r.stderr)).toEqual([]);
 });
 
-test("a denied write shows in the stats and as one report with its path", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sydbox-sydstats-"));
-  try {
-    const target = join(dir, "denied");
-    const r = await sydbox(["-m", "core/sandbox/write:deny", "--stats", "--", "sh", "-c", `echo x > ${target}; echo done`]);
-    expect(existsSync(target)).toBe(false);
-    expect(r.stdout).toBe("done\n");
-    expect(parseStats(r.stderr)!.violations).toBe(1);
-    const reports = violationReports(r.stderr);
-    expect(reports.length).toBe(1);
-    expect(reports[0]).toContain(target);
-    expect(reports[0]).toMatch(/proc: \S+\[\d+\]/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("a denied write shows in the stats and as one report with its path", () => withTempDir("sydbox-sydstats-", async (dir) => {
+  const target = join(dir, "denied");
+  const r = await sydbox(["-m", "core/sandbox/write:deny", "--stats", "--", "sh", "-c", `echo x > ${target}; echo done`]);
+  expect(existsSync(target)).toBe(false);
+  expect(r.stdout).toBe("done\n");
+  expect(parseStats(r.stderr)!.violations).toBe(1);
+  const reports = violationReports(r.stderr);
+  expect(reports.length).toBe(1);
+  expect(reports[0]).toContain(target);
+  expect(reports[0]).toMatch(/proc: \S+\[\d+\]/);
+}));
 
 test("no stats line gives undefined; addStats sums by syscall", () => {
   expect(parseStats("make: *** [all] Error 2\n")).toBeUndefined();

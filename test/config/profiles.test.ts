@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { EMBEDDED_PROFILES, findProfile } from "../../src/config/profiles.ts";
 import { parseSyd2 } from "../../src/config/syd2.ts";
 import { parseToml } from "../../src/config/toml.ts";
 import { validateConfig } from "../../src/config/validate.ts";
+import { withTempDir } from "../lib/sydbox";
 
 const REFERENCE = "/work/shared/reference/paludis.syd-2";
 
@@ -43,6 +44,7 @@ describe("embedded profiles", () => {
 
 describe("findProfile", () => {
   const dir = mkdtempSync(join(tmpdir(), "sydbox-profiles-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "paludis.syd-2"), "core/sandbox/write:off\n");
   writeFileSync(join(dir, "site.syd-2"), "core/sandbox/exec:deny\n");
   writeFileSync(join(dir, "site.toml"), "version = 1\n");
@@ -80,17 +82,12 @@ describe("findProfile", () => {
     expect(() => findProfile("../etc/passwd", dir)).toThrow("invalid profile name");
   });
 
-  test("profiles are embedded in a compiled binary", async () => {
-    const work = mkdtempSync(join(tmpdir(), "sydbox-embed-"));
-    try {
-      const entry = join(work, "entry.ts");
-      writeFileSync(entry, `import { findProfile } from ${JSON.stringify(join(import.meta.dir, "../../src/config/profiles.ts"))};\nconst p = findProfile("paludis", "/nonexistent");\nconsole.log(p.origin + " " + p.text.length);\n`);
-      const build = Bun.spawnSync([process.execPath, "build", "--compile", entry, "--outfile", join(work, "out")], { stderr: "pipe" });
-      expect(build.exitCode).toBe(0);
-      const run = Bun.spawnSync([join(work, "out")], { cwd: "/", stdout: "pipe" });
-      expect(run.stdout.toString().trim()).toBe(`embedded:paludis.syd-2 ${EMBEDDED_PROFILES.paludis!["syd-2"].length}`);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  });
+  test("profiles are embedded in a compiled binary", () => withTempDir("sydbox-embed-", async (work) => {
+    const entry = join(work, "entry.ts");
+    writeFileSync(entry, `import { findProfile } from ${JSON.stringify(join(import.meta.dir, "../../src/config/profiles.ts"))};\nconst p = findProfile("paludis", "/nonexistent");\nconsole.log(p.origin + " " + p.text.length);\n`);
+    const build = Bun.spawnSync([process.execPath, "build", "--compile", entry, "--outfile", join(work, "out")], { stderr: "pipe" });
+    expect(build.exitCode).toBe(0);
+    const run = Bun.spawnSync([join(work, "out")], { cwd: "/", stdout: "pipe" });
+    expect(run.stdout.toString().trim()).toBe(`embedded:paludis.syd-2 ${EMBEDDED_PROFILES.paludis!["syd-2"].length}`);
+  }));
 });

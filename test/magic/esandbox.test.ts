@@ -4,22 +4,19 @@
  * effect is observable, and a Paludis-like install phase under --profile paludis.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../lib/sydbox";
+import { ROOT, withTempDir } from "../lib/sydbox";
 import { bash, WRAPPER } from "./lib";
 
 // As in the paludis profile: `esandbox allow DIR` allows what is below DIR, and /dev/null is writable.
 const DENY = ["-m", "core/sandbox/write:deny", "-m", "core/match/no_wildcard:prefix", "-m", "allowlist/write+/dev/null"];
-const tmp = () => mkdtempSync(join(tmpdir(), "sydbox-esandbox-"));
 /** Runs each line and prints `LINE => STATUS`. */
 const lines = (...ls: string[]) => ls.map((l) => `${l}; echo "${l.replace(/["$`\\]/g, "\\$&")} => $?"`).join("\n");
 const results = (out: string) => out.split("\n").filter((l) => l.includes(" => "));
 
 describe("esandbox (profiles/sydbox.bash)", () => {
-  test("check, api, enable/disable/enabled for write, exec and net, allow/disallow with their effect", async () => {
-    const d = tmp();
+  test("check, api, enable/disable/enabled for write, exec and net, allow/disallow with their effect", () => withTempDir("sydbox-esandbox-", async (d) => {
     const r = await bash([...DENY, "-m", "core/sandbox/network:deny"], `source ${WRAPPER}
 ${lines(
       "esandbox check",
@@ -58,8 +55,7 @@ ${lines(
     expect(r.stdout.split("\n")).toContain("2");
     expect(existsSync(join(d, "a")) && existsSync(join(d, "c"))).toBe(true);
     expect(existsSync(join(d, "b")) || existsSync(join(d, "d"))).toBe(false);
-    rmSync(d, { recursive: true });
-  });
+  }));
 
   test("allow_exec/disallow_exec decide execs once exec sandboxing is enabled", async () => {
     const r = await bash(DENY, `source ${WRAPPER}
@@ -108,8 +104,7 @@ ${lines(
     ]);
   });
 
-  test("addfilter silences a violation report, rmfilter brings it back; the _exec filters, kill and resume take patterns", async () => {
-    const d = tmp();
+  test("addfilter silences a violation report, rmfilter brings it back; the _exec filters, kill and resume take patterns", () => withTempDir("sydbox-esandbox-", async (d) => {
     const r = await bash(DENY, `source ${WRAPPER}
 ${lines(
       `esandbox addfilter ${d}/quiet`,
@@ -130,11 +125,9 @@ ${lines(
     // The reports' cmdline lines quote the whole script: look for the call lines.
     expect(r.stderr).toContain(`openat(\`${d}/loud')`);
     expect(r.stderr).not.toContain(`openat(\`${d}/quiet')`);
-    rmSync(d, { recursive: true });
-  });
+  }));
 
-  test("exec runs a command outside the sandbox, its status decides", async () => {
-    const d = tmp();
+  test("exec runs a command outside the sandbox, its status decides", () => withTempDir("sydbox-esandbox-", async (d) => {
     const r = await bash(DENY, `source ${WRAPPER}
 ${lines(
       `esandbox exec /usr/bin/touch ${d}/made-outside`,
@@ -145,8 +138,7 @@ ${lines(
       `esandbox exec /usr/bin/touch ${d}/made-outside => 0`, "esandbox exec /bin/sh -c 'exit 4' => 1", "esandbox exec => 2",
     ]);
     expect(existsSync(join(d, "made-outside"))).toBe(true);
-    rmSync(d, { recursive: true });
-  });
+  }));
 
   test("lock and exec_lock; check is false once locked", async () => {
     const r = await bash(DENY, `source ${WRAPPER}
@@ -170,8 +162,7 @@ ${lines("esandbox lock", "esandbox check", "esandbox allow /tmp", "esandbox enab
     expect(r2.stderr).toContain("DIE: esandbox allow: `foo' is not an absolute path");
   });
 
-  test("legacy helpers: sydboxcheck, addwrite, rmwrite, addfilter, rmfilter", async () => {
-    const d = tmp();
+  test("legacy helpers: sydboxcheck, addwrite, rmwrite, addfilter, rmfilter", () => withTempDir("sydbox-esandbox-", async (d) => {
     const r = await bash(DENY, `source ${WRAPPER}
 ${lines("sydboxcheck", `addwrite ${d}`, `echo x > ${d}/a`, `rmwrite ${d}`, `echo x > ${d}/b 2>/dev/null`, `addfilter ${d}/f`, `echo x > ${d}/f 2>/dev/null`, `rmfilter ${d}/f`)}`);
     expect(results(r.stdout)).toEqual([
@@ -180,8 +171,7 @@ ${lines("sydboxcheck", `addwrite ${d}`, `echo x > ${d}/a`, `rmwrite ${d}`, `echo
     ]);
     expect(r.stderr).toContain(`openat(\`${d}/b')`);
     expect(r.stderr).not.toContain(`openat(\`${d}/f')`);
-    rmSync(d, { recursive: true });
-  });
+  }));
 
   test("outside sydbox, check is false and the others fail", () => {
     const r = Bun.spawnSync(["/bin/bash", "-c", `source ${WRAPPER}; esandbox check; echo $?; esandbox allow /tmp; echo $?; esandbox api`]);

@@ -5,16 +5,14 @@
  * runtime allowlists, inheritance at fork, the magic lock and cmd/exec.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { SCHEMA, UNSUPPORTED_KEYS, type KeyDef } from "../../src/config/schema";
-import { sydbox } from "../lib/sydbox";
+import { sydbox, withTempDir } from "../lib/sydbox";
 import { bash, magicstat, q } from "./lib";
 
 const ENOENT = 2, EINVAL = 22, ENOTSUP = 95;
 const DENY = ["-m", "core/sandbox/write:deny"];
-const tmp = () => mkdtempSync(join(tmpdir(), "sydbox-magic-"));
 
 /** One magic stat and what it must answer: "ok" or an errno. */
 type Case = [path: string, want: "ok" | number];
@@ -106,8 +104,7 @@ describe("magic stat", () => {
     expect(r2.stdout.trim().split("\n")).toEqual(cases.map(([, want]) => (want === "ok" ? "0" : "1")));
   }, 60000);
 
-  test("a runtime allowlist lets the next write through; removing it denies again", async () => {
-    const d = tmp();
+  test("a runtime allowlist lets the next write through; removing it denies again", () => withTempDir("sydbox-magic-", async (d) => {
     const r = await bash(DENY, `
       echo 1 > ${d}/a || echo denied-before
       test -e /dev/sydbox/allowlist/write+${d}/*** || echo magic-failed
@@ -118,11 +115,9 @@ describe("magic stat", () => {
     expect(r.stdout.split("\n").filter(Boolean)).toEqual(["denied-before", "allowed", "denied-after"]);
     expect(readFileSync(join(d, "a"), "utf8")).toBe("2\n");
     expect(existsSync(join(d, "b"))).toBe(false);
-    rmSync(d, { recursive: true });
-  });
+  }));
 
-  test("state is per process: children forked after a change inherit it, children forked before do not, and a child's change stays in the child", async () => {
-    const d = tmp();
+  test("state is per process: children forked after a change inherit it, children forked before do not, and a child's change stays in the child", () => withTempDir("sydbox-magic-", async (d) => {
     const r = await bash(DENY, `
       # Forked before the change; its first write comes after it.
       ( sleep 0.5; echo x > ${d}/before 2>/dev/null || echo before-denied ) &
@@ -136,11 +131,9 @@ describe("magic stat", () => {
     expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual(
       ["before-denied", "child-denied", "exec-allowed", "grandchild-allowed", "parent-still-allowed", "subshell-allowed"]);
     expect(existsSync(join(d, "before"))).toBe(false);
-    rmSync(d, { recursive: true });
-  });
+  }));
 
-  test("threads share their process's state", async () => {
-    const d = tmp();
+  test("threads share their process's state", () => withTempDir("sydbox-magic-", async (d) => {
     const py = `
 import os, threading
 def allow(): os.stat("/dev/sydbox/allowlist/write+${d}/***")
@@ -149,8 +142,7 @@ open("${d}/from-main", "w").write("x")
 print("main-allowed")`;
     const r = await bash(DENY, `/usr/bin/python3 -c ${q(py)}`);
     expect(r.stdout.trim()).toBe("main-allowed");
-    rmSync(d, { recursive: true });
-  });
+  }));
 
   test("magic lock on: at start, and at run time (for the caller and its later children)", async () => {
     const ms = magicstat();
@@ -178,8 +170,7 @@ print("main-allowed")`;
     expect(r2.stdout.trim().split("\n")).toEqual(["open", "subshell-open", "exec-locked", "still-open"]);
   });
 
-  test("cmd/exec runs outside the sandbox with the caller's cwd and environment; its exit status is the errno", async () => {
-    const d = tmp();
+  test("cmd/exec runs outside the sandbox with the caller's cwd and environment; its exit status is the errno", () => withTempDir("sydbox-magic-", async (d) => {
     const ms = magicstat();
     const US = "\x1f";
     const cmd = (...argv: string[]) => q("/dev/sydbox/cmd/exec!" + argv.join(US));
@@ -192,17 +183,14 @@ print("main-allowed")`;
       test -e ${cmd("/bin/sh", "-c", "exit 3")} || echo failed-as-expected`);
     expect(r.stdout.trim().split("\n")).toEqual(["ran", "inside-denied", "err 7", "err 1", "err 127", "ok 20666 1:3", "failed-as-expected"]);
     expect(readFileSync(join(d, "out"), "utf8")).toBe(`hello world ${d}\n`);
-    rmSync(d, { recursive: true });
-  });
+  }));
 
-  test("sydbox fmt exec prints the cmd/exec magic path", async () => {
+  test("sydbox fmt exec prints the cmd/exec magic path", () => withTempDir("sydbox-magic-", async (d) => {
     const r = await sydbox(["fmt", "exec", "--", "printf", "%s\\n", "a b", "é"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("/dev/sydbox/cmd/exec!printf\x1f%s\\n\x1fa b\x1fé\n");
-    const d = tmp();
     const r2 = await bash(DENY, `test -e ${q(r.stdout.trim().replace("printf", "/usr/bin/touch").replace("%s\\n\x1fa b\x1fé", join(d, "made")))} && echo ok`);
     expect(r2.stdout.trim()).toBe("ok");
     expect(existsSync(join(d, "made"))).toBe(true);
-    rmSync(d, { recursive: true });
-  });
+  }));
 });

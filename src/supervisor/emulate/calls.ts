@@ -1,7 +1,8 @@
 /**
- * The calls emulation performs, as data: one entry per syscall table row, saying which
- * arguments it takes from the notification and how it is done on checked paths. An entry
- * returns 0 or -errno (the answer), or ANSWERED / KERNEL.
+ * The calls emulation performs: one implementation per emulation kind of the syscall table
+ * (its rows' `emulate`, which also says which arguments a row's call takes), saying how it
+ * is done on checked paths. An implementation returns 0 or -errno (the answer), or
+ * ANSWERED / KERNEL.
  *
  * Every path the entries use is a checked canonical path (canonical.ts), never the
  * tracee's buffer: creates and removes go through a pinned parent directory, calls on an
@@ -14,7 +15,7 @@ import * as at from "../../../ffi/at";
 import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
-import type { SyscallRow } from "../../syscalls/table";
+import type { EmuKind, Emulate, SyscallRow } from "../../syscalls/table";
 import type { Dispatcher } from "../dispatch";
 import type { PathRequest } from "../paths";
 import { argResolveMode } from "../paths";
@@ -30,12 +31,14 @@ export const KERNEL = 0x40000001;
 export interface EmuCall {
   d: Dispatcher;
   row: SyscallRow;
+  /** The row's `emulate`: the call's argument indices. */
+  spec: Emulate;
   req: PathRequest;
   paths: string[];
   raws: (string | null)[];
 }
 
-/** How one syscall is emulated. */
+/** How the calls of one emulation kind are performed. */
 export interface Emulation {
   /** Does this call create a file (so the tracee's umask applies)? */
   creates(c: EmuCall): boolean;
@@ -44,6 +47,10 @@ export interface Emulation {
 
 const arg = (c: EmuCall, i: number) => c.d.n.argInt(i);
 const argU = (c: EmuCall, i: number) => c.d.n.argU32(i);
+/** The row's operand argument (`Emulate.arg`); rows of kinds that use one always name it. */
+const operand = (c: EmuCall) => c.spec.arg!;
+/** The call's flags argument, 0 for a row without one. */
+const flagsOf = (c: EmuCall) => (c.spec.flags === undefined ? 0 : arg(c, c.spec.flags));
 const S_IFMT = 0o170000, S_IFLNK = 0o120000;
 
 // Two pinned parents at most (rename, link); reused, never allocated per call.
@@ -75,83 +82,86 @@ function onPinned(c: EmuCall, f: (fd: number) => number, i = 0): number {
 const never = () => false;
 const always = () => true;
 
-function open(args: (c: EmuCall) => OpenArgs): Emulation {
-  return {
-    creates: (c) => opensToCreate(args(c)),
-    run: (c) => {
-      const a = args(c);
-      if (a.flags < 0) return -Errno.EINVAL;
-      return openFor(c.d.n, c.paths[0], c.raws[0], a) === "kernel" ? KERNEL : ANSWERED;
-    },
-  };
+/** The open family's flags and mode: from the row's `refine`, openat2's from its struct. */
+function openArgs(c: EmuCall): OpenArgs {
+  const r = c.row.refine!;
+  if (r.kind === "openHow") {
+    const h = c.req.how!;
+    return { flags: h.high ? -1 : h.flags, mode: h.mode };
+  }
+  return legacyOpen(r.kind === "open" ? arg(c, r.flagsArg) : CREAT_FLAGS, arg(c, operand(c)));
 }
 
-const mkdir = (modeArg: number): Emulation => ({ creates: always, run: (c) => inParents(c, (p) => fs.mkdirat(p.fd, p.name, arg(c, modeArg))) });
-const mknod = (modeArg: number): Emulation => ({ creates: always, run: (c) => inParents(c, (p) => fs.mknodat(p.fd, p.name, arg(c, modeArg), argU(c, modeArg + 1))) });
+const open: Emulation = {
+  creates: (c) => opensToCreate(openArgs(c)),
+  run: (c) => {
+    const a = openArgs(c);
+    if (a.flags < 0) return -Errno.EINVAL;
+    return openFor(c.d.n, c.paths[0], c.raws[0], a) === "kernel" ? KERNEL : ANSWERED;
+  },
+};
+
+const mkdir: Emulation = { creates: always, run: (c) => inParents(c, (p) => fs.mkdirat(p.fd, p.name, arg(c, operand(c)))) };
+const mknod: Emulation = { creates: always, run: (c) => inParents(c, (p) => fs.mknodat(p.fd, p.name, arg(c, operand(c)), argU(c, operand(c) + 1))) };
 const unlink = (flags: (c: EmuCall) => number): Emulation => ({ creates: never, run: (c) => inParents(c, (p) => fs.unlinkat(p.fd, p.name, flags(c))) });
-const rename = (flagsArg: number): Emulation => ({
+const rename: Emulation = {
   creates: never,
-  run: (c) => inParents(c, (a, b) => fs.renameat2(a.fd, a.name, b.fd, b.name, flagsArg < 0 ? 0 : arg(c, flagsArg)), 0, 1),
-});
+  run: (c) => inParents(c, (a, b) => fs.renameat2(a.fd, a.name, b.fd, b.name, flagsOf(c)), 0, 1),
+};
 
-function link(flagsArg: number): Emulation {
-  return {
-    creates: never,
-    run: (c) => {
-      const flags = flagsArg < 0 ? 0 : arg(c, flagsArg);
-      if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
-      if (flags & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) {
-        // The old path is an object (followed, or the fd itself): link it through our pin.
-        return onPinned(c, (fd) => inParents(c, (b) => fs.linkat(-100, selfFd(fd), b.fd, b.name, AT_SYMLINK_FOLLOW), 1));
-      }
-      return inParents(c, (a, b) => fs.linkat(a.fd, a.name, b.fd, b.name, 0), 0, 1);
-    },
-  };
-}
+const link: Emulation = {
+  creates: never,
+  run: (c) => {
+    const flags = flagsOf(c);
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
+    if (flags & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) {
+      // The old path is an object (followed, or the fd itself): link it through our pin.
+      return onPinned(c, (fd) => inParents(c, (b) => fs.linkat(-100, selfFd(fd), b.fd, b.name, AT_SYMLINK_FOLLOW), 1));
+    }
+    return inParents(c, (a, b) => fs.linkat(a.fd, a.name, b.fd, b.name, 0), 0, 1);
+  },
+};
 
-function symlink(): Emulation {
-  return {
-    creates: never,
-    run: (c) => {
-      // The target is stored, not resolved: read once, used as read.
-      const d = c.d, addr = d.n.arg(0);
-      const target = d.memory.readString(d.n.pid, addr);
-      if (target === null) return -(d.memory.errno || Errno.EFAULT);
-      return inParents(c, (p) => fs.symlinkat(target, p.fd, p.name));
-    },
-  };
-}
+const symlink: Emulation = {
+  creates: never,
+  run: (c) => {
+    // The target is stored, not resolved: read once, used as read.
+    const d = c.d, addr = d.n.arg(operand(c));
+    const target = d.memory.readString(d.n.pid, addr);
+    if (target === null) return -(d.memory.errno || Errno.EFAULT);
+    return inParents(c, (p) => fs.symlinkat(target, p.fd, p.name));
+  },
+};
 
 /**
- * A call on an existing object taking AT_SYMLINK_NOFOLLOW/AT_EMPTY_PATH flags in argument
- * `flagsArg` (-1: none): other bits are EINVAL, as in the kernel; `op` gets the pinned fd.
+ * A call on an existing object taking AT_SYMLINK_NOFOLLOW/AT_EMPTY_PATH flags (its row's
+ * `emulate.flags`, if any): other bits are EINVAL, as in the kernel; `op` gets the pinned fd.
  */
-function onObject(flagsArg: number, op: (c: EmuCall, fd: number, flags: number) => number): Emulation {
+function onObject(op: (c: EmuCall, fd: number, flags: number) => number): Emulation {
   return {
     creates: never,
     run: (c) => {
-      const flags = flagsArg < 0 ? 0 : arg(c, flagsArg);
+      const flags = flagsOf(c);
       if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
       return onPinned(c, (fd) => op(c, fd, flags));
     },
   };
 }
 
-const chmod = (modeArg: number, flagsArg: number) => onObject(flagsArg, (c, fd, flags) => {
+const chmod = onObject((c, fd, flags) => {
   if (flags & AT_SYMLINK_NOFOLLOW) {
     const st = at.statx(fd, "", at.AT.EMPTY_PATH);
     if (typeof st !== "number" && (st.mode & S_IFMT) === S_IFLNK) return -Errno.ENOTSUP;
   }
-  return fs.fchmodat(-100, selfFd(fd), arg(c, modeArg));
+  return fs.fchmodat(-100, selfFd(fd), arg(c, operand(c)));
 });
 
-const chown = (uidArg: number, flagsArg: number) =>
-  onObject(flagsArg, (c, fd) => fs.fchownat(fd, "", argU(c, uidArg), argU(c, uidArg + 1), AT_EMPTY_PATH));
+const chown = onObject((c, fd) => fs.fchownat(fd, "", argU(c, operand(c)), argU(c, operand(c) + 1), AT_EMPTY_PATH));
 
 const truncate: Emulation = {
   creates: never,
   run: (c) => {
-    const len = c.d.n.arg(1);
+    const len = c.d.n.arg(operand(c));
     if (len >= 2 ** 63) return -Errno.EINVAL; // a negative off_t
     return onPinned(c, (fd) => fs.truncate(selfFd(fd), len));
   },
@@ -184,47 +194,29 @@ function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: n
 }
 
 /** utime (utimbuf), utimes/futimesat (timeval[2]), utimensat (timespec[2]). */
-const utimes = (kind: "utimbuf" | "timeval" | "timespec", timesArg: number, flagsArg: number) => onObject(flagsArg, (c, fd, flags) => {
+const utimes = (kind: "utimbuf" | "timeval" | "timespec") => onObject((c, fd, flags) => {
   if (c.raws[0] === null && flags & AT_SYMLINK_NOFOLLOW) return -Errno.EINVAL;
-  const tp = readTimes(c, kind, c.d.n.arg(timesArg));
+  const tp = readTimes(c, kind, c.d.n.arg(operand(c)));
   return tp < 0 ? tp : fs.utimensat(-100, selfFd(fd), tp, 0);
 });
 
-/** Every emulated row, by syscall name. Rows absent here (exec, access, xattrs, mount) are CONTINUEd. */
-export const EMULATIONS: Readonly<Record<string, Emulation>> = {
-  open: open((c) => legacyOpen(arg(c, 1), arg(c, 2))),
-  openat: open((c) => legacyOpen(arg(c, 2), arg(c, 3))),
-  openat2: open((c) => {
-    const h = c.req.how!;
-    return { flags: h.high ? -1 : h.flags, mode: h.mode };
-  }),
-  creat: open((c) => legacyOpen(CREAT_FLAGS, arg(c, 1))),
-  mkdir: mkdir(1),
-  mkdirat: mkdir(2),
-  mknod: mknod(1),
-  mknodat: mknod(2),
+/**
+ * The implementation of each emulation kind (the table rows' `emulate.kind`). Rows without
+ * one (exec, access, xattrs, mount) are CONTINUEd.
+ */
+export const EMULATIONS: Readonly<Record<EmuKind, Emulation>> = {
+  open,
+  mkdir,
+  mknod,
+  unlink: unlink(flagsOf),
   rmdir: unlink(() => AT_REMOVEDIR),
-  unlink: unlink(() => 0),
-  unlinkat: unlink((c) => arg(c, 2)),
-  rename: rename(-1),
-  renameat: rename(-1),
-  renameat2: rename(4),
-  link: link(-1),
-  linkat: link(4),
-  symlink: symlink(),
-  symlinkat: symlink(),
-  chmod: chmod(1, -1),
-  fchmodat: chmod(2, -1),
-  fchmodat2: chmod(2, 3),
-  chown: chown(1, -1),
-  chown32: chown(1, -1),
-  lchown: chown(1, -1),
-  lchown32: chown(1, -1),
-  fchownat: chown(2, 4),
+  rename,
+  link,
+  symlink,
+  chmod,
+  chown,
   truncate,
-  truncate64: truncate,
-  utime: utimes("utimbuf", 1, -1),
-  utimes: utimes("timeval", 1, -1),
-  futimesat: utimes("timeval", 2, -1),
-  utimensat: utimes("timespec", 2, 3),
+  utime: utimes("utimbuf"),
+  utimes: utimes("timeval"),
+  utimensat: utimes("timespec"),
 };

@@ -17,15 +17,12 @@ import { ANSWERED, EMULATIONS, KERNEL, type EmuCall } from "./calls";
 import { asTracee, identityMatters, traceeStatus } from "./creds";
 
 /**
- * Calls whose 32-bit (compat) form takes other structs or splits a 64-bit argument
- * (i386 utime's 32-bit times, truncate64's length in two registers): those go to the
- * kernel under `-a x86`/`-a x32`, as before emulation.
+ * Can calls of `row` be emulated? Its `emulate` says; `compat`: the call uses 32-bit
+ * structs (i386, x32), which a `nativeOnly` row leaves to the kernel.
  */
-const NATIVE_ONLY = new Set(["utime", "utimes", "futimesat", "utimensat", "truncate64"]);
-
-/** Can calls of `row` be emulated? `compat`: the call uses 32-bit structs (i386, x32). */
 export function emulates(row: SyscallRow, compat: boolean): boolean {
-  return Object.hasOwn(EMULATIONS, row.name) && !(compat && NATIVE_ONLY.has(row.name));
+  const e = row.emulate;
+  return e !== undefined && !(compat && e.nativeOnly === true);
 }
 
 /**
@@ -37,8 +34,9 @@ export function emulatePath(d: Dispatcher, row: SyscallRow, req: PathRequest, pa
   const n = d.n;
   // The paths were resolved through /proc/PID: act only if that is still our tracee.
   if (!n.idValid()) return;
-  const e = EMULATIONS[row.name];
-  const c: EmuCall = { d, row, req, paths, raws };
+  const spec = row.emulate!;
+  const e = EMULATIONS[spec.kind];
+  const c: EmuCall = { d, row, spec, req, paths, raws };
   const creates = e.creates(c);
   let r: number;
   if (creates || identityMatters()) {
