@@ -305,6 +305,52 @@ d = socket.socket(socket.AF_UNIX); t("missing", lambda: d.connect(${JSON.stringi
     } finally { good.stop(); bad.stop(); }
   });
 
+  test("a blocking connect that waits for accept holds up no other call; then it connects, and a denied one is refused", async () => {
+    // listen(0) queues one connection: a second blocking connect waits until the first is
+    // accepted (a non-blocking one answers EAGAIN at once, made by the supervisor thread).
+    // The tracee's server accepts only after its main thread's stat and create (both notified)
+    // complete, so a supervisor that waited in that connect itself would deadlock the sandbox.
+    const dir = join(tmp, "blocking");
+    require("node:fs").mkdirSync(dir);
+    const sock = JSON.stringify(join(dir, "srv.sock")), made = JSON.stringify(join(dir, "made"));
+    const r = await py([...deny(`allowlist/network/bind+unix:${dir}/srv.sock`, `allowlist/network/connect+unix:${dir}/srv.sock`),
+      "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${dir}/***`], `
+import threading, time
+srv = socket.socket(socket.AF_UNIX); srv.bind(${sock}); srv.listen(0)
+first = socket.socket(socket.AF_UNIX); t("first", lambda: first.connect(${sock}))
+nb = socket.socket(socket.AF_UNIX); nb.setblocking(False); t("full", lambda: nb.connect(${sock}))
+tid = []
+def second():
+    tid.append(threading.get_native_id())
+    c = socket.socket(socket.AF_UNIX)
+    t("nonblocking", lambda: c.getblocking() and "blocking")
+    t("second", lambda: c.connect(${sock}))
+    c.sendall(b"after-accept")
+th = threading.Thread(target=second, daemon=True); th.start()
+# Bounded: the thread is seen waiting in connect (syscall 42) within 10 s.
+end = time.time() + 10
+while time.time() < end:
+    if tid and open("/proc/self/task/%d/syscall" % tid[0]).read().startswith("42 "): break
+    time.sleep(0.01)
+t("waiting", lambda: open("/proc/self/task/%d/syscall" % tid[0]).read().startswith("42 ") or "not-in-connect")
+t("stat", lambda: os.stat(${JSON.stringify(dir)}) and None)
+t("create", lambda: open(${made}, "w").close())
+a, _ = srv.accept(); b, _ = srv.accept()
+th.join(10)
+t("joined", lambda: th.is_alive() and "still-waiting")
+t("received", lambda: b.recv(100).decode())
+d = socket.socket(socket.AF_UNIX); t("denied", lambda: d.connect(${JSON.stringify(join(dir, "other.sock"))}))
+sys.stdout.flush(); os._exit(0)
+`);
+    expect(r.out).toMatchObject({
+      first: "OK", full: "EAGAIN", nonblocking: "OK:blocking", waiting: "OK:True", stat: "OK", create: "OK",
+      second: "OK", joined: "OK:False", received: "OK:after-accept", denied: "ECONNREFUSED",
+    });
+    expect(existsSync(join(dir, "made"))).toBe(true);
+    expect(reported(r.stderr, `connect(unix:${dir}/other.sock)`)).toBe(true);
+    expect(reports(r.stderr)).toBe(1);
+  }, 30000);
+
   test("an unresolvable unix path fails with the lookup's errno, reported only with raise_fail", async () => {
     const code = `d = socket.socket(socket.AF_UNIX); t("missing", lambda: d.connect(${JSON.stringify(tmp + "/nodir/x.sock")}))\n`;
     const quiet = await py(deny(), code);

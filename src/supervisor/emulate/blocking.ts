@@ -1,15 +1,16 @@
 /**
- * Opens that must block (FIFOs without O_NONBLOCK) are done by helper threads (opener.ts),
- * so that the supervisor thread can go on answering the call that unblocks them. Helpers
- * are started on first need and reused when idle (a shared busy flag each: the supervisor
- * thread never runs its event loop, so helpers cannot tell it by message). Up to MAX
- * helpers block at once; beyond that, and where a helper cannot be started, the open goes
- * to the kernel (CONTINUE).
+ * Calls that must block are done by helper threads (opener.ts), so that the supervisor
+ * thread can go on answering the call that unblocks them: opens of FIFOs without O_NONBLOCK
+ * (open.ts) and connects on blocking sockets (connect.ts). Helpers are started on first need
+ * and reused when idle (a shared busy flag each: the supervisor thread never runs its event
+ * loop, so helpers cannot tell it by message). Up to MAX helpers block at once; beyond that,
+ * and where a helper cannot be started, the caller does without (an open goes to the kernel,
+ * a connect is made inline).
  */
 import { O_CLOEXEC, O_CREAT } from "../../../ffi/constants";
 import type { Listener } from "../listener";
 import type { TraceeStatus } from "./creds";
-import type { OpenJob } from "./opener";
+import type { Job } from "./opener";
 
 const MAX = 32;
 const busy = new Int32Array(new SharedArrayBuffer(4 * MAX));
@@ -20,8 +21,10 @@ const COMPILED = Bun.main.startsWith("/$bunfs/");
 const newHelper = () =>
   COMPILED ? new Worker("./supervisor/emulate/opener.ts") : new Worker(new URL("./opener.ts", import.meta.url).href);
 
-/** Hands the open of checked `path` to an idle helper; false if none can take it. */
-export function openBlocking(n: Listener, path: string, flags: number, mode: number, status: TraceeStatus): boolean {
+type JobBody<J> = J extends Job ? Omit<J, "lfd" | "id" | "busy" | "slot"> : never;
+
+/** Hands `body` of the current notification of `n` to an idle helper; false if none can take it. */
+function hand(n: Listener, body: JobBody<Job>): boolean {
   let slot = -1;
   for (let i = 0; i < helpers.length; i++) if (Atomics.load(busy, i) === 0) { slot = i; break; }
   if (slot < 0) {
@@ -30,10 +33,22 @@ export function openBlocking(n: Listener, path: string, flags: number, mode: num
     slot = helpers.length - 1;
   }
   Atomics.store(busy, slot, 1);
-  const job: OpenJob = {
-    lfd: n.fd, id: [n.idWord(0), n.idWord(1)], path, flags, mode,
-    cloexec: (flags & O_CLOEXEC) !== 0, creates: (flags & O_CREAT) !== 0, status, busy, slot,
-  };
+  const job = { ...body, lfd: n.fd, id: [n.idWord(0), n.idWord(1)], busy, slot } as Job;
   helpers[slot].postMessage(job);
   return true;
+}
+
+/** Hands the open of checked `path` to an idle helper; false if none can take it. */
+export function openBlocking(n: Listener, path: string, flags: number, mode: number, status: TraceeStatus): boolean {
+  return hand(n, { kind: "open", path, flags, mode, cloexec: (flags & O_CLOEXEC) !== 0, creates: (flags & O_CREAT) !== 0, status });
+}
+
+/**
+ * Hands the connect of our copy `fd` of the tracee's socket to `addr` (which may name
+ * parent directory fd `pinned`) to an idle helper, which closes both fds; false if none
+ * can take it (the fds are still the caller's).
+ */
+export function connectBlocking(n: Listener, fd: number, pinned: number, addr: Uint8Array, status: TraceeStatus): boolean {
+  // A copy of just the address: `addr` may be a view on a reused buffer.
+  return hand(n, { kind: "connect", fd, pinned, addr: addr.slice(), status });
 }

@@ -5,18 +5,30 @@
  * RESOLVE_NO_SYMLINKS (canonical.ts), as /proc/self/fd/N/NAME: a directory swapped for a
  * symlink after the check is not followed.
  *
+ * A connect on a non-blocking socket returns at once (EINPROGRESS, EAGAIN) and is made
+ * here. One on a blocking socket waits, for the server to accept (a full backlog) or for a
+ * slow host, and what ends the wait may be another tracee's call, or another thread's of
+ * the same tracee, that this thread must answer: such a connect is made by a helper thread
+ * that waits as the tracee would (blocking.ts) and answers it; only when no helper can be
+ * had is it made here, blocking this thread until it completes.
+ *
  * Documented limits: the last component of a unix path is still looked up by connect
- * itself (a symlink swapped in there is followed); a blocking connect blocks the supervisor
- * thread for as long as it takes (TCP to an unresponsive host: until the kernel's timeout;
- * in builds, connects go to local services). sendto and sendmsg stay CONTINUE.
+ * itself (a symlink swapped in there is followed). A connect whose tracee is killed or
+ * interrupted meanwhile still runs to its end in the helper (the tracee's restarted call
+ * then finds the socket connected or connecting, as after an interrupted native connect on
+ * a TCP socket; a unix socket answers EISCONN where the kernel would have waited again).
+ * sendto and sendmsg stay CONTINUE.
  */
+import { O_NONBLOCK } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import { unixSockaddr } from "../bind";
 import type { Dispatcher } from "../dispatch";
+import type { Listener } from "../listener";
 import { fetchTraceeFd } from "../tracee-fd";
+import { connectBlocking } from "./blocking";
 import { openParent, selfFd, type Parent } from "./canonical";
-import { asTracee } from "./creds";
+import { asTracee, type TraceeStatus } from "./creds";
 
 const parent: Parent = { fd: -1, name: "" };
 
@@ -30,19 +42,31 @@ export function connectFor(d: Dispatcher, sockfd: number, sockaddr: Uint8Array, 
   if (got.kind === "gone") return;
   if (got.kind === "badf") return n.fail(Errno.EBADF);
   if (got.kind === "unavailable") return n.continue(); // no pidfd_getfd here: the kernel connects
+  let addr = sockaddr, pinned = -1;
+  if (unixPath !== null) {
+    const r = openParent(unixPath, null, parent);
+    if (r < 0) { fs.close(got.fd); return n.fail(-r); }
+    pinned = parent.fd;
+    addr = unixSockaddr(`${selfFd(pinned)}/${parent.name}`) ?? sockaddr;
+  }
+  // Our copy shares the tracee's open file description, so its O_NONBLOCK too.
+  const fl = fs.fcntl(got.fd, fs.F_GETFL);
+  if (fl >= 0 && (fl & O_NONBLOCK) === 0 && connectBlocking(n, got.fd, pinned, addr, got.status)) return;
+  connectAndAnswer(n, got.fd, pinned, addr, got.status);
+}
+
+/**
+ * Connects our copy `fd` of a tracee's socket to `addr` with the tracee's credentials
+ * `status`, answers the current notification of `n` with the outcome, and closes `fd` and
+ * `pinned` (the directory fd `addr` names, or -1). Also the helper's connect (opener.ts).
+ */
+export function connectAndAnswer(n: Listener, fd: number, pinned: number, addr: Uint8Array, status: TraceeStatus): void {
   try {
-    let addr = sockaddr, pinned = -1;
-    if (unixPath !== null) {
-      const r = openParent(unixPath, null, parent);
-      if (r < 0) return n.fail(-r);
-      pinned = parent.fd;
-      addr = unixSockaddr(`${selfFd(pinned)}/${parent.name}`) ?? sockaddr;
-    }
-    const r = asTracee(got.status, false, () => fs.connect(got.fd, addr));
-    if (pinned >= 0) fs.close(pinned);
+    const r = asTracee(status, false, () => fs.connect(fd, addr));
     if (r < 0) n.fail(-r);
     else n.succeed(0);
   } finally {
-    fs.close(got.fd);
+    if (pinned >= 0) fs.close(pinned);
+    fs.close(fd);
   }
 }

@@ -79,19 +79,21 @@ export function openFor(n: Listener, path: string, raw: string | null, a: OpenAr
     return openBlocking(n, path, a.flags, a.mode, st) ? "answered" : "kernel";
   }
   const fd = openCanonical(path, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
-  if (fd < 0) {
-    n.fail(-fd);
-    return "answered";
-  }
-  if (!wantNonblock) {
+  if (fd >= 0 && !wantNonblock) {
     const fl = fs.fcntl(fd, fs.F_GETFL);
     if (fl >= 0) fs.fcntl(fd, fs.F_SETFL, fl & ~O_NONBLOCK);
   }
-  const e = n.sendFd(fd, (a.flags & O_CLOEXEC) !== 0);
+  answerFd(n, fd, (a.flags & O_CLOEXEC) !== 0);
+  return "answered";
+}
+
+/** Answers the current notification of `n` with our fd `fd` (closed here), or with errno -fd. */
+export function answerFd(n: Listener, fd: number, cloexec: boolean): void {
+  if (fd < 0) return n.fail(-fd);
+  const e = n.sendFd(fd, cloexec);
   fs.close(fd);
   // ENOENT: the tracee is gone or its call was interrupted; there is no one to answer.
   if (e !== 0 && e !== Errno.ENOENT) n.fail(e);
-  return "answered";
 }
 
 function isFifo(dirfd: number, path: string): boolean {

@@ -1,52 +1,72 @@
 /**
- * A helper thread for the opens that must block: a FIFO opened without O_NONBLOCK waits in
- * the kernel for its other end, which another tracee provides through a call that the
- * supervisor thread must answer. So the supervisor thread hands such an open here
- * (blocking.ts) and goes on answering; this thread opens the checked canonical path with
- * the tracee's credentials, exactly as emulation does elsewhere (canonical.ts), blocks as
- * long as the tracee would have, and answers the notification itself: ADDFD with SEND, or
- * the errno. One helper serves one open at a time; blocking.ts starts more as needed.
+ * A helper thread for the calls that must block: a FIFO opened without O_NONBLOCK waits in
+ * the kernel for its other end, a blocking connect for the server to accept (or for a slow
+ * host), and what ends the wait is often another tracee's call that the supervisor thread
+ * must answer. So the supervisor thread hands such a call here (blocking.ts) and goes on
+ * answering; this thread performs it exactly as emulation does inline (open.ts, connect.ts),
+ * with the tracee's credentials, blocks as long as the tracee would have, and answers the
+ * notification itself. One helper serves one call at a time; blocking.ts starts more as
+ * needed.
  */
 import { O_NOCTTY } from "../../../ffi/constants";
 import { loadLibc } from "../../../ffi/libc";
-import * as fs from "../../../ffi/fsops";
-import { Errno } from "../../errors";
 import { Listener } from "../listener";
 import { openCanonical } from "./canonical";
+import { connectAndAnswer } from "./connect";
 import { asTracee, type TraceeStatus } from "./creds";
+import { answerFd } from "./open";
 
 declare const self: Worker;
 
-/** One open handed to a helper. */
-export interface OpenJob {
+/** What every job carries: the notification to answer and the helper's busy flag. */
+interface JobBase {
   lfd: number;
   id: [number, number];
-  path: string;
-  flags: number;
-  mode: number;
-  cloexec: boolean;
-  creates: boolean;
   status: TraceeStatus;
   /** Shared busy flags of the helpers, and this helper's slot in them. */
   busy: Int32Array;
   slot: number;
 }
 
+/** An open of checked canonical `path`. */
+export interface OpenJob extends JobBase {
+  kind: "open";
+  path: string;
+  flags: number;
+  mode: number;
+  cloexec: boolean;
+  creates: boolean;
+}
+
+/**
+ * A connect of the supervisor's copy `fd` of the tracee's socket to checked address bytes
+ * `addr`; `pinned` is the unix path's parent directory fd that `addr` names, or -1. The
+ * helper closes both.
+ */
+export interface ConnectJob extends JobBase {
+  kind: "connect";
+  fd: number;
+  pinned: number;
+  addr: Uint8Array;
+}
+
+/** A call handed to a helper. */
+export type Job = OpenJob | ConnectJob;
+
 const L = loadLibc();
 let listener: Listener | null = null;
 
-self.onmessage = (ev: MessageEvent<OpenJob>) => {
+self.onmessage = (ev: MessageEvent<Job>) => {
   const j = ev.data;
   listener ??= new Listener(L, j.lfd);
   try {
-    const fd = asTracee(j.status, j.creates, () => openCanonical(j.path, j.flags | O_NOCTTY, j.mode));
-    listener.adopt(j.id[0], j.id[1]);
-    if (fd < 0) {
-      listener.fail(-fd);
+    if (j.kind === "connect") {
+      listener.adopt(j.id[0], j.id[1]);
+      connectAndAnswer(listener, j.fd, j.pinned, j.addr, j.status);
     } else {
-      const e = listener.sendFd(fd, j.cloexec);
-      fs.close(fd);
-      if (e !== 0 && e !== Errno.ENOENT) listener.fail(e);
+      const fd = asTracee(j.status, j.creates, () => openCanonical(j.path, j.flags | O_NOCTTY, j.mode));
+      listener.adopt(j.id[0], j.id[1]);
+      answerFd(listener, fd, j.cloexec);
     }
   } finally {
     Atomics.store(j.busy, j.slot, 0);
