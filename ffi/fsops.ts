@@ -22,7 +22,7 @@ const sc = loadSeccomp();
 const NAMES = [
   "openat2", "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
   "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
-  "getgroups", "geteuid", "openat", "read", "capget", "capset",
+  "getgroups", "geteuid", "openat", "read", "capget", "capset", "readlinkat",
 ] as const;
 /** Native syscall numbers of the calls bound here (-1 where the architecture lacks one). */
 export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
@@ -114,6 +114,8 @@ export function readFile(path: string, buf: Uint8Array): number {
   sys(NR.close, fd);
   return n;
 }
+/** Reads symlink `path` (latin1, absolute) into `buf`: the byte count, or -errno. */
+export const readLink = (path: string, buf: Uint8Array) => sys(NR.readlinkat, -100, cstr(path, 0), ptr(buf), buf.length);
 // struct __user_cap_header_struct (version 3, this thread) and __user_cap_data_struct[2].
 const capHeader = new Uint32Array([0x20080522, 0]);
 const capData = new Uint32Array(6);

@@ -115,3 +115,37 @@ test.skipIf(!m32)("an i386 program is killed at its first syscall (no -a x86)", 
   const r = await sydbox(["-m", "core/sandbox/write:deny", "--", cc("write32", ["-m32"])]);
   expect({ status: r.status, out: r.stdout }).toEqual({ status: 128 + 31, out: "" });
 }, TIMEOUT);
+
+/**
+ * A root supervisor performs emulated calls wearing the tracee's identity. A tracee that
+ * is unprivileged here but holds a full capability set inside its own user namespace
+ * (`unshare -U -r`) must not have those capabilities worn here: they would let it read
+ * /etc/shadow or write into root's directories through emulation.
+ */
+const asNobodyInUserNs = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "unshare", "-U", "-r"];
+const userNsWhy = process.getuid?.() !== 0 ? "a root supervisor (run the tests as root)"
+  : Bun.spawnSync([...asNobodyInUserNs, "true"]).exitCode !== 0 ? "unprivileged user namespaces and setpriv/unshare (util-linux)" : "";
+if (userNsWhy) console.log(`skip: the user-namespace capability test needs ${userNsWhy}`);
+describe.skipIf(userNsWhy !== "")("a tracee's capabilities from its own user namespace", () => {
+  for (const mode of MODES) {
+    test(`are not worn by a root supervisor (${mode.name})`, async () => {
+      await withRootDir(async (dir) => {
+        const script = `cat /etc/shadow >/dev/null 2>&1 && echo read; echo x > ${dir}/created 2>/dev/null && echo wrote; true`;
+        // Natively the kernel refuses both: the namespace's capabilities do not reach here.
+        const native = Bun.spawnSync([...asNobodyInUserNs, "sh", "-c", script]);
+        expect(native.stdout.toString()).toBe("");
+        const r = await sydbox(["-m", `core/trace/emulate:${mode.emulate}`, "-m", "core/sandbox/read:allow", "-m", "denylist/read+/nonexistent/***",
+          "-m", "core/sandbox/write:allow", "--", ...asNobodyInUserNs, "sh", "-c", script]);
+        expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "" });
+        expect(existsSync(join(dir, "created"))).toBe(false);
+      });
+    }, TIMEOUT);
+  }
+});
+
+/** A fresh directory owned by root, mode 0755, removed afterwards. */
+async function withRootDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = require("node:fs").mkdtempSync("/tmp/sydbox-userns-") as string;
+  require("node:fs").chmodSync(dir, 0o755);
+  try { await fn(dir); } finally { require("node:fs").rmSync(dir, { recursive: true, force: true }); }
+}

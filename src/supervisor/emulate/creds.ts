@@ -11,7 +11,12 @@
  *   under no_new_privs a tracee of an unprivileged supervisor cannot hold other ids.
  *
  * - The effective capabilities: capabilities are per thread too; a root supervisor wears
- *   the tracee's effective set (within its own permitted set) around the call.
+ *   the tracee's effective set (within its own permitted set) around the call. Not those
+ *   of a tracee in another user namespace: its capabilities hold in that namespace only
+ *   (an unprivileged process gets a full set with `unshare -U`), while the supervisor's
+ *   thread acts in its own, where they would be real. Such a tracee's calls are made with
+ *   no capabilities at all: never more than the kernel would allow, sometimes less (over
+ *   files whose owners are mapped into its namespace).
  *
  * Not carried over, documented: LSM labels.
  */
@@ -78,7 +83,25 @@ export function traceeStatus(tid: number): TraceeStatus | null {
   };
 }
 
-let own: { uid: number; gid: number; groups: Uint32Array; caps: Uint32Array } | null = null;
+let own: { uid: number; gid: number; groups: Uint32Array; caps: Uint32Array; userNs: string } | null = null;
+
+const nsBuf = Buffer.alloc(64);
+
+/** The user namespace of process `pid` (`user:[inode]`), "" if unreadable. */
+function userNamespace(pid: number): string {
+  const n = fs.readLink(`/proc/${pid}/ns/user`, nsBuf);
+  return n > 0 ? nsBuf.latin1Slice(0, n) : "";
+}
+
+/**
+ * The effective capabilities the supervisor may wear for tracee `st`: its own, or none
+ * when it is in another user namespace (or that cannot be told). A process changes
+ * user namespace only while single-threaded, so its thread group leader tells.
+ */
+function wearableCaps(st: TraceeStatus, me: NonNullable<typeof own>): [number, number] | null {
+  if (st.capEff === null || (st.capEff[0] === 0 && st.capEff[1] === 0)) return st.capEff;
+  return userNamespace(st.tgid) === me.userNs && me.userNs !== "" ? st.capEff : [0, 0];
+}
 
 /**
  * Does a call that creates nothing need the tracee's status at all? Only a root supervisor
@@ -94,7 +117,7 @@ function ownCreds() {
   if (own) return own;
   fs.unshare(fs.CLONE_FS);
   const st = traceeStatus(process.pid);
-  own = { uid: fs.geteuid(), gid: st ? st.fsgid : 0, groups: fs.getgroups(), caps: fs.capget() };
+  own = { uid: fs.geteuid(), gid: st ? st.fsgid : 0, groups: fs.getgroups(), caps: fs.capget(), userNs: userNamespace(process.pid) };
   return own;
 }
 
@@ -112,7 +135,7 @@ export function asTracee(st: TraceeStatus, creates: boolean, op: () => number): 
   const me = ownCreds();
   if (creates && st.umask !== null) fs.umask(st.umask);
   if (me.uid !== 0 || st.fsuid < 0) return op();
-  const caps = st.capEff;
+  const caps = wearableCaps(st, me);
   const sameCaps = caps === null || (caps[0] === me.caps[0] && caps[1] === me.caps[3]);
   if (st.fsuid === me.uid && st.fsgid === me.gid && sameGroups(st.groups, me.groups) && sameCaps) return op();
   fs.setgroups(Uint32Array.from(st.groups));
