@@ -56,6 +56,7 @@ export const AUDIT_ARCH = {
   I386: 0x40000003,
   AARCH64: 0xc00000b7,
   S390: 0x16,
+  S390X: 0x80000016,
 } as const;
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;
@@ -91,6 +92,16 @@ export const WNOHANG = 1, __WALL = 0x40000000;
 
 /** AUDIT_ARCH_* carry this bit on 64-bit architectures (include/uapi/linux/audit.h). */
 export const AUDIT_ARCH_64BIT = 0x80000000;
+
+/**
+ * clone(2)/unshare(2) flags that ask for a new namespace (include/uapi/linux/sched.h).
+ * CLONE_NEWTIME is apart: in clone(2)'s flags its bit belongs to the exit signal.
+ */
+export const CLONE_NS_FLAGS = {
+  NEWNS: 0x00020000, NEWCGROUP: 0x02000000, NEWUTS: 0x04000000, NEWIPC: 0x08000000,
+  NEWUSER: 0x10000000, NEWPID: 0x20000000, NEWNET: 0x40000000,
+} as const;
+export const CLONE_NEWTIME = 0x00000080;
 
 /** socketcall(2) call numbers (include/uapi/linux/net.h) for the calls sydbox checks. */
 export const SYS_SOCKETCALL = { BIND: 2, CONNECT: 3, SENDTO: 11, SENDMSG: 16, SENDMMSG: 20 } as const;

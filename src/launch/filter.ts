@@ -18,6 +18,7 @@ import {
 } from "../../ffi/constants";
 import { Errno } from "../errors";
 import { SYSCALLS, type Category, type SyscallRow } from "../syscalls/table";
+import { NAMESPACE_CALLS, namespaceRules } from "./namespaces";
 import { buildRestrict, OPEN_WRITE_MASK, type Restrict } from "./restrict";
 
 /** A sandbox mode, per category. */
@@ -40,6 +41,8 @@ export interface RuleSpec {
   optional: boolean;
   /** Architectures (libseccomp tokens) where the call has another meaning, and the rule is left out. */
   skipArches?: number[];
+  /** Architectures (libseccomp tokens) the rule is limited to, where an argument sits elsewhere. */
+  onlyArches?: number[];
 }
 
 /** Everything the child stage needs to build the filter. */
@@ -63,7 +66,7 @@ export interface FilterInputs {
   /** Exec must be seen even with exec sandboxing off (kill_if_match, resume_if_match, magic_lock:exec). */
   watchExec: boolean;
   /** core/trust/*: which supervisor protections are relaxed. */
-  trust: Record<"ptrace" | "io_uring" | "open_by_handle" | "userfaultfd" | "pidfd", boolean>;
+  trust: Record<"ptrace" | "io_uring" | "open_by_handle" | "userfaultfd" | "pidfd" | "namespaces", boolean>;
   /**
    * -b: no notifications. deny becomes bpf, allow becomes off (no allowlists, no
    * denylists), magic stat is off, and exec only notifies the command's own start.
@@ -80,6 +83,8 @@ export interface FilterInputs {
  * back). Each group is relaxed by its core/trust key.
  */
 export const PROTECTED: Record<keyof FilterInputs["trust"], string[]> = {
+  // A root directory or mount tree of the process's own makes checked paths name other files (namespaces.ts).
+  namespaces: NAMESPACE_CALLS,
   // Another tracer or a writer of our memory could rewrite a checked path or the supervisor itself.
   ptrace: ["ptrace", "process_vm_writev", "process_vm_readv", "kcmp"],
   // io_uring opens files from a kernel thread, with no syscall for the filter to see.
@@ -207,5 +212,6 @@ export function buildFilter(given: FilterInputs): FilterSpec {
     if (inputs.trust[group]) continue;
     for (const name of names) rules.push({ name, action: SCMP_ACT_ERRNO(Errno.EPERM), cmps: [], optional: true });
   }
+  if (!inputs.trust.namespaces) rules.push(...namespaceRules());
   return { defaultAction: SCMP_ACT_ALLOW, rules, arches: inputs.arches, restrict: buildRestrict(inputs.restrict, inputs.arches) };
 }

@@ -7,7 +7,7 @@ import { ptr, type Pointer } from "bun:ffi";
 import { MFD_CLOEXEC, SCMP_ACT_KILL_PROCESS, SCMP_ARG_CMP_SIZE, SCMP_FLTATR } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
-import type { FilterSpec } from "./filter";
+import type { FilterSpec, RuleSpec } from "./filter";
 
 /** The filter could not be built; the message names the rule. */
 export class FilterError extends Error {}
@@ -18,13 +18,13 @@ const NR_SCMP_ERROR = -1;
 /**
  * Creates a libseccomp context holding every rule of `spec`. The caller releases it.
  * libseccomp adds a rule to every architecture of a context, so when a rule must be
- * left out on some of them (RuleSpec.skipArches), each architecture gets a context
+ * left out on some of them (RuleSpec.skipArches, onlyArches), each architecture gets a context
  * of its own and they are merged into one filter.
  */
 export function createContext(sc: Seccomp, spec: FilterSpec): Pointer {
   const native = sc.seccomp_arch_native();
   const arches = [native, ...spec.arches];
-  const perArch = spec.rules.some((r) => r.skipArches?.some((a) => arches.includes(a)));
+  const perArch = spec.rules.some((r) => arches.some((a) => appliesTo(r, a)) !== arches.every((a) => appliesTo(r, a)));
   if (!perArch) return build(sc, spec, arches, native);
   let merged: Pointer | null = null;
   for (const arch of arches) {
@@ -34,6 +34,11 @@ export function createContext(sc: Seccomp, spec: FilterSpec): Pointer {
     if (rc < 0) throw new FilterError(`seccomp_merge failed: errno ${-rc}`);
   }
   return merged!;
+}
+
+/** Whether `rule` belongs in the filter of architecture `arch` (RuleSpec.skipArches, onlyArches). */
+function appliesTo(rule: RuleSpec, arch: number): boolean {
+  return !rule.skipArches?.includes(arch) && (rule.onlyArches?.includes(arch) ?? true);
 }
 
 function build(sc: Seccomp, spec: FilterSpec, arches: number[], native: number): Pointer {
@@ -51,7 +56,7 @@ function build(sc: Seccomp, spec: FilterSpec, arches: number[], native: number):
   const cmpBuf = new BigUint64Array((SCMP_ARG_CMP_SIZE / 8) * 6);
   const cmp32 = new Uint32Array(cmpBuf.buffer);
   for (const rule of spec.rules) {
-    if (rule.skipArches && arches.every((a) => rule.skipArches!.includes(a))) continue;
+    if (!arches.some((a) => appliesTo(rule, a))) continue;
     const cname = Buffer.from(rule.name + "\0");
     // The native number, or libseccomp's pseudo number for a call only other architectures have
     // (chown32, socketcall): libseccomp translates it for each architecture by name.

@@ -9,8 +9,9 @@
  *
  * Assumptions (documented limitations): the tracee shares the supervisor's mount namespace and
  * root (/proc/PID/root is "/"), and procfs is mounted at /proc. A tracee that chroots or unshares
- * its mount namespace sees other paths than the ones computed here; the policy should deny
- * chroot/pivot_root/unshare(CLONE_NEWNS) or the caller should refuse such tracees.
+ * its mount namespace sees other paths than the ones computed here, which is why the filter
+ * refuses chroot, pivot_root, setns and new namespaces unless core/trust/namespaces is set
+ * (src/launch/namespaces.ts).
  * Like every seccomp-notify supervisor, the answer describes the filesystem at the time of the
  * call; the tracee (or another process) may change it before the kernel repeats the lookup.
  */

@@ -26,6 +26,7 @@ const EXPECTED: Record<string, unknown> = {
   "core/trust/open_by_handle": false,
   "core/trust/userfaultfd": false,
   "core/trust/pidfd": false,
+  "core/trust/namespaces": false,
   "core/match/case_sensitive": true,
   "core/match/no_wildcard": "literal",
   "exec/kill_if_match": [],

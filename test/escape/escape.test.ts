@@ -134,8 +134,9 @@ describe.skipIf(userNsWhy !== "")("a tracee's capabilities from its own user nam
         // Natively the kernel refuses both: the namespace's capabilities do not reach here.
         const native = Bun.spawnSync([...asNobodyInUserNs, "sh", "-c", script]);
         expect(native.stdout.toString()).toBe("");
+        // core/trust/namespaces: the user namespace is refused by default; this is the defence behind that.
         const r = await sydbox(["-m", `core/trace/emulate:${mode.emulate}`, "-m", "core/sandbox/read:allow", "-m", "denylist/read+/nonexistent/***",
-          "-m", "core/sandbox/write:allow", "--", ...asNobodyInUserNs, "sh", "-c", script]);
+          "-m", "core/sandbox/write:allow", "-m", "core/trust/namespaces:true", "--", ...asNobodyInUserNs, "sh", "-c", script]);
         expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: "" });
         expect(existsSync(join(dir, "created"))).toBe(false);
       });
