@@ -8,9 +8,14 @@ import { MFD_CLOEXEC, SCMP_ACT_KILL_PROCESS, SCMP_ARG_CMP_SIZE, SCMP_FLTATR } fr
 import type { Libc } from "../../ffi/libc";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
 import type { FilterSpec, RuleSpec } from "./filter";
+import { Errno, SydError } from "../errors";
 
-/** The filter could not be built; the message names the rule. */
-export class FilterError extends Error {}
+/** The filter could not be built; the message names the rule or the architecture. */
+export class FilterError extends SydError {
+  constructor(message: string) {
+    super(message, Errno.EINVAL);
+  }
+}
 
 /** libseccomp's __NR_SCMP_ERROR: the name is no syscall on that architecture, not even a pseudo one. */
 const NR_SCMP_ERROR = -1;
@@ -50,7 +55,7 @@ function build(sc: Seccomp, spec: FilterSpec, arches: number[], native: number):
     if (arch === native) continue;
     const rc = sc.seccomp_arch_add(ctx, arch);
     // EEXIST: already there. EDOM: another byte order, which one filter cannot mix.
-    if (rc < 0 && rc !== -17) throw new FilterError(`libseccomp cannot add architecture 0x${arch.toString(16)} to the filter: ${rc === -33 ? "its byte order differs from the native one" : `errno ${-rc}`}`);
+    if (rc < 0 && rc !== -17) throw new FilterError(`-a: libseccomp cannot add architecture 0x${arch.toString(16)} to the filter: ${rc === -33 ? "its byte order differs from the native one" : `errno ${-rc}`}`);
   }
   if (!arches.includes(native)) sc.seccomp_arch_remove(ctx, native);
   const cmpBuf = new BigUint64Array((SCMP_ARG_CMP_SIZE / 8) * 6);
