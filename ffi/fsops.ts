@@ -23,6 +23,7 @@ const NAMES = [
   "openat2", "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
   "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
   "getgroups", "geteuid", "openat", "read", "capget", "capset", "readlinkat",
+  "sendmsg", "getsockopt", "tgkill",
 ] as const;
 /** Native syscall numbers of the calls bound here (-1 where the architecture lacks one). */
 export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
@@ -83,6 +84,18 @@ export const truncate = (path: string, length: number) => sys(NR.truncate, cstr(
 export const utimensat = (dirfd: number, path: string, times: number, flags: number) => sys(NR.utimensat, dirfd, cstr(path, 0), times, flags);
 /** connect(2) with a raw sockaddr. */
 export const connect = (fd: number, addr: Uint8Array) => sys(NR.connect, fd, ptr(addr), addr.length);
+/** sendmsg(2) of the struct msghdr at address `msg`: the byte count or -errno. */
+export const sendmsg = (fd: number, msg: number, flags: number) => sys(NR.sendmsg, fd, msg, flags);
+const optVal = new Int32Array(2);
+const optValPtr = ptr(optVal);
+/** An int-valued getsockopt(2): the value, or -errno (every int option read here is >= 0). */
+export function getsockoptInt(fd: number, level: number, name: number): number {
+  optVal[0] = 0; optVal[1] = 4;
+  const r = sys(NR.getsockopt, fd, level, name, optValPtr, optValPtr + 4);
+  return r < 0 ? r : optVal[0];
+}
+/** tgkill(2). */
+export const tgkill = (tgid: number, tid: number, sig: number) => sys(NR.tgkill, tgid, tid, sig);
 /** unshare(2). */
 export const unshare = (flags: number) => sys(NR.unshare, flags);
 /** setfsuid(2): per thread; returns the previous fsuid. */
