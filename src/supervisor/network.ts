@@ -77,7 +77,7 @@ function readName(d: Dispatcher, addr: number, len: number): Raw {
   if (len < 2) return 0;
   const bytes = d.readBytes(addr, len);
   if (bytes === null) return d.n.idValid() ? Errno.EFAULT : "gone";
-  return bytes.slice();
+  return new Uint8Array(bytes); // a copy: Buffer.slice would be a view
 }
 
 /** The rest of a struct msghdr, for the sends emulation performs (emulate/send.ts). */
@@ -105,7 +105,7 @@ function readMsgName(d: Dispatcher, msg: number, hdr: MsgHdr): Raw {
   if (addr === 0 || len === 0) return "none";
   if (len < 0) return Errno.EINVAL;
   // A one-byte name decodes as nothing, but the kernel still gets it: keep the byte.
-  if (len === 1) { const b = d.readBytes(addr, 1); return b === null ? (n.idValid() ? Errno.EFAULT : "gone") : b.slice(); }
+  if (len === 1) { const b = d.readBytes(addr, 1); return b === null ? (n.idValid() ? Errno.EFAULT : "gone") : new Uint8Array(b); }
   return readName(d, addr, Math.min(len, SOCKADDR_STORAGE));
 }
 
@@ -196,7 +196,7 @@ function checkVector(d: Dispatcher, row: SyscallRow, where: AddrArg & { kind: "m
       if (subject === "answered") return;
       if (a !== null) unixPath = unixPathOf(a, subject);
     }
-    entries?.push({ name: raw instanceof Uint8Array ? raw : null, errno: typeof raw === "number" ? raw : 0, unixPath, hdr: h, lenAt: vec + i * size + size - 4 });
+    entries?.push({ name: raw instanceof Uint8Array ? raw : null, errno: typeof raw === "number" ? raw : 0, unixPath, hdr: h, lenAt: vec + i * size + (n.compat ? COMPAT_MSGHDR_SIZE : MSGHDR_SIZE) });
   }
   if (entries === null) return n.continue();
   sendVectorFor(d, where.send, entries, faulted && entries.length === 0);
