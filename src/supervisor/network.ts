@@ -5,7 +5,8 @@
  * - The address is read from tracee memory (a `struct sockaddr` argument, the msg_name of
  *   a `struct msghdr`, or of each `struct mmsghdr` of sendmmsg's vector) and decoded; unix
  *   paths are resolved in the caller's cwd, abstract names are `unix-abstract:`.
- * - No address (sendto/sendmsg on a connected socket) is no new destination: CONTINUE.
+ * - No address (sendto/sendmsg on a connected socket) is no new destination: not checked
+ *   (with emulation a nameless sendmsg is still sent by the supervisor: emulate/send.ts).
  * - The last matching rule of the group decides, else the mode (sandbox.ts). A denied bind
  *   gets EADDRNOTAVAIL, a denied connect or send ECONNREFUSED, both reported as
  *   `connect(inet:1.2.3.4@80)` unless a filter/network pattern matches.
@@ -35,11 +36,13 @@
  * i386's socketcall reaches this engine demultiplexed (syscall-index.ts), and 32-bit
  * callers' msghdr and mmsghdr are read in their compat layouts.
  *
- * Emulation (core/trace/emulate, the default): bind and connect are performed by the
- * supervisor with the checked bytes (bind.ts, emulate/connect.ts), so a tracee thread that
- * rewrites the sockaddr after the check changes nothing. Left undone: sendto, sendmsg and
- * sendmmsg are CONTINUEd, so their address can still be rewritten between this check and
- * the kernel's own read, as with every seccomp-notify supervisor.
+ * Emulation (core/trace/emulate, the default): bind, connect and the sends are performed by
+ * the supervisor with the checked bytes (bind.ts, emulate/connect.ts, emulate/send.ts), so a
+ * tracee thread that rewrites the sockaddr after the check changes nothing. A nameless
+ * sendmsg or sendmmsg entry is sent there too (a msghdr in memory can gain an address after
+ * the check), and an address the kernel would refuse (too short, unreadable) is answered
+ * from the bytes read, where a CONTINUE would let the kernel read new ones. Left to the
+ * kernel: a bind of an unsupported family (netlink's port id would be the supervisor's).
  */
 import { Errno } from "../errors";
 import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr, type UnsupportedSockAddr } from "../policy/sockaddr";

@@ -1,14 +1,15 @@
 /*
  * The sockaddr race against a network-checking supervisor (test/escape/race.test.ts).
  *
- *   sendrace sendto|sendmsg|sendmmsg OKPORT NOPORT SECONDS STOPFILE
+ *   sendrace sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE
  *
  * The main thread sends UDP datagrams ("race") to 127.0.0.1:OKPORT, naming the address in
  * sendto's sockaddr, in sendmsg's msg_name, or in the msg_name of a one-entry sendmmsg,
  * while another thread flips the port in that sockaddr between OKPORT and NOPORT. For
  * sendmsg and sendmmsg the flipper also toggles msg_name between the sockaddr and NULL
  * (a nameless msghdr gains an address after the check; the socket is not connected, so
- * a nameless send fails with EDESTADDRREQ). The test listens on NOPORT outside the
+ * a nameless send fails with EDESTADDRREQ). `nameless` is sendmsg with only that flip:
+ * msg_name alternates between NULL and NOPORT, never naming the allowed port. The test listens on NOPORT outside the
  * sandbox and creates STOPFILE once a datagram got there; the loop stops then, or after
  * SECONDS, and prints `sent SENT ATTEMPTS` (SENT: sends that succeeded).
  */
@@ -28,7 +29,7 @@ static struct sockaddr_in sa;
 static struct iovec iov = { "race", 4 };
 static struct mmsghdr mm;
 static unsigned short okport, noport;
-static int use_msg;
+static int use_msg, nameless;
 static atomic_int stop;
 
 static double now(void) {
@@ -45,9 +46,9 @@ static void *flipper(void *unused) {
   while (!stop) {
     // Varying delays, so that some flip lands between the supervisor's read and the kernel's.
     *port = noport;
-    if (use_msg && (n & 1)) *name = NULL;
+    if (use_msg && (nameless || (n & 1))) *name = NULL;
     for (volatile unsigned long i = 0; i < 200 + (n * 37) % 1500; i++);
-    *port = okport;
+    if (!nameless) *port = okport;
     if (use_msg) *name = &sa;
     for (volatile unsigned long i = 0; i < 200 + (n++ * 53) % 3000; i++);
   }
@@ -55,14 +56,15 @@ static void *flipper(void *unused) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) { fprintf(stderr, "usage: sendrace sendto|sendmsg|sendmmsg OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
+  if (argc != 6) { fprintf(stderr, "usage: sendrace sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
   const char *kind = argv[1];
   okport = htons(atoi(argv[2]));
   noport = htons(atoi(argv[3]));
   double seconds = atof(argv[4]);
   const char *stopfile = argv[5];
   use_msg = strcmp(kind, "sendto") != 0;
-  sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = okport };
+  nameless = strcmp(kind, "nameless") == 0;
+  sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = nameless ? noport : okport };
   inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
   mm.msg_hdr = (struct msghdr){ .msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = &iov, .msg_iovlen = 1 };
 
@@ -77,7 +79,7 @@ int main(int argc, char **argv) {
       attempts++;
       long r;
       if (kind[4] == 't') r = sendto(fd, "race", 4, 0, (struct sockaddr *)&sa, sizeof sa);
-      else if (kind[4] == 'm' && kind[5] == 's') r = sendmsg(fd, &mm.msg_hdr, 0);
+      else if (nameless || (kind[4] == 'm' && kind[5] == 's')) r = sendmsg(fd, &mm.msg_hdr, 0);
       else r = sendmmsg(fd, &mm, 1, 0);
       if (r > 0) sent++;
     }

@@ -272,9 +272,10 @@ function lenFailed(tid: number, at: number, count: number): boolean {
 
 /**
  * Sends one message prepared in the buffers; on a blocking socket that would block, hands
- * it to a helper (which answers). The count, -errno, or null when a helper took it.
+ * it to a helper (which answers) if `wait`, else answers -EAGAIN. The count, -errno, or
+ * null when a helper took it.
  */
-function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPath: string | null, len: number, clen: number, flags: number, a: Answer): number | null {
+function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPath: string | null, len: number, clen: number, flags: number, a: Answer, wait: boolean): number | null {
   const b = bufs!;
   let addr = name;
   if (name !== null) {
@@ -287,7 +288,7 @@ function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPat
   const fl = (flags & MSG_DONTWAIT) !== 0 ? O_NONBLOCK : fs.fcntl(s.fd, fs.F_GETFL);
   const blocking = fl >= 0 && (fl & O_NONBLOCK) === 0;
   const r = sendRaw(s.fd, addr, b.payloadPtr, len, b.controlPtr, clen, own | (blocking ? MSG_DONTWAIT : 0), s.status);
-  if (r === -Errno.EAGAIN && blocking) {
+  if (r === -Errno.EAGAIN && blocking && wait) {
     const fds = passed.splice(0);
     const job = { fd: -1, pinned, addr: addr === null ? null : addr.slice(), payload: b.payload.slice(0, len), control: b.control.slice(0, clen), passed: fds, flags: own, status: s.status, answer: a };
     const dup = fs.fcntl(s.fd, 1030 /* F_DUPFD_CLOEXEC */, 0);
@@ -321,7 +322,7 @@ export function sendFor(d: Dispatcher, args: SendArgs, name: Uint8Array | null, 
   try {
     const len = hdr === null ? readPayload(d, s, n.arg(args.buf!), -n.arg(args.len!) - 1) : readPayload(d, s, hdr.iov, hdr.iovlen);
     const clen = hdr === null || len < 0 ? 0 : readControl(d, s, hdr.control, hdr.controllen);
-    r = len < 0 ? len : clen < 0 ? clen : !n.idValid() ? null : sendPrepared(d, s, name, unixPath, len, clen, flags, a);
+    r = len < 0 ? len : clen < 0 ? clen : !n.idValid() ? null : sendPrepared(d, s, name, unixPath, len, clen, flags, a, true);
   } finally {
     closePassed();
     fs.close(s.fd);
@@ -348,10 +349,10 @@ export function sendVectorFor(d: Dispatcher, args: SendArgs, entries: SendEntry[
       const clen = len < 0 ? 0 : readControl(d, s, h.control, h.controllen);
       if (!n.idValid()) return;
       a.lenAt = sent === 0 ? e.lenAt : 0;
-      const r = len < 0 ? len : clen < 0 ? clen : sendPrepared(d, s, e.name, e.unixPath, len, clen, flags, a);
+      const r = len < 0 ? len : clen < 0 ? clen : sendPrepared(d, s, e.name, e.unixPath, len, clen, flags, a, sent === 0);
       closePassed();
       if (r === null) return; // the first entry went to a helper, which answers
-      if (r === -Errno.EAGAIN && sent > 0 && (flags & MSG_DONTWAIT) === 0) break; // would block: a short count
+      if (r === -Errno.EAGAIN && sent > 0) break; // would block, or a later entry of a blocking call: a short count
       if (r < 0) { err = r; break; }
       if (lenFailed(n.pid, e.lenAt, r)) { err = -Errno.EFAULT; break; }
       sent++;
