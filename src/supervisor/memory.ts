@@ -19,8 +19,9 @@ export const PATH_MAX = 4096;
  * and process_vm_writev: filled per call, never reallocated.
  */
 export class IoVecPair {
-  private readonly local = new Uint32Array(4);
-  private readonly remote = new Uint32Array(4);
+  // On ArrayBuffers: the addresses are taken once (see ffi/fsops.ts, oven-sh/bun#32054).
+  private readonly local = new Uint32Array(new ArrayBuffer(16));
+  private readonly remote = new Uint32Array(new ArrayBuffer(16));
   readonly localPtr = ptr(this.local);
   readonly remotePtr = ptr(this.remote);
 
@@ -92,7 +93,7 @@ export class TraceeMemory {
     }
     return got;
   }
-  private readonly gatherLocal = new Uint32Array(4);
+  private readonly gatherLocal = new Uint32Array(new ArrayBuffer(16));
   private readonly gatherLocalPtr = ptr(this.gatherLocal);
 
   private readProcMem(pid: number, addr: number, len: number, off: number): number {

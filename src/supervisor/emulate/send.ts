@@ -92,7 +92,10 @@ export interface Answer {
   sigpipe: boolean;
 }
 
-/** Per-thread buffers: the payload, the control data, the remote iovecs, the msghdr we send. */
+/**
+ * Per-thread buffers: the payload, the control data, the remote iovecs, the msghdr we send.
+ * Their addresses are taken once, so each is made on an ArrayBuffer (see ffi/fsops.ts).
+ */
 class Buffers {
   readonly payload = new Uint8Array(MAX_PAYLOAD);
   readonly payloadPtr = ptr(this.payload);
@@ -100,9 +103,12 @@ class Buffers {
   readonly controlPtr = ptr(this.control);
   readonly riov = new Uint32Array(4 * UIO_MAXIOV);
   readonly riovPtr = ptr(this.riov);
-  readonly msg = new Uint32Array(14);
+  /** The address, copied here: a pointer into a short-lived array may be stale by the call. */
+  readonly name = new Uint8Array(new ArrayBuffer(128));
+  readonly namePtr = ptr(this.name);
+  readonly msg = new Uint32Array(new ArrayBuffer(56));
   readonly msgPtr = ptr(this.msg);
-  readonly iov = new Uint32Array(4);
+  readonly iov = new Uint32Array(new ArrayBuffer(16));
   readonly iovPtr = ptr(this.iov);
 }
 let bufs: Buffers | null = null;
@@ -124,7 +130,11 @@ export function sendRaw(fd: number, addr: Uint8Array | null, data: number, len: 
   const m = b.msg, iov = b.iov;
   put64(iov, 0, data); put64(iov, 2, len);
   m.fill(0);
-  if (addr !== null && addr.length > 0) { put64(m, 0, ptr(addr)); m[2] = addr.length; }
+  if (addr !== null && addr.length > 0) {
+    const len = Math.min(addr.length, b.name.length);
+    b.name.set(addr.subarray(0, len));
+    put64(m, 0, b.namePtr); m[2] = len;
+  }
   put64(m, 4, b.iovPtr); m[6] = 1;
   if (clen > 0) { put64(m, 8, control); m[10] = clen; }
   return asTracee(status, false, () => fs.sendmsg(fd, b.msgPtr, flags));
@@ -162,7 +172,7 @@ function socketOf(d: Dispatcher): Socket | null {
   return { fd: got.fd, type, domain, status: got.status };
 }
 
-const one = new Uint32Array(4);
+const one = new Uint32Array(new ArrayBuffer(16));
 const onePtr = ptr(one);
 
 /** Copies `len` bytes at tracee address `at` to local address `dst`; false if not all are readable. */
