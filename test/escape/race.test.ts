@@ -74,7 +74,7 @@ for (const kind of ["buffer", "symlink", "fifo"] as const) {
 }
 
 /**
- * The sockaddr race (test/c/sendrace.c): a thread flips the port a UDP send names between
+ * The sockaddr race (test/c/race.c): a thread flips the port a UDP send names between
  * an allowed and a denied loopback port (and, for sendmsg/sendmmsg, msg_name between the
  * address and NULL) while another sends. Under CONTINUE the kernel reads the sockaddr again
  * and datagrams reach the denied port; emulated sends use the bytes that were checked.
@@ -101,7 +101,7 @@ async function sendAttack(kind: SendKind, emulate: boolean) {
     // The denied sends are thousands: filtered, not reported.
     "-m", `filter/network+inet:127.0.0.1@${no.port}`,
   ];
-  const r = await sydbox([...args, "--", cc("sendrace"), kind, String(ok.port), String(no.port), String(seconds), stopfile], { timeoutMs: (seconds + 60) * 1000 });
+  const r = await sydbox([...args, "--", cc("race"), kind, String(ok.port), String(no.port), String(seconds), stopfile], { timeoutMs: (seconds + 60) * 1000 });
   await Bun.sleep(300); // datagrams in flight
   const m = /^sent (\d+) (\d+)$/m.exec(r.stdout);
   console.log(`${kind} race, ${emulate ? "emulation" : "CONTINUE"}: ${r.stdout.trim()}, ${noGot} at the denied port, ${okGot} at the allowed one`);

@@ -317,6 +317,12 @@ function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPat
   return r;
 }
 
+/** How a send of the current call on `s` with `flags` is answered (and the buffers, made once). */
+function answerFor(d: Dispatcher, s: Socket, flags: number): Answer {
+  bufs ??= new Buffers();
+  return { tid: d.n.pid, tgid: s.status.tgid, lenAt: 0, sigpipe: s.type === SOCK_STREAM && (flags & MSG_NOSIGNAL) === 0 };
+}
+
 /**
  * sendto or sendmsg with checked name `name` (null: none) and, for a unix path, checked
  * canonical `unixPath`; `hdr` is sendmsg's msghdr, null for sendto. Answers the call.
@@ -325,9 +331,7 @@ export function sendFor(d: Dispatcher, args: SendArgs, name: Uint8Array | null, 
   const n = d.n;
   const s = socketOf(d);
   if (s === null) return;
-  bufs ??= new Buffers();
-  const flags = n.argU32(args.flags);
-  const a: Answer = { tid: n.pid, tgid: s.status.tgid, lenAt: 0, sigpipe: s.type === SOCK_STREAM && (flags & MSG_NOSIGNAL) === 0 };
+  const flags = n.argU32(args.flags), a = answerFor(d, s, flags);
   let r: number | null;
   try {
     const len = hdr === null ? readPayload(d, s, n.arg(args.buf!), -n.arg(args.len!) - 1) : readPayload(d, s, hdr.iov, hdr.iovlen);
@@ -348,9 +352,7 @@ export function sendVectorFor(d: Dispatcher, args: SendArgs, entries: SendEntry[
   const n = d.n;
   const s = socketOf(d);
   if (s === null) return;
-  bufs ??= new Buffers();
-  const flags = n.argU32(args.flags);
-  const a: Answer = { tid: n.pid, tgid: s.status.tgid, lenAt: 0, sigpipe: s.type === SOCK_STREAM && (flags & MSG_NOSIGNAL) === 0 };
+  const flags = n.argU32(args.flags), a = answerFor(d, s, flags);
   let sent = 0, err = faulted ? -Errno.EFAULT : 0;
   try {
     for (let i = 0; i < entries.length; i++) {
