@@ -98,6 +98,51 @@ t("stream", lambda: s1.sendmsg([b"fd"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, 
     }, 30000);
   }
 
+  for (const on of MODES) {
+    test(`TCP: a blocking sendmsg larger than the socket buffers sends it all; EPIPE raises SIGPIPE (emulate:${on})`, async () => {
+      const r = await py([...emu(on), ...deny("allowlist/network/bind+inet:127.0.0.1@0")], `
+import signal, threading, time
+# Small buffers: a part is sent at once, the rest waits for the reader (emulated: in a helper).
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+srv.bind(("127.0.0.1", 0))
+srv.listen()
+c = socket.socket()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+c.connect(srv.getsockname())
+conn, _ = srv.accept()
+# Under the 512 KiB copied per message.
+data = bytes(i % 251 for i in range(500000))
+got = bytearray()
+def reader():
+    time.sleep(0.3)
+    while len(got) < len(data):
+        b = conn.recv(1 << 20)
+        if not b: break
+        got.extend(b)
+th = threading.Thread(target=reader)
+th.start()
+t("big", lambda: c.sendmsg([data[:100000], data[100000:]]))
+th.join(10)
+t("same", lambda: bytes(got) == data)
+pipes = []
+signal.signal(signal.SIGPIPE, lambda *a: pipes.append(1))
+conn.close()
+def until_error():
+    for i in range(100):
+        c.sendmsg([b"x"])
+        time.sleep(0.01)
+t("epipe", until_error)
+time.sleep(0.1)
+t("sigpipe", lambda: len(pipes) > 0)
+t("nosignal", lambda: c.sendmsg([b"x"], [], socket.MSG_NOSIGNAL))
+time.sleep(0.1)
+t("signals", lambda: len(pipes))
+`);
+      expect(r.out).toEqual({ big: "OK:500000", same: "OK:True", epipe: "EPIPE", sigpipe: "OK:True", nosignal: "EPIPE", signals: "OK:1" });
+    }, 30000);
+  }
+
   test("SCM_CREDENTIALS with an address is refused with emulation (EPERM), sent by the kernel without", async () => {
     const code = `
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)

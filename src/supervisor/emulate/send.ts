@@ -34,9 +34,10 @@
  * - MSG_ZEROCOPY is dropped: the payload is the supervisor's copy, reused by the next send;
  *   the tracee gets no completion notification on its error queue.
  * - A send on a blocking socket is first tried with MSG_DONTWAIT; one that would block (a
- *   full unix datagram queue, a full socket buffer) is handed to a helper thread
- *   (blocking.ts) that sends as the tracee would, waiting, and answers; only when no helper
- *   can be had does the supervisor thread wait itself. A blocking sendmmsg whose first entry
+ *   full unix datagram queue, a full socket buffer), or the rest of a stream send that did
+ *   not fit at once, is handed to a helper thread (blocking.ts) that sends as the tracee
+ *   would, waiting, and answers; only when no helper can be had does the supervisor thread
+ *   wait itself. A blocking sendmmsg whose first entry
  *   would block hands that entry over and answers 1; one whose later entry would block
  *   answers the count sent so far (sendmmsg may always send fewer than asked).
  * - EPIPE raises SIGPIPE in the calling thread (stream sockets, unless MSG_NOSIGNAL), after
@@ -69,6 +70,7 @@ const UIO_MAXIOV = 1024;
 const INT_MAX = 0x7fffffff;
 const P32 = 4294967296;
 const SIGPIPE = 13;
+const F_DUPFD_CLOEXEC = 1030;
 
 /** One sendmmsg entry, as checked (network.ts). */
 export interface SendEntry {
@@ -90,6 +92,8 @@ export interface Answer {
   /** sendmmsg: the entry's msg_len to write, 0 for none. */
   lenAt: number;
   sigpipe: boolean;
+  /** Bytes of a stream send already sent before the rest was handed to a helper. */
+  already: number;
 }
 
 /**
@@ -266,6 +270,8 @@ function closePassed(): void {
 
 /** Writes msg_len (if any), answers the call with `r` (a count or -errno), then raises SIGPIPE if due. */
 export function answer(n: Listener, r: number, a: Answer): void {
+  // A stream send interrupted after some bytes returns those, as the kernel's does.
+  if (a.already > 0) r = r >= 0 ? r + a.already : a.already;
   if (r >= 0 && a.lenAt !== 0 && lenFailed(a.tid, a.lenAt, r)) r = -Errno.EFAULT;
   // A sendmmsg entry handed to a helper: one message sent, its length in msg_len.
   if (r >= 0) n.succeed(a.lenAt !== 0 ? 1 : r);
@@ -298,20 +304,29 @@ function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPat
   const fl = (flags & MSG_DONTWAIT) !== 0 ? O_NONBLOCK : fs.fcntl(s.fd, fs.F_GETFL);
   const blocking = fl >= 0 && (fl & O_NONBLOCK) === 0;
   const r = sendRaw(s.fd, addr, b.payloadPtr, len, b.controlPtr, clen, own | (blocking ? MSG_DONTWAIT : 0), s.status);
-  if (r === -Errno.EAGAIN && blocking && wait) {
-    const fds = passed.splice(0);
-    const job = { fd: -1, pinned, addr: addr === null ? null : addr.slice(), payload: b.payload.slice(0, len), control: b.control.slice(0, clen), passed: fds, flags: own, status: s.status, answer: a };
-    const dup = fs.fcntl(s.fd, 1030 /* F_DUPFD_CLOEXEC */, 0);
+  // A blocking socket waits for room, and a blocking stream socket sends everything: what
+  // did not fit at once (all of it, or a stream's rest) is sent by a helper, which waits.
+  const rest = r === -Errno.EAGAIN ? 0 : s.type === SOCK_STREAM && r >= 0 && r < len ? r : -1;
+  if (blocking && wait && rest >= 0) {
+    a.already = rest;
+    const first = rest === 0; // control data and passed fds go with the first byte only
+    const fds = first ? passed.splice(0) : [];
+    const job = {
+      fd: -1, pinned, addr: addr === null ? null : addr.slice(), payload: b.payload.slice(rest, len),
+      control: first ? b.control.slice(0, clen) : new Uint8Array(0), passed: fds, flags: own, status: s.status, answer: a,
+    };
+    const dup = fs.fcntl(s.fd, F_DUPFD_CLOEXEC, 0);
     if (dup >= 0) {
       job.fd = dup;
       if (sendBlocking(d.n, job)) return null;
       fs.close(dup);
     }
     passed.push(...fds);
+    a.already = 0;
     // No helper: this thread waits, as the tracee would have.
-    const w = sendRaw(s.fd, addr, b.payloadPtr, len, b.controlPtr, clen, own, s.status);
+    const w = sendRaw(s.fd, addr, b.payloadPtr + rest, len - rest, b.controlPtr, first ? clen : 0, own, s.status);
     if (pinned >= 0) fs.close(pinned);
-    return w;
+    return first ? w : w >= 0 ? w + rest : rest;
   }
   if (pinned >= 0) fs.close(pinned);
   return r;
@@ -320,7 +335,7 @@ function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPat
 /** How a send of the current call on `s` with `flags` is answered (and the buffers, made once). */
 function answerFor(d: Dispatcher, s: Socket, flags: number): Answer {
   bufs ??= new Buffers();
-  return { tid: d.n.pid, tgid: s.status.tgid, lenAt: 0, sigpipe: s.type === SOCK_STREAM && (flags & MSG_NOSIGNAL) === 0 };
+  return { tid: d.n.pid, tgid: s.status.tgid, lenAt: 0, sigpipe: s.type === SOCK_STREAM && (flags & MSG_NOSIGNAL) === 0, already: 0 };
 }
 
 /**
