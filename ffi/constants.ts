@@ -128,3 +128,9 @@ export const IOCTL = {
 
 /** glibc's struct sigaction on 64-bit Linux: handler, 128-byte mask, int flags (at 136), restorer. */
 export const SIGACTION_SIZE = 152, SIGACTION_FLAGS_OFFSET = 136, SA_RESTART = 0x10000000;
+
+/** Sockets: getsockopt level and options, socket types, send flags, control message types. */
+export const SOL_SOCKET = 1, SO_TYPE = 3, SO_DOMAIN = 39;
+export const SOCK_STREAM = 1, SOCK_SEQPACKET = 5;
+export const MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_ZEROCOPY = 0x4000000;
+export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2;

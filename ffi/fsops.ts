@@ -23,6 +23,7 @@ const NAMES = [
   "openat2", "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
   "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
   "getgroups", "geteuid", "openat", "read", "capget", "capset", "readlinkat",
+  "sendmsg", "getsockopt", "tgkill",
 ] as const;
 /** Native syscall numbers of the calls bound here (-1 where the architecture lacks one). */
 export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
@@ -50,7 +51,7 @@ function cstr(s: string, slot: 0 | 1): number {
   return ptrs[slot];
 }
 
-const how = new BigUint64Array(3);
+const how = new BigUint64Array(new ArrayBuffer(24));
 const howPtr = ptr(how);
 
 /** openat2(2) with full open_how: an fd or -errno. */
@@ -83,6 +84,21 @@ export const truncate = (path: string, length: number) => sys(NR.truncate, cstr(
 export const utimensat = (dirfd: number, path: string, times: number, flags: number) => sys(NR.utimensat, dirfd, cstr(path, 0), times, flags);
 /** connect(2) with a raw sockaddr. */
 export const connect = (fd: number, addr: Uint8Array) => sys(NR.connect, fd, ptr(addr), addr.length);
+/** sendmsg(2) of the struct msghdr at address `msg`: the byte count or -errno. */
+export const sendmsg = (fd: number, msg: number, flags: number) => sys(NR.sendmsg, fd, msg, flags);
+// Arrays whose address is taken once are made on an ArrayBuffer: a small typed array made by
+// length keeps its bytes in the GC heap, and JSC moves them when a caller is optimised,
+// leaving the address taken stale (oven-sh/bun#32054).
+const optVal = new Int32Array(new ArrayBuffer(8));
+const optValPtr = ptr(optVal);
+/** An int-valued getsockopt(2): the value, or -errno (every int option read here is >= 0). */
+export function getsockoptInt(fd: number, level: number, name: number): number {
+  optVal[0] = 0; optVal[1] = 4;
+  const r = sys(NR.getsockopt, fd, level, name, optValPtr, optValPtr + 4);
+  return r < 0 ? r : optVal[0];
+}
+/** tgkill(2). */
+export const tgkill = (tgid: number, tid: number, sig: number) => sys(NR.tgkill, tgid, tid, sig);
 /** unshare(2). */
 export const unshare = (flags: number) => sys(NR.unshare, flags);
 /** setfsuid(2): per thread; returns the previous fsuid. */
@@ -117,13 +133,13 @@ export function readFile(path: string, buf: Uint8Array): number {
 /** Reads symlink `path` (latin1, absolute) into `buf`: the byte count, or -errno. */
 export const readLink = (path: string, buf: Uint8Array) => sys(NR.readlinkat, -100, cstr(path, 0), ptr(buf), buf.length);
 // struct __user_cap_header_struct (version 3, this thread) and __user_cap_data_struct[2].
-const capHeader = new Uint32Array([0x20080522, 0]);
-const capData = new Uint32Array(6);
+const capHeader = new Uint32Array(new ArrayBuffer(8));
+const capData = new Uint32Array(new ArrayBuffer(24));
 const capHeaderPtr = ptr(capHeader), capDataPtr = ptr(capData);
 
 /** The calling thread's capability sets, as 32-bit halves: [effLo, permLo, inhLo, effHi, permHi, inhHi]. */
 export function capget(): Uint32Array {
-  capHeader[1] = 0;
+  capHeader[0] = 0x20080522; capHeader[1] = 0;
   sys(NR.capget, capHeaderPtr, capDataPtr);
   return capData.slice();
 }

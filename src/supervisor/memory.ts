@@ -19,8 +19,9 @@ export const PATH_MAX = 4096;
  * and process_vm_writev: filled per call, never reallocated.
  */
 export class IoVecPair {
-  private readonly local = new Uint32Array(4);
-  private readonly remote = new Uint32Array(4);
+  // On ArrayBuffers: the addresses are taken once (see ffi/fsops.ts, oven-sh/bun#32054).
+  private readonly local = new Uint32Array(new ArrayBuffer(16));
+  private readonly remote = new Uint32Array(new ArrayBuffer(16));
   readonly localPtr = ptr(this.local);
   readonly remotePtr = ptr(this.remote);
 
@@ -58,6 +59,42 @@ export class TraceeMemory {
     }
     return this.readProcMem(pid, addr, len, off);
   }
+
+  /**
+   * Gathers the tracee's memory named by the first `count` native struct iovec in `riov`
+   * (at address `riovPtr`) into `len` bytes at local address `dst`, in one
+   * process_vm_readv where it works. Returns the count read (short at the first
+   * unreadable byte) or -1 (see `errno`). `buf` is left alone.
+   */
+  gather(pid: number, dst: number, len: number, riov: Uint32Array, riovPtr: number, count: number): number {
+    if (this.vmReadvWorks) {
+      const l = this.gatherLocal;
+      l[0] = dst % P32; l[1] = Math.floor(dst / P32); l[2] = len; l[3] = 0;
+      const n = this.L.process_vm_readv(pid, this.gatherLocalPtr, 1, riovPtr, count, 0);
+      if (n >= 0) return n;
+      const e = this.L.errno();
+      if (e !== Errno.ENOSYS && e !== Errno.EPERM) { this.errno = e; return -1; }
+      this.vmReadvWorks = false;
+    }
+    const fd = this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) { this.errno = this.L.errno(); return -1; }
+    let got = 0;
+    try {
+      for (let i = 0; i < count && got < len; i++) {
+        const want = Math.min(riov[4 * i + 2], len - got);
+        if (want === 0) continue;
+        const n = this.L.pread(fd, dst + got, want, riov[4 * i] + riov[4 * i + 1] * P32);
+        if (n < 0 && got === 0) { this.errno = this.L.errno(); return -1; }
+        if (n > 0) got += n;
+        if (n !== want) break;
+      }
+    } finally {
+      this.L.close(fd);
+    }
+    return got;
+  }
+  private readonly gatherLocal = new Uint32Array(new ArrayBuffer(16));
+  private readonly gatherLocalPtr = ptr(this.gatherLocal);
 
   private readProcMem(pid: number, addr: number, len: number, off: number): number {
     const fd = this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0);

@@ -5,7 +5,8 @@
  * - The address is read from tracee memory (a `struct sockaddr` argument, the msg_name of
  *   a `struct msghdr`, or of each `struct mmsghdr` of sendmmsg's vector) and decoded; unix
  *   paths are resolved in the caller's cwd, abstract names are `unix-abstract:`.
- * - No address (sendto/sendmsg on a connected socket) is no new destination: CONTINUE.
+ * - No address (sendto/sendmsg on a connected socket) is no new destination: not checked
+ *   (with emulation a nameless sendmsg is still sent by the supervisor: emulate/send.ts).
  * - The last matching rule of the group decides, else the mode (sandbox.ts). A denied bind
  *   gets EADDRNOTAVAIL, a denied connect or send ECONNREFUSED, both reported as
  *   `connect(inet:1.2.3.4@80)` unless a filter/network pattern matches.
@@ -35,11 +36,13 @@
  * i386's socketcall reaches this engine demultiplexed (syscall-index.ts), and 32-bit
  * callers' msghdr and mmsghdr are read in their compat layouts.
  *
- * Emulation (core/trace/emulate, the default): bind and connect are performed by the
- * supervisor with the checked bytes (bind.ts, emulate/connect.ts), so a tracee thread that
- * rewrites the sockaddr after the check changes nothing. Left undone: sendto, sendmsg and
- * sendmmsg are CONTINUEd, so their address can still be rewritten between this check and
- * the kernel's own read, as with every seccomp-notify supervisor.
+ * Emulation (core/trace/emulate, the default): bind, connect and the sends are performed by
+ * the supervisor with the checked bytes (bind.ts, emulate/connect.ts, emulate/send.ts), so a
+ * tracee thread that rewrites the sockaddr after the check changes nothing. A nameless
+ * sendmsg or sendmmsg entry is sent there too (a msghdr in memory can gain an address after
+ * the check), and an address the kernel would refuse (too short, unreadable) is answered
+ * from the bytes read, where a CONTINUE would let the kernel read new ones. Left to the
+ * kernel: a bind of an unsupported family (netlink's port id would be the supervisor's).
  */
 import { Errno } from "../errors";
 import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr, type UnsupportedSockAddr } from "../policy/sockaddr";
@@ -48,58 +51,76 @@ import type { AddrArg, SyscallRow } from "../syscalls/table";
 import { bindFor, boundAddresses, unixSockaddr } from "./bind";
 import type { Dispatcher } from "./dispatch";
 import { connectFor } from "./emulate/connect";
+import { sendFor, sendVectorFor, type SendEntry } from "./emulate/send";
 
 /** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
 const SOCKADDR_STORAGE = 128;
-/** 64-bit struct msghdr: msg_name (pointer) at 0, msg_namelen (u32) at 8. */
-const MSGHDR_HEAD = 12;
-/** Compat (i386, x32) struct msghdr: msg_name (u32 pointer) at 0, msg_namelen at 4. */
-const COMPAT_MSGHDR_HEAD = 8;
+/** 64-bit struct msghdr: name, namelen (i32, at 8), iov, iovlen, control, controllen, flags. */
+const MSGHDR_SIZE = 56;
+/** Compat (i386, x32) struct msghdr: the same fields, pointers and lengths 32 bits wide. */
+const COMPAT_MSGHDR_SIZE = 28;
 /** 64-bit struct mmsghdr: a 56-byte struct msghdr, msg_len (u32), padding to 8. */
 const MMSGHDR_SIZE = 64;
 /** Compat struct mmsghdr: a 28-byte compat msghdr and msg_len, no padding. */
 const COMPAT_MMSGHDR_SIZE = 32;
 /** sendmmsg handles at most UIO_MAXIOV entries, whatever vlen says. */
 const UIO_MAXIOV = 1024;
+const P32 = 4294967296;
 
 /**
- * The raw address a call names: bytes, "none" (no address), "kernel" (the kernel will refuse
- * it), "unreadable" (a msghdr the kernel cannot read: EFAULT), or "gone".
+ * The raw address a call names: bytes, "none" (no address), an errno the kernel will
+ * answer without using an address (0: one it finds itself, reading nothing a racing
+ * thread could change: a length under 2), "unreadable" (a msghdr the kernel cannot read:
+ * EFAULT), or "gone".
  */
-type Raw = Uint8Array | "none" | "kernel" | "unreadable" | "gone";
+type Raw = Uint8Array | "none" | number | "unreadable" | "gone";
 
 /** The `len` bytes of a sockaddr at `addr`, copied (the reader's buffer is reused by the next read). */
 function readName(d: Dispatcher, addr: number, len: number): Raw {
-  if (len < 2) return "kernel";
+  if (len < 2) return 0;
   const bytes = d.readBytes(addr, len);
-  if (bytes === null) return d.n.idValid() ? "kernel" : "gone";
-  return bytes.slice();
+  if (bytes === null) return d.n.idValid() ? Errno.EFAULT : "gone";
+  return new Uint8Array(bytes); // a copy: Buffer.slice would be a view
 }
 
-/** The msg_name of the struct msghdr at `msg`, in the caller's layout. */
-function readMsgName(d: Dispatcher, msg: number): Raw {
+/** The rest of a struct msghdr, for the sends emulation performs (emulate/send.ts). */
+export interface MsgHdr {
+  iov: number;
+  iovlen: number;
+  control: number;
+  controllen: number;
+}
+
+/** The msg_name of the struct msghdr at `msg`, in the caller's layout; its other fields into `hdr`. */
+function readMsgName(d: Dispatcher, msg: number, hdr: MsgHdr): Raw {
   const n = d.n;
   if (msg === 0) return "unreadable";
   const compat = n.compat;
-  const size = compat ? COMPAT_MSGHDR_HEAD : MSGHDR_HEAD;
+  const size = compat ? COMPAT_MSGHDR_SIZE : MSGHDR_SIZE;
   const head = d.readBytes(msg, size);
   if (head === null) return n.idValid() ? "unreadable" : "gone";
   const v = new DataView(head.buffer, head.byteOffset, size);
-  const addr = compat ? v.getUint32(0, true) : v.getUint32(0, true) + v.getUint32(4, true) * 4294967296;
+  const word = (at: number) => (compat ? v.getUint32(at / 2, true) : v.getUint32(at, true) + v.getUint32(at + 4, true) * P32);
+  const addr = word(0);
   const len = v.getInt32(compat ? 4 : 8, true);
+  hdr.iov = word(16); hdr.iovlen = word(24); hdr.control = word(32); hdr.controllen = word(40);
   // As copy_msghdr_from_user: no name or a zero length means no address, a longer one is capped.
   if (addr === 0 || len === 0) return "none";
-  if (len < 0) return "kernel";
+  if (len < 0) return Errno.EINVAL;
+  // A one-byte name decodes as nothing, but the kernel still gets it: keep the byte.
+  if (len === 1) { const b = d.readBytes(addr, 1); return b === null ? (n.idValid() ? Errno.EFAULT : "gone") : new Uint8Array(b); }
   return readName(d, addr, Math.min(len, SOCKADDR_STORAGE));
 }
 
+const hdr: MsgHdr = { iov: 0, iovlen: 0, control: 0, controllen: 0 };
+
 function readRaw(d: Dispatcher, where: AddrArg & { kind: "sockaddr" | "msghdr" }): Raw {
   const n = d.n;
-  if (where.kind === "msghdr") return readMsgName(d, n.arg(where.msg));
+  if (where.kind === "msghdr") return readMsgName(d, n.arg(where.msg), hdr);
   const addr = n.arg(where.addr);
   const len = n.argInt(where.len);
   if (addr === 0) return "none"; // sendto on a connected socket; EFAULT for bind/connect
-  if (len < 0 || len > SOCKADDR_STORAGE) return "kernel"; // EINVAL
+  if (len < 0 || len > SOCKADDR_STORAGE) return Errno.EINVAL;
   return readName(d, addr, len);
 }
 
@@ -147,24 +168,41 @@ function judge(d: Dispatcher, row: SyscallRow, a: SockAddr | UnsupportedSockAddr
   return subject;
 }
 
-/** sendmmsg: every entry's msg_name is judged; the first denial answers for the whole call. */
+/** The checked canonical unix path to reach, for a decoded address `a` judged as `subject`; else null. */
+function unixPathOf(a: SockAddr | UnsupportedSockAddr, subject: Judged): string | null {
+  return subject !== "unchecked" && subject !== "answered" && subject.family === "unix" && a.family === "unix" && a.path !== "" ? subject.path : null;
+}
+
+/**
+ * sendmmsg: every entry's msg_name is judged; the first denial answers for the whole call.
+ * With emulation the checked entries are then sent by emulate/send.ts.
+ */
 function checkVector(d: Dispatcher, row: SyscallRow, where: AddrArg & { kind: "mmsghdr" }): void {
   const n = d.n;
   const vec = n.arg(where.vec);
   const vlen = Math.min(n.argU32(where.vlen), UIO_MAXIOV);
   const size = n.compat ? COMPAT_MMSGHDR_SIZE : MMSGHDR_SIZE;
+  const entries: SendEntry[] | null = d.sandboxOf(n.pid).cfg.core.trace.emulate ? [] : null;
+  let faulted = false;
   for (let i = 0; i < vlen; i++) {
-    const raw = readMsgName(d, vec + i * size);
+    const h: MsgHdr = entries === null ? hdr : { iov: 0, iovlen: 0, control: 0, controllen: 0 };
+    const raw = readMsgName(d, vec + i * size, h);
     if (raw === "gone") return;
     // The kernel stops at an unreadable entry: nothing after it is sent.
-    if (raw === "unreadable") break;
+    if (raw === "unreadable") { faulted = true; break; }
     // An entry the kernel may refuse is skipped, not a stop: some protocols ignore msg_name,
     // and checking later entries can only deny more.
-    if (raw === "none" || raw === "kernel") continue;
-    const a = decodeSockaddr(raw, raw.length);
-    if (a !== null && judge(d, row, a) === "answered") return;
+    let unixPath: string | null = null;
+    if (raw instanceof Uint8Array) {
+      const a = decodeSockaddr(raw, raw.length);
+      const subject = a === null ? "unchecked" : judge(d, row, a);
+      if (subject === "answered") return;
+      if (a !== null) unixPath = unixPathOf(a, subject);
+    }
+    entries?.push({ name: raw instanceof Uint8Array ? raw : null, errno: typeof raw === "number" ? raw : 0, unixPath, hdr: h, lenAt: vec + i * size + (n.compat ? COMPAT_MSGHDR_SIZE : MSGHDR_SIZE) });
   }
-  n.continue();
+  if (entries === null) return n.continue();
+  sendVectorFor(d, where.send, entries, faulted && entries.length === 0);
 }
 
 /** Lets an allowed connect go on: CONTINUE, or with emulation the connect done here. */
@@ -180,27 +218,45 @@ export function checkAddress(d: Dispatcher, row: SyscallRow): void {
   if (where.kind === "mmsghdr") return checkVector(d, row, where);
   const sb = d.sandboxOf(n.pid);
   const bind = row.category === "bind";
-  // Emulation (core/trace/emulate): bind and connect are performed on the checked bytes.
-  const emu = sb.cfg.core.trace.emulate && (bind || row.name === "connect");
+  // Emulation (core/trace/emulate): bind, connect and the sends are performed on the checked bytes.
+  const emulate = sb.cfg.core.trace.emulate;
+  const send = where.send;
   const raw = readRaw(d, where);
   if (raw === "gone") return;
-  if (raw === "kernel" && emu && where.kind === "sockaddr") {
-    // A CONTINUE would let the kernel read an address a racing thread has just mapped: answer
-    // its errno here (EINVAL for a bad length, else EFAULT for the unreadable address).
-    const len = n.argInt(where.len);
-    return n.fail(len < 2 || len > SOCKADDR_STORAGE ? Errno.EINVAL : Errno.EFAULT);
+  if (emulate && send !== undefined && where.kind === "msghdr" && typeof raw !== "string" && !(raw instanceof Uint8Array)) {
+    // The whole msghdr is read again by the kernel: even its errors are answered here.
+    return n.fail(raw === 0 ? Errno.EINVAL : raw);
   }
-  if (raw === "none" || raw === "kernel" || raw === "unreadable") return n.continue();
+  if (raw === "unreadable") return emulate ? n.fail(Errno.EFAULT) : n.continue();
+  if (typeof raw === "number") {
+    // A CONTINUE would let the kernel read an address a racing thread has just mapped:
+    // with emulation its errno is answered here, unless the kernel reads nothing (0).
+    return emulate && raw !== 0 ? n.fail(raw) : n.continue();
+  }
+  if (raw === "none") {
+    // sendto's address is a register, NULL: nothing to race. A msghdr's is memory.
+    return emulate && send !== undefined && where.kind === "msghdr" ? sendFor(d, send, null, null, hdr) : n.continue();
+  }
   const a = decodeSockaddr(raw, raw.length);
-  if (a === null) return n.continue(); // too short for its family: EINVAL from the kernel
-  const subject = judge(d, row, a);
+  // Too short for its family: the kernel will say EINVAL, but on bytes it reads again, which
+  // a racing thread may have made a valid address meanwhile. Emulation uses the bytes read.
+  const subject = a === null ? "unchecked" : judge(d, row, a);
   if (subject === "answered") return;
-  if (!bind) {
-    const unixPath = subject !== "unchecked" && subject.family === "unix" && a.family === "unix" && a.path !== "" ? subject.path : null;
-    return pass(d, emu, raw, unixPath);
-  }
+  if (a === null && !emulate) return n.continue();
+  const unixPath = a === null ? null : unixPathOf(a, subject);
+  if (send !== undefined) return emulate ? sendFor(d, send, raw, unixPath, where.kind === "msghdr" ? hdr : null) : n.continue();
+  if (!bind) return pass(d, emulate, raw, unixPath);
   const recordBind = sb.cfg.core.allowlist.successful_bind;
-  if (subject === "unchecked" || (!recordBind && !emu)) return n.continue();
+  if (!recordBind && !emulate) return n.continue();
+  if (subject === "unchecked" || a === null) {
+    // An unsupported family goes to the kernel. A too short address: the supervisor's bind
+    // of the bytes read fails as the kernel's would, where a CONTINUE lets it read new ones.
+    if (a !== null || !emulate) return n.continue();
+    const out = bindFor(d, n.argInt(0), raw, false);
+    if (out.kind === "gone") return;
+    if (out.kind === "unavailable") return n.continue();
+    return out.errno !== 0 ? n.fail(out.errno) : n.succeed(0);
+  }
 
   // successful_bind or emulation: bind on the tracee's behalf (and remember the address it got).
   const autobind = a.family === "unix" && a.path === "";

@@ -8,6 +8,7 @@
  */
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { Errno } from "../errors";
+import type { Libc } from "../../ffi/libc";
 import type { Dispatcher } from "./dispatch";
 import { traceeStatus, type TraceeStatus } from "./emulate/creds";
 
@@ -52,4 +53,30 @@ export function fetchTraceeFd(d: Dispatcher, fd: number): Fetched {
     return getErr === Errno.ESRCH ? { kind: "gone" } : { kind: "unavailable", errno: getErr };
   }
   return { kind: "fd", fd: copy, status };
+}
+
+/**
+ * Copies fds `fds` of thread group `tgid` into `out` (ours to close), to pass them on in
+ * SCM_RIGHTS: 0, or the errno (EBADF for one it lacks) with none left open. The caller
+ * checks that its notification is still pending before it uses them (pid reuse).
+ */
+export function copyTraceeFds(L: Libc, tgid: number, fds: ArrayLike<number>, out: number[]): number {
+  numbers();
+  const pidfd = Number(L.syscall(nrPidfdOpen, tgid, 0, 0, 0, 0, 0));
+  if (pidfd < 0) return L.errno();
+  try {
+    for (let i = 0; i < fds.length; i++) {
+      const copy = Number(L.syscall(nrPidfdGetfd, pidfd, fds[i], 0, 0, 0, 0));
+      if (copy < 0) {
+        const e = L.errno();
+        for (const fd of out) L.close(fd);
+        out.length = 0;
+        return e;
+      }
+      out.push(copy);
+    }
+    return 0;
+  } finally {
+    L.close(pidfd);
+  }
 }

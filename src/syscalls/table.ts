@@ -63,12 +63,15 @@ export type Refine =
   | { kind: "openHow"; howArg: number }
   | { kind: "creat" };
 
-/** Where a socket address lives. */
+/** A send's other arguments, for emulation: its flags, and sendto's buffer and length. */
+export interface SendArgs { flags: number; buf?: number; len?: number }
+
+/** Where a socket address lives (and, for the sends, the rest of what they send). */
 export type AddrArg =
-  | { kind: "sockaddr"; addr: number; len: number }
-  | { kind: "msghdr"; msg: number }
+  | { kind: "sockaddr"; addr: number; len: number; send?: SendArgs }
+  | { kind: "msghdr"; msg: number; send: SendArgs }
   /** sendmmsg: a vector of `vlen` struct mmsghdr, each with a msghdr's msg_name. */
-  | { kind: "mmsghdr"; vec: number; vlen: number };
+  | { kind: "mmsghdr"; vec: number; vlen: number; send: SendArgs };
 
 /**
  * How core/trace/emulate performs a path call itself: one implementation per kind
@@ -181,9 +184,9 @@ export const SYSCALLS: readonly SyscallRow[] = [
   // on stale bytes, and notifying it cost every receive a round trip.
   { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 } },
   { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 } },
-  { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5 } },
-  { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1 } },
-  { name: "sendmmsg", category: "connect", addr: { kind: "mmsghdr", vec: 1, vlen: 2 } },
+  { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5, send: { buf: 1, len: 2, flags: 3 } } },
+  { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1, send: { flags: 2 } } },
+  { name: "sendmmsg", category: "connect", addr: { kind: "mmsghdr", vec: 1, vlen: 2, send: { flags: 3 } } },
   // Magic: stat calls carry /dev/sydbox commands while the magic lock is off.
   { name: "stat", category: "magic", paths: [p(0, "follow")] },
   { name: "lstat", category: "magic", paths: [p(0, "nofollow")] },

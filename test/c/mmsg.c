@@ -5,6 +5,8 @@
  *   -c IP:PORT  connect the socket first (the connect is checked too)
  *   -v VLEN     pass VLEN instead of the count of DESTs; the vector then ends at an
  *               unreadable page, so entries past the DESTs fault (EFAULT stops the kernel)
+ *   -l          also print each entry's msg_len after the call: `ok N L0 L1 ...` (entries
+ *               not sent keep the 999 they start with)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -35,9 +37,10 @@ static int parse(const char *s, struct sockaddr_in *sin) {
 int main(int argc, char **argv) {
   const char *conn = NULL;
   unsigned int vlen = 0;
-  int opt;
-  while ((opt = getopt(argc, argv, "c:v:")) != -1) {
+  int opt, lens = 0;
+  while ((opt = getopt(argc, argv, "c:v:l")) != -1) {
     if (opt == 'c') conn = optarg;
+    else if (opt == 'l') lens = 1;
     else if (opt == 'v') vlen = strtoul(optarg, NULL, 0);
     else return 2;
   }
@@ -57,6 +60,7 @@ int main(int argc, char **argv) {
     snprintf(bufs[i], sizeof bufs[i], "mmsg-%d", i);
     iovs[i] = (struct iovec){ bufs[i], strlen(bufs[i]) };
     memset(&vec[i], 0, sizeof vec[i]);
+    vec[i].msg_len = 999;
     vec[i].msg_hdr.msg_iov = &iovs[i];
     vec[i].msg_hdr.msg_iovlen = 1;
     if (strcmp(dest, "-") == 0) continue;
@@ -74,6 +78,8 @@ int main(int argc, char **argv) {
   }
   int n = sendmmsg(fd, vec, vlen ? vlen : (unsigned int)count, 0);
   if (n < 0) return fail();
-  printf("ok %d\n", n);
+  printf("ok %d", n);
+  for (int i = 0; lens && i < count; i++) printf(" %u", vec[i].msg_len);
+  printf("\n");
   return 0;
 }

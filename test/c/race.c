@@ -14,14 +14,32 @@
  * The openers stop at the first success of the attack (DIR/no/race exists), printing
  * `bypass ATTEMPTS` and exiting 1, or after SECONDS printing `held ATTEMPTS OPENED`
  * (OPENED: opens that succeeded, to show the loop did real work) and exiting 0.
+ *
+ * The sockaddr race against a network-checking supervisor:
+ *
+ *   race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE
+ *
+ * The main thread sends UDP datagrams ("race") to 127.0.0.1:OKPORT, naming the address in
+ * sendto's sockaddr, in sendmsg's msg_name, or in the msg_name of a one-entry sendmmsg,
+ * while another thread flips the port in that sockaddr between OKPORT and NOPORT. For
+ * sendmsg and sendmmsg the flipper also toggles msg_name between the sockaddr and NULL
+ * (a nameless msghdr gains an address after the check; the socket is not connected, so
+ * a nameless send fails with EDESTADDRREQ). `nameless` is sendmsg with only that flip:
+ * msg_name alternates between NULL and NOPORT, never naming the allowed port. The test
+ * listens on NOPORT outside the sandbox and creates STOPFILE once a datagram got there;
+ * the loop stops then, or after SECONDS, and prints `sent SENT ATTEMPTS` (SENT: sends
+ * that succeeded).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +47,12 @@
 static char buf[4096];
 static char okp[2048], nop[2048];
 static atomic_int stop;
+
+static struct sockaddr_in sa;
+static struct iovec iov = { "race", 4 };
+static struct mmsghdr mm;
+static unsigned short okport, noport;
+static int use_msg, nameless;
 
 static double now(void) {
   struct timespec t;
@@ -69,8 +93,62 @@ static int opener(const char *path, const char *target, double seconds, int flip
   return 0;
 }
 
+static void *send_flipper(void *unused) {
+  (void)unused;
+  unsigned long n = 0;
+  volatile unsigned short *port = &sa.sin_port;
+  void *volatile *name = &mm.msg_hdr.msg_name;
+  while (!stop) {
+    // Varying delays, so that some flip lands between the supervisor's read and the kernel's.
+    *port = noport;
+    if (use_msg && (nameless || (n & 1))) *name = NULL;
+    for (volatile unsigned long i = 0; i < 200 + (n * 37) % 1500; i++);
+    if (!nameless) *port = okport;
+    if (use_msg) *name = &sa;
+    for (volatile unsigned long i = 0; i < 200 + (n++ * 53) % 3000; i++);
+  }
+  return NULL;
+}
+
+/* The sockaddr race: see the top of the file. */
+static int sender(char **argv) {
+  const char *kind = argv[1];
+  okport = htons(atoi(argv[2]));
+  noport = htons(atoi(argv[3]));
+  double seconds = atof(argv[4]);
+  const char *stopfile = argv[5];
+  use_msg = strcmp(kind, "sendto") != 0;
+  nameless = strcmp(kind, "nameless") == 0;
+  sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = nameless ? noport : okport };
+  inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+  mm.msg_hdr = (struct msghdr){ .msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = &iov, .msg_iovlen = 1 };
+
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) { perror("socket"); return 2; }
+  pthread_t t;
+  if (pthread_create(&t, NULL, send_flipper, NULL) != 0) { perror("pthread_create"); return 2; }
+  double end = now() + seconds;
+  long attempts = 0, sent = 0;
+  while (now() < end) {
+    for (int i = 0; i < 256; i++) {
+      attempts++;
+      long r;
+      if (kind[4] == 't') r = sendto(fd, "race", 4, 0, (struct sockaddr *)&sa, sizeof sa);
+      else if (nameless || (kind[4] == 'm' && kind[5] == 's')) r = sendmsg(fd, &mm.msg_hdr, 0);
+      else r = sendmmsg(fd, &mm, 1, 0);
+      if (r > 0) sent++;
+    }
+    if (access(stopfile, F_OK) == 0) break;
+  }
+  stop = 1;
+  pthread_join(t, NULL);
+  printf("sent %ld %ld\n", sent, attempts);
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip DIR SECONDS\n"); return 2; }
+  if (argc == 6) return sender(argv);
+  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
   const char *dir = argv[2];
   double seconds = atof(argv[3]);
   snprintf(nop, sizeof nop, "%s/no/race", dir);

@@ -72,3 +72,58 @@ for (const kind of ["buffer", "symlink", "fifo"] as const) {
     expect(r.opened).toBeGreaterThan(100);
   }, (SECONDS + 90) * 1000);
 }
+
+/**
+ * The sockaddr race (test/c/race.c): a thread flips the port a UDP send names between
+ * an allowed and a denied loopback port (and, for sendmsg/sendmmsg, msg_name between the
+ * address and NULL) while another sends. Under CONTINUE the kernel reads the sockaddr again
+ * and datagrams reach the denied port; emulated sends use the bytes that were checked.
+ * "nameless" flips only sendmsg's msg_name between NULL and the denied address: a msghdr
+ * checked without an address gains one (why nameless sendmsg is emulated too).
+ */
+type SendKind = "sendto" | "sendmsg" | "sendmmsg" | "nameless";
+async function sendAttack(kind: SendKind, emulate: boolean) {
+  const seconds = emulate ? SECONDS : CONTINUE_BUDGET;
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const stopfile = join(a.dir, "stop");
+  let okGot = 0, noGot = 0;
+  const ok = await Bun.udpSocket({ hostname: "127.0.0.1", port: 0, socket: { data: () => { okGot++; } } });
+  const no = await Bun.udpSocket({
+    hostname: "127.0.0.1", port: 0,
+    socket: { data: () => { if (noGot++ === 0) Bun.write(stopfile, "stop"); } },
+  });
+  cleanups.push(() => { ok.close(); no.close(); });
+  const args = [
+    "-m", `core/trace/emulate:${emulate}`,
+    "-m", "core/sandbox/network:deny",
+    "-m", `allowlist/network/connect+inet:127.0.0.1@${ok.port}`,
+    // The denied sends are thousands: filtered, not reported.
+    "-m", `filter/network+inet:127.0.0.1@${no.port}`,
+  ];
+  const r = await sydbox([...args, "--", cc("race"), kind, String(ok.port), String(no.port), String(seconds), stopfile], { timeoutMs: (seconds + 60) * 1000 });
+  await Bun.sleep(300); // datagrams in flight
+  const m = /^sent (\d+) (\d+)$/m.exec(r.stdout);
+  console.log(`${kind} race, ${emulate ? "emulation" : "CONTINUE"}: ${r.stdout.trim()}, ${noGot} at the denied port, ${okGot} at the allowed one`);
+  return { status: r.status, sent: Number(m?.[1]), attempts: Number(m?.[2]), okGot, noGot };
+}
+
+for (const kind of ["sendto", "sendmsg", "sendmmsg", "nameless"] as const) {
+  test(`${kind} sockaddr race: wins against CONTINUE (the known weakness)`, async () => {
+    const r = await sendAttack(kind, false);
+    expect(r.status).toBe(0);
+    expect(r.noGot).toBeGreaterThan(0);
+  }, (CONTINUE_BUDGET + 90) * 1000);
+
+  test(`${kind} sockaddr race: never wins with emulation, for ${SECONDS} seconds`, async () => {
+    const r = await sendAttack(kind, true);
+    expect({ status: r.status, noGot: r.noGot }).toEqual({ status: 0, noGot: 0 });
+    // The loop did real work: allowed datagrams were sent and arrived (nameless sends none).
+    if (kind !== "nameless") {
+      expect(r.sent).toBeGreaterThan(100);
+      expect(r.okGot).toBeGreaterThan(100);
+    } else {
+      expect(r.attempts).toBeGreaterThan(1000);
+    }
+  }, (SECONDS + 90) * 1000);
+}

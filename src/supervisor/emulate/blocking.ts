@@ -1,16 +1,17 @@
 /**
  * Calls that must block are done by helper threads (opener.ts), so that the supervisor
  * thread can go on answering the call that unblocks them: opens of FIFOs without O_NONBLOCK
- * (open.ts) and connects on blocking sockets (connect.ts). Helpers are started on first need
+ * (open.ts), connects on blocking sockets (connect.ts) and sends that would block on them
+ * (send.ts). Helpers are started on first need
  * and reused when idle (a shared busy flag each: the supervisor thread never runs its event
  * loop, so helpers cannot tell it by message). Up to MAX helpers block at once; beyond that,
  * and where a helper cannot be started, the caller does without (an open goes to the kernel,
- * a connect is made inline).
+ * a connect or a send is made inline).
  */
 import { O_CLOEXEC, O_CREAT } from "../../../ffi/constants";
 import type { Listener } from "../listener";
 import type { TraceeStatus } from "./creds";
-import type { Job } from "./opener";
+import type { Job, SendJob } from "./opener";
 
 const MAX = 32;
 const busy = new Int32Array(new SharedArrayBuffer(4 * MAX));
@@ -51,4 +52,13 @@ export function openBlocking(n: Listener, path: string, flags: number, mode: num
 export function connectBlocking(n: Listener, fd: number, pinned: number, addr: Uint8Array, status: TraceeStatus): boolean {
   // A copy of just the address: `addr` may be a view on a reused buffer.
   return hand(n, { kind: "connect", fd, pinned, addr: addr.slice(), status });
+}
+
+/**
+ * Hands a send that would block to an idle helper, which sends, answers and closes the job's
+ * fds; false if none can take it (the fds are still the caller's). The job's buffers must
+ * be copies: the caller's are reused.
+ */
+export function sendBlocking(n: Listener, job: Omit<SendJob, "kind" | "lfd" | "id" | "busy" | "slot">): boolean {
+  return hand(n, { kind: "send", ...job });
 }

@@ -17,7 +17,7 @@
  * interrupted meanwhile still runs to its end in the helper (the tracee's restarted call
  * then finds the socket connected or connecting, as after an interrupted native connect on
  * a TCP socket; a unix socket answers EISCONN where the kernel would have waited again).
- * sendto and sendmsg stay CONTINUE.
+ * The sends are emulated the same way (send.ts).
  */
 import { O_NONBLOCK } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
@@ -42,17 +42,36 @@ export function connectFor(d: Dispatcher, sockfd: number, sockaddr: Uint8Array, 
   if (got.kind === "gone") return;
   if (got.kind === "badf") return n.fail(Errno.EBADF);
   if (got.kind === "unavailable") return n.continue(); // no pidfd_getfd here: the kernel connects
-  let addr = sockaddr, pinned = -1;
-  if (unixPath !== null) {
-    const r = openParent(unixPath, null, parent);
-    if (r < 0) { fs.close(got.fd); return n.fail(-r); }
-    pinned = parent.fd;
-    addr = unixSockaddr(`${selfFd(pinned)}/${parent.name}`) ?? sockaddr;
-  }
+  const r = pinAddress(sockaddr, unixPath, target);
+  if (r < 0) { fs.close(got.fd); return n.fail(-r); }
+  const addr = target.addr, pinned = target.pinned;
   // Our copy shares the tracee's open file description, so its O_NONBLOCK too.
   const fl = fs.fcntl(got.fd, fs.F_GETFL);
   if (fl >= 0 && (fl & O_NONBLOCK) === 0 && connectBlocking(n, got.fd, pinned, addr, got.status)) return;
   connectAndAnswer(n, got.fd, pinned, addr, got.status);
+}
+
+/** A checked address as the supervisor uses it: the bytes, and the directory fd they name (or -1). */
+export interface Target {
+  addr: Uint8Array;
+  pinned: number;
+}
+const target: Target = { addr: new Uint8Array(0), pinned: -1 };
+
+/**
+ * Fills `out` with the address to use for the checked raw `sockaddr`: itself, or for a
+ * unix path (checked canonical `unixPath`) its parent directory pinned with
+ * RESOLVE_NO_SYMLINKS and named as /proc/self/fd/N/NAME (`out.pinned` is then ours to
+ * close). 0, or -errno when the parent cannot be opened. Also the sends' (send.ts).
+ */
+export function pinAddress(sockaddr: Uint8Array, unixPath: string | null, out: Target): number {
+  out.addr = sockaddr; out.pinned = -1;
+  if (unixPath === null) return 0;
+  const r = openParent(unixPath, null, parent);
+  if (r < 0) return r;
+  out.pinned = parent.fd;
+  out.addr = unixSockaddr(`${selfFd(parent.fd)}/${parent.name}`) ?? sockaddr;
+  return 0;
 }
 
 /**

@@ -26,6 +26,9 @@ import * as fs from "../../../ffi/fsops";
 export interface TraceeStatus {
   tgid: number;
   umask: number | null;
+  /** Real uid and gid: what the kernel stamps on a unix or netlink message it sends. */
+  uid: number;
+  gid: number;
   fsuid: number;
   fsgid: number;
   groups: number[];
@@ -76,6 +79,8 @@ export function traceeStatus(tid: number): TraceeStatus | null {
   return {
     tgid: tgid[0],
     umask: umask.length ? umask[0] : null,
+    uid: uid.length === 4 ? uid[0] : -1,
+    gid: gid.length === 4 ? gid[0] : -1,
     fsuid: uid.length === 4 ? uid[3] : -1,
     fsgid: gid.length === 4 ? gid[3] : -1,
     groups: numbers(b, n, GROUPS, 10, []),

@@ -8,11 +8,13 @@
  * notification itself. One helper serves one call at a time; blocking.ts starts more as
  * needed.
  */
+import { ptr } from "bun:ffi";
 import { O_NOCTTY } from "../../../ffi/constants";
 import { loadLibc } from "../../../ffi/libc";
 import { Listener } from "../listener";
 import { openCanonical } from "./canonical";
 import { connectAndAnswer } from "./connect";
+import { answer, sendRaw, type Answer } from "./send";
 import { asTracee, type TraceeStatus } from "./creds";
 import { answerFd } from "./open";
 
@@ -50,8 +52,25 @@ export interface ConnectJob extends JobBase {
   addr: Uint8Array;
 }
 
+/**
+ * A send on the supervisor's copy `fd` of a blocking socket that would have blocked
+ * (send.ts), with copies of what was read: the address (naming directory fd `pinned`, or
+ * -1), payload, control data (with `passed`, the fds it carries). The helper closes the fds.
+ */
+export interface SendJob extends JobBase {
+  kind: "send";
+  fd: number;
+  pinned: number;
+  addr: Uint8Array | null;
+  payload: Uint8Array;
+  control: Uint8Array;
+  passed: number[];
+  flags: number;
+  answer: Answer;
+}
+
 /** A call handed to a helper. */
-export type Job = OpenJob | ConnectJob;
+export type Job = OpenJob | ConnectJob | SendJob;
 
 const L = loadLibc();
 let listener: Listener | null = null;
@@ -60,7 +79,15 @@ self.onmessage = (ev: MessageEvent<Job>) => {
   const j = ev.data;
   listener ??= new Listener(L, j.lfd);
   try {
-    if (j.kind === "connect") {
+    if (j.kind === "send") {
+      listener.adopt(j.id[0], j.id[1]);
+      try {
+        const at = (b: Uint8Array) => (b.length > 0 ? ptr(b) : 0);
+        answer(listener, sendRaw(j.fd, j.addr, at(j.payload), j.payload.length, at(j.control), j.control.length, j.flags, j.status), j.answer);
+      } finally {
+        for (const fd of [j.fd, j.pinned, ...j.passed]) if (fd >= 0) L.close(fd);
+      }
+    } else if (j.kind === "connect") {
       listener.adopt(j.id[0], j.id[1]);
       connectAndAnswer(listener, j.fd, j.pinned, j.addr, j.status);
     } else {
