@@ -17,7 +17,7 @@
  *   96 (ctime), 112 (mtime), stx_rdev_major 128, stx_rdev_minor 132,
  *   stx_dev_major 136, stx_dev_minor 140.
  */
-import { ptr } from "bun:ffi";
+import { stablePtr } from "../../ffi/pointer";
 import { O_CLOEXEC, O_WRONLY } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
@@ -106,7 +106,7 @@ export class TraceeWriter {
   private vmWritevWorks = true;
 
   constructor(private readonly L: Libc) {
-    this.bufPtr = ptr(this.buf);
+    this.bufPtr = stablePtr(this.buf);
   }
 
   /** Writes `buf[0..len)` at `addr` in `pid`; returns 0 or an errno (EFAULT for a bad buffer). */

@@ -3,7 +3,7 @@
  * notification, response and addfd buffers and the ioctls on them. Nothing here
  * allocates per notification; 64-bit values are read as two 32-bit halves.
  */
-import { ptr } from "bun:ffi";
+import { stablePtr } from "../../ffi/pointer";
 import {
   AUDIT_ARCH_64BIT, NOTIF_IOCTL, X32_SYSCALL_BIT, NOTIF_LAYOUT, POLLERR, POLLHUP, POLLIN, POLLNVAL, SECCOMP_ADDFD_FLAG_SEND,
   SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, SECCOMP_USER_NOTIF_FLAG_CONTINUE,
@@ -38,10 +38,10 @@ export class Listener {
   private readonly pollPtr: number;
 
   constructor(private readonly L: Libc, readonly fd: number) {
-    this.notifPtr = ptr(this.notif);
-    this.respPtr = ptr(this.resp);
-    this.addfdPtr = ptr(this.addfd);
-    this.pollPtr = ptr(this.pollfd);
+    this.notifPtr = stablePtr(this.notif);
+    this.respPtr = stablePtr(this.resp);
+    this.addfdPtr = stablePtr(this.addfd);
+    this.pollPtr = stablePtr(this.pollfd);
     this.pollfd[0] = fd;
     this.pollfd16[2] = POLLIN;
   }

@@ -4,7 +4,7 @@
  * followed by the caller's ID_VALID check before its result is trusted: the pid
  * may have been recycled while we read.
  */
-import { ptr } from "bun:ffi";
+import { stablePtr } from "../../ffi/pointer";
 import { O_CLOEXEC, O_RDONLY } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
@@ -22,8 +22,8 @@ export class IoVecPair {
   // On ArrayBuffers: the addresses are taken once (see ffi/fsops.ts, oven-sh/bun#32054).
   private readonly local = new Uint32Array(new ArrayBuffer(16));
   private readonly remote = new Uint32Array(new ArrayBuffer(16));
-  readonly localPtr = ptr(this.local);
-  readonly remotePtr = ptr(this.remote);
+  readonly localPtr = stablePtr(this.local);
+  readonly remotePtr = stablePtr(this.remote);
 
   /** Points the pair at `len` bytes at local address `lp` and remote address `rp`. */
   set(lp: number, rp: number, len: number): void {
@@ -43,7 +43,7 @@ export class TraceeMemory {
   errno = 0;
 
   constructor(private readonly L: Libc) {
-    this.bufPtr = ptr(this.buf);
+    this.bufPtr = stablePtr(this.buf);
   }
 
   /** Copies `len` bytes at `addr` into `buf[off..]`; returns the count read or -1 (see `errno`). */
@@ -94,7 +94,7 @@ export class TraceeMemory {
     return got;
   }
   private readonly gatherLocal = new Uint32Array(new ArrayBuffer(16));
-  private readonly gatherLocalPtr = ptr(this.gatherLocal);
+  private readonly gatherLocalPtr = stablePtr(this.gatherLocal);
 
   private readProcMem(pid: number, addr: number, len: number, off: number): number {
     const fd = this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0);

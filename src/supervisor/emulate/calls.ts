@@ -10,7 +10,7 @@
  * O_PATH fd pinned on the object and reached as /proc/self/fd/N. Flags the kernel would
  * refuse are refused here with its EINVAL, before anything is done.
  */
-import { ptr } from "bun:ffi";
+import { stablePtr } from "../../../ffi/pointer";
 import * as at from "../../../ffi/at";
 import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
@@ -169,7 +169,7 @@ const truncate: Emulation = {
 
 // struct timespec[2], filled from whichever time struct the call takes.
 const times = Buffer.alloc(32);
-const timesPtr = ptr(times);
+const timesPtr = stablePtr(times);
 
 /** Copies the tracee's times (utimbuf, timeval[2] or timespec[2]) into `times`: its address, 0 for NULL, or -errno. */
 function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: number): number {
