@@ -33,15 +33,22 @@ function readExactly(L: Libc, fd: number, buf: Uint8Array): boolean {
   return true;
 }
 
+// The watchdog is an extra entry point of the compiled binary (see main.ts's newWorker).
+const newWatchdog = () => Bun.main.startsWith("/$bunfs/")
+  ? new Worker("./launch/reaper-worker.ts")
+  : new Worker(new URL("./reaper-worker.ts", import.meta.url).href);
+
 /** Runs the child stage; never returns. */
 export function childMain(): never {
   const L = loadLibc();
 
   // 0. Become the reaper and watchdog of the tree to be (reaper.ts) while the
   //    parent is still parsing the command line: it costs no start-up time here.
-  //    It needs pidfd_open and open, which the filter would deny or notify.
+  //    It needs pidfd_open and open, which the filter would deny or notify. The
+  //    watchdog thread exists from here on, so it never runs under the filter;
+  //    its runtime boots while we wait for the spec.
   let reaper: Reaper;
-  try { reaper = new Reaper(L, process.ppid); }
+  try { reaper = new Reaper(L, process.ppid, newWatchdog()); }
   catch (e) { fail(L, `child stage: ${(e as Error).message}`); }
 
   const lenBuf = new Uint32Array(1);
@@ -115,7 +122,9 @@ export function childMain(): never {
   }
 
   // 8. Start the command with the default signal dispositions and an empty mask
-  //    (Bun ignores SIGPIPE and SIGXFSZ, and the reaper ignores more).
+  //    (Bun ignores SIGPIPE and SIGXFSZ, and the reaper ignores more), once the
+  //    watchdog runs: without it, nothing would kill the tree if sydbox died.
+  if (!reaper.watchdogReady()) fail(L, "child stage: the watchdog thread did not start");
   const pid = reaper.spawn(path, argv.pointers, envp.pointers, INFO_FD);
   if (pid < 0) {
     process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(-pid)}\n`);
@@ -126,7 +135,7 @@ export function childMain(): never {
   L.write(INFO_FD, new Int32Array([pid]), 4);
   L.close(INFO_FD);
 
-  // 10. Reap the tree until it is empty, or kill it if sydbox dies.
+  // 10. Reap the tree until it is empty; the watchdog kills it if sydbox dies.
   reaper.run(pid);
 }
 

@@ -8,14 +8,17 @@
  *   - PR_SET_CHILD_SUBREAPER: every process of the tree that loses its parent
  *     (daemons included) is reparented to the reaper, so the whole tree stays
  *     below it and its `children` file leads to all of it.
- *   - It starts the command with posix_spawn after the filter is loaded: the
- *     command inherits the filter; the reaper's own later calls (poll, waitpid,
- *     pread, kill) are never notified.
- *   - It watches sydbox through a pidfd opened before the filter. When sydbox
- *     is gone, it SIGKILLs the tree, level by level, until it has no child left.
- *   - Otherwise it reaps every child and exits with the eldest's status once
- *     the tree is empty, which is when sydbox stops waiting (SydBox 2 waits for
+ *   - Its main thread loads the filter and starts the command with posix_spawn:
+ *     the command inherits the filter. The main thread then only reaps
+ *     (waitpid, never notified) and exits with the eldest's status once the
+ *     tree is empty, which is when sydbox stops waiting (SydBox 2 waits for
  *     daemons).
+ *   - A watchdog thread (a Worker, reaper-worker.ts) created before the filter
+ *     exists, hence never under it, watches sydbox through a pidfd. When sydbox
+ *     is gone, it SIGKILLs the tree, level by level, until it has no child left.
+ *     Its kills cannot be notified: the filter notifies the kill family, so
+ *     that sydbox refuses any signal aimed at the reaper (supervisor/signals.ts),
+ *     and a notified call fails with ENOSYS once sydbox is gone.
  *   - It leaves the terminal's process group (the command is put back into
  *     it), so that a SIGKILL sent to sydbox's process group spares the reaper,
  *     which then kills what setsid() took out of that group.
@@ -30,21 +33,36 @@ import { ptr } from "bun:ffi";
 import { O_CLOEXEC, POLLIN, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGKILL, SIGTERM, SYS_PIDFD_OPEN, WNOHANG, __WALL } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import {
-  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK, SIGACTION, SIGCHLD,
-  SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
+  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
+  SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTSTP, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
 } from "../../ffi/spawn";
 import { cstr } from "../cstring";
 import { Errno } from "../errors";
 
-/**
- * How long the reaper sleeps at most between two looks at its children. SIGCHLD
- * normally wakes it at once; this only bounds the delay when a child exits in
- * the instant between a look and the next sleep (blocking SIGCHLD for ppoll
- * would not do: another thread of the runtime would take the signal). 20 ms
- * keeps a lost wake-up from showing in a short run, for ~50 cheap wake-ups a
- * second.
- */
-const BACKSTOP_MS = 20;
+/** The watchdog's state (slot 0 of `WatchMessage.state`), moved forward by both threads. */
+export const WATCH = {
+  /** The Worker's script has not run yet. */
+  BOOTING: 0,
+  /** The Worker waits for the command to start. */
+  READY: 1,
+  /** The command runs: watch sydbox. */
+  WATCHING: 2,
+  /** The child stage becomes the command itself (core/restrict): nothing to watch. */
+  RELEASED: 3,
+} as const;
+
+/** How long the child stage waits for its watchdog thread to boot before it gives up (ms). */
+const WATCHDOG_BOOT_MS = 30000;
+
+/** main thread → watchdog Worker: what it watches with, all opened before the filter. */
+export interface WatchMessage {
+  /** One Int32 on a SharedArrayBuffer: a WATCH state. */
+  state: Int32Array;
+  /** pidfd of sydbox. */
+  pidfd: number;
+  /** The `children` file of the reaper's main thread (openChildren). */
+  childrenFd: number;
+}
 
 /** The wait status of a child as a shell reports it: exit code, or 128 + signal. */
 export function exitStatus(wstatus: number): number {
@@ -55,38 +73,35 @@ export function exitStatus(wstatus: number): number {
 export class Reaper {
   private readonly S: Spawn;
   private readonly wstatus = new Int32Array(1);
-  private readonly pollfd = new Int32Array(2);
+  private readonly pidfd: number;
   private readonly childrenFd: number;
+  private readonly state = new Int32Array(new SharedArrayBuffer(4));
+  /** Held for the process's life: a Worker object that is collected takes its thread down. */
+  private readonly watchdog: Worker;
   private readonly parentPgid: number;
 
   /**
    * Everything that needs a syscall the filter would notify or deny (pidfd_open,
    * open), done before the filter is loaded. `parentPid` is the process to
-   * watch, our parent. Throws if it is already gone.
+   * watch, our parent; `watchdog` the thread that will (reaper-worker.ts), created
+   * before the filter. Throws if sydbox is already gone.
    */
-  constructor(private readonly L: Libc, readonly parentPid: number) {
+  constructor(private readonly L: Libc, readonly parentPid: number, watchdog: Worker) {
     const S = this.S = loadSpawn();
     if (L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER): errno ${L.errno()}`);
     const pidfd = Number(L.syscall(SYS_PIDFD_OPEN, parentPid, 0, 0, 0, 0, 0));
     if (pidfd < 0) throw new Error(`pidfd_open(sydbox): errno ${L.errno()}`);
     // The pidfd names the process, not the number: re-check that it is still our parent.
     if (S.getppid() !== parentPid) throw new Error("sydbox exited before the command started");
-    this.pollfd[0] = pidfd;
-    new Int16Array(this.pollfd.buffer)[2] = POLLIN;
+    this.pidfd = pidfd;
     this.childrenFd = openChildren(L);
-
-    // SIGCHLD must interrupt poll (no SA_RESTART), so it needs a handler; any
-    // native function that ignores its argument will do.
-    const act = new Uint8Array(SIGACTION.SIZE);
-    const dv = new DataView(act.buffer);
-    dv.setUint32(SIGACTION.HANDLER, S.noopHandler % 4294967296, true);
-    dv.setUint32(SIGACTION.HANDLER + 4, Math.floor(S.noopHandler / 4294967296), true);
-    if (S.sigaction(SIGCHLD, act, null) !== 0) throw new Error(`sigaction(SIGCHLD): errno ${L.errno()}`);
     // The signals a terminal or a process-group kill sends are the command's to
     // act on; the reaper outlives them (the command gets every default back).
-    for (const sig of [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTIN, SIGTTOU]) L.signal(sig, SIG_IGN);
+    for (const sig of [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU]) L.signal(sig, SIG_IGN);
     this.parentPgid = S.getpgrp();
     S.setpgid(0, 0);
+    this.watchdog = watchdog;
+    watchdog.postMessage({ state: this.state, pidfd, childrenFd: this.childrenFd } satisfies WatchMessage);
   }
 
   /**
@@ -98,7 +113,9 @@ export class Reaper {
     const { L, S } = this;
     L.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
     S.setpgid(0, this.parentPgid);
-    L.close(this.pollfd[0]);
+    Atomics.store(this.state, 0, WATCH.RELEASED);
+    Atomics.notify(this.state, 0);
+    L.close(this.pidfd);
     L.close(this.childrenFd);
     L.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (S.getppid() !== this.parentPid) L._exit(128 + SIGKILL);
@@ -131,29 +148,50 @@ export class Reaper {
   }
 
   /**
-   * Reaps the tree until it is empty, then exits with the eldest's status; or,
-   * if sydbox dies first, kills the tree. Never returns.
+   * Waits until the watchdog thread runs (a Worker that failed to boot would
+   * leave the tree without one): false if it did not within WATCHDOG_BOOT_MS.
+   * It boots while the child stage waits for its spec, so this rarely waits.
+   */
+  watchdogReady(): boolean {
+    return Atomics.wait(this.state, 0, WATCH.BOOTING, WATCHDOG_BOOT_MS) !== "timed-out";
+  }
+
+  /**
+   * Sets the watchdog on, then reaps the tree until it is empty and exits with
+   * the eldest's status. Never returns. A blocking waitpid: SIGCHLD may be
+   * delivered to any thread of the runtime, so it cannot be what wakes us. Runs
+   * under the filter: waitpid and _exit are never notified.
    */
   run(eldest: number): never {
     const { L, S, wstatus } = this;
+    Atomics.store(this.state, 0, WATCH.WATCHING);
+    Atomics.notify(this.state, 0);
     let status = 1;
     for (;;) {
-      for (;;) {
-        const r = S.waitpid(-1, wstatus, WNOHANG | __WALL);
-        if (r > 0) { if (r === eldest) status = exitStatus(wstatus[0]); continue; }
-        if (r === 0) break;
-        if (L.errno() === Errno.EINTR) continue;
-        L._exit(status); // ECHILD: nobody is left
-      }
-      if (L.poll(ptr(this.pollfd), 1, BACKSTOP_MS) > 0) this.killTree();
+      const r = S.waitpid(-1, wstatus, __WALL);
+      if (r === eldest) status = exitStatus(wstatus[0]);
+      else if (r < 0 && L.errno() !== Errno.EINTR) L._exit(status); // ECHILD: nobody is left
     }
   }
+}
 
-  /** sydbox is gone: kill the whole tree. */
-  private killTree(): never {
-    killChildren(this.L, this.S, this.childrenFd);
-    this.L._exit(128 + SIGKILL);
-  }
+/**
+ * The watchdog thread's work (reaper-worker.ts): once the command runs, wait
+ * for sydbox's end, then kill the tree and exit the process. Returns only if
+ * the child stage became the command instead (WATCH.RELEASED).
+ */
+export function watchdog(L: Libc, m: WatchMessage): void {
+  Atomics.store(m.state, 0, WATCH.READY);
+  Atomics.notify(m.state, 0);
+  while (Atomics.load(m.state, 0) === WATCH.READY) Atomics.wait(m.state, 0, WATCH.READY);
+  if (Atomics.load(m.state, 0) !== WATCH.WATCHING) return;
+  const pollfd = new Int32Array(2);
+  pollfd[0] = m.pidfd;
+  new Int16Array(pollfd.buffer)[2] = POLLIN;
+  while (L.poll(ptr(pollfd), 1, -1) <= 0);
+  // sydbox is gone: kill the whole tree.
+  killChildren(L, loadSpawn(), m.childrenFd);
+  L._exit(128 + SIGKILL);
 }
 
 /**
