@@ -122,9 +122,7 @@ export function childMain(): never {
   }
 
   // 8. Start the command with the default signal dispositions and an empty mask
-  //    (Bun ignores SIGPIPE and SIGXFSZ, and the reaper ignores more), once the
-  //    watchdog runs: without it, nothing would kill the tree if sydbox died.
-  if (!reaper.watchdogReady()) fail(L, "child stage: the watchdog thread did not start");
+  //    (Bun ignores SIGPIPE and SIGXFSZ, and the reaper ignores more).
   const pid = reaper.spawn(path, argv.pointers, envp.pointers, INFO_FD);
   if (pid < 0) {
     process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(-pid)}\n`);

@@ -39,24 +39,21 @@ import {
 import { cstr } from "../cstring";
 import { Errno } from "../errors";
 
-/** The watchdog's state (slot 0 of `WatchMessage.state`), moved forward by both threads. */
-export const WATCH = {
-  /** The Worker's script has not run yet. */
-  BOOTING: 0,
-  /** The Worker waits for the command to start. */
-  READY: 1,
-  /** The command runs: watch sydbox. */
-  WATCHING: 2,
-  /** The child stage becomes the command itself (core/restrict): nothing to watch. */
-  RELEASED: 3,
-} as const;
+/**
+ * The watchdog handshake, two Int32 slots on a SharedArrayBuffer: the main
+ * thread's order (PENDING, then WATCH once the command runs, or STAND_DOWN when
+ * the child stage becomes the command under core/restrict), and the watchdog's
+ * sign of life (0, then 1 once its script runs).
+ */
+const ORDER = 0, ALIVE = 1;
+const PENDING = 0, WATCH = 1, STAND_DOWN = 2;
 
-/** How long the child stage waits for its watchdog thread to boot before it gives up (ms). */
+/** How long the reaper waits for its watchdog thread to boot before it gives up (ms). */
 const WATCHDOG_BOOT_MS = 30000;
 
 /** main thread → watchdog Worker: what it watches with, all opened before the filter. */
 export interface WatchMessage {
-  /** One Int32 on a SharedArrayBuffer: a WATCH state. */
+  /** The handshake (ORDER, ALIVE). */
   state: Int32Array;
   /** pidfd of sydbox. */
   pidfd: number;
@@ -75,7 +72,7 @@ export class Reaper {
   private readonly wstatus = new Int32Array(1);
   private readonly pidfd: number;
   private readonly childrenFd: number;
-  private readonly state = new Int32Array(new SharedArrayBuffer(4));
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
   /** Held for the process's life: a Worker object that is collected takes its thread down. */
   private readonly watchdog: Worker;
   private readonly parentPgid: number;
@@ -113,8 +110,8 @@ export class Reaper {
     const { L, S } = this;
     L.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
     S.setpgid(0, this.parentPgid);
-    Atomics.store(this.state, 0, WATCH.RELEASED);
-    Atomics.notify(this.state, 0);
+    Atomics.store(this.state, ORDER, STAND_DOWN);
+    Atomics.notify(this.state, ORDER);
     L.close(this.pidfd);
     L.close(this.childrenFd);
     L.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -148,24 +145,23 @@ export class Reaper {
   }
 
   /**
-   * Waits until the watchdog thread runs (a Worker that failed to boot would
-   * leave the tree without one): false if it did not within WATCHDOG_BOOT_MS.
-   * It boots while the child stage waits for its spec, so this rarely waits.
-   */
-  watchdogReady(): boolean {
-    return Atomics.wait(this.state, 0, WATCH.BOOTING, WATCHDOG_BOOT_MS) !== "timed-out";
-  }
-
-  /**
    * Sets the watchdog on, then reaps the tree until it is empty and exits with
    * the eldest's status. Never returns. A blocking waitpid: SIGCHLD may be
    * delivered to any thread of the runtime, so it cannot be what wakes us. Runs
    * under the filter: waitpid and _exit are never notified.
    */
   run(eldest: number): never {
-    const { L, S, wstatus } = this;
-    Atomics.store(this.state, 0, WATCH.WATCHING);
-    Atomics.notify(this.state, 0);
+    const { L, S, wstatus, state } = this;
+    Atomics.store(state, ORDER, WATCH);
+    Atomics.notify(state, ORDER);
+    // The watchdog boots while the child stage waits for its spec, so this rarely
+    // waits, and never before the command starts. Without it nothing would kill the
+    // tree if sydbox died: take the tree down (sydbox lets these kills through).
+    if (Atomics.wait(state, ALIVE, 0, WATCHDOG_BOOT_MS) === "timed-out") {
+      process.stderr.write("sydbox: child stage: the watchdog thread did not start\n");
+      killChildren(L, S, this.childrenFd);
+      L._exit(125);
+    }
     let status = 1;
     for (;;) {
       const r = S.waitpid(-1, wstatus, __WALL);
@@ -178,13 +174,14 @@ export class Reaper {
 /**
  * The watchdog thread's work (reaper-worker.ts): once the command runs, wait
  * for sydbox's end, then kill the tree and exit the process. Returns only if
- * the child stage became the command instead (WATCH.RELEASED).
+ * the child stage became the command instead (core/restrict).
  */
 export function watchdog(L: Libc, m: WatchMessage): void {
-  Atomics.store(m.state, 0, WATCH.READY);
-  Atomics.notify(m.state, 0);
-  while (Atomics.load(m.state, 0) === WATCH.READY) Atomics.wait(m.state, 0, WATCH.READY);
-  if (Atomics.load(m.state, 0) !== WATCH.WATCHING) return;
+  const state = m.state;
+  Atomics.store(state, ALIVE, 1);
+  Atomics.notify(state, ALIVE);
+  while (Atomics.load(state, ORDER) === PENDING) Atomics.wait(state, ORDER, PENDING);
+  if (Atomics.load(state, ORDER) !== WATCH) return;
   const pollfd = new Int32Array(2);
   pollfd[0] = m.pidfd;
   new Int16Array(pollfd.buffer)[2] = POLLIN;
