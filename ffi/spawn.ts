@@ -8,7 +8,7 @@ import { dlopen, FFIType as T } from "bun:ffi";
 import { LIBC } from "./libc";
 
 /** posix_spawnattr_setflags bits (glibc). */
-export const POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+export const POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
 /** Generous sizes for the opaque glibc types (336 and 80 bytes on x86_64). */
 export const SPAWNATTR_SIZE = 512, FILE_ACTIONS_SIZE = 256, SIGSET_SIZE = 128;
 export const SIG_IGN = 1;
@@ -21,14 +21,12 @@ const symbols = {
   posix_spawnattr_setflags: { args: [T.ptr, T.i16], returns: T.i32 },
   posix_spawnattr_setsigdefault: { args: [T.ptr, T.ptr], returns: T.i32 },
   posix_spawnattr_setsigmask: { args: [T.ptr, T.ptr], returns: T.i32 },
-  posix_spawnattr_setpgroup: { args: [T.ptr, T.i32], returns: T.i32 },
   posix_spawn_file_actions_init: { args: [T.ptr], returns: T.i32 },
   posix_spawn_file_actions_addclose: { args: [T.ptr, T.i32], returns: T.i32 },
   sigfillset: { args: [T.ptr], returns: T.i32 },
   sigemptyset: { args: [T.ptr], returns: T.i32 },
   waitpid: { args: [T.i32, T.ptr, T.i32], returns: T.i32 },
-  setpgid: { args: [T.i32, T.i32], returns: T.i32 },
-  getpgrp: { args: [], returns: T.i32 },
+  setsid: { args: [], returns: T.i32 },
   getppid: { args: [], returns: T.i32 },
 } as const;
 

@@ -19,9 +19,12 @@
  *     Its kills cannot be notified: the filter notifies the kill family, so
  *     that sydbox refuses any signal aimed at the reaper (supervisor/signals.ts),
  *     and a notified call fails with ENOSYS once sydbox is gone.
- *   - It leaves the terminal's process group (the command is put back into
- *     it), so that a SIGKILL sent to sydbox's process group spares the reaper,
- *     which then kills what setsid() took out of that group.
+ *   - Once the command runs (in sydbox's process group, which it inherits), it
+ *     leaves sydbox's session (setsid), so that a SIGKILL sent to sydbox's
+ *     process group spares the reaper, which then kills what setsid() took out
+ *     of that group; and no sandboxed process can ever join its process group
+ *     (the kernel refuses a group of another session), where kill(0) would
+ *     reach it.
  *
  * Why not a PID namespace (measured and documented in README.md): it needs
  * CAP_SYS_ADMIN, while Paludis runs builds unprivileged; a user namespace
@@ -33,7 +36,7 @@ import { ptr } from "bun:ffi";
 import { O_CLOEXEC, POLLIN, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGKILL, SIGTERM, SYS_PIDFD_OPEN, WNOHANG, __WALL } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import {
-  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
+  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
   SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTSTP, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
 } from "../../ffi/spawn";
 import { cstr } from "../cstring";
@@ -75,7 +78,6 @@ export class Reaper {
   private readonly state = new Int32Array(new SharedArrayBuffer(8));
   /** Held for the process's life: a Worker object that is collected takes its thread down. */
   private readonly watchdog: Worker;
-  private readonly parentPgid: number;
 
   /**
    * Everything that needs a syscall the filter would notify or deny (pidfd_open,
@@ -95,21 +97,17 @@ export class Reaper {
     // The signals a terminal or a process-group kill sends are the command's to
     // act on; the reaper outlives them (the command gets every default back).
     for (const sig of [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU]) L.signal(sig, SIG_IGN);
-    this.parentPgid = S.getpgrp();
-    S.setpgid(0, 0);
     this.watchdog = watchdog;
     watchdog.postMessage({ state: this.state, pidfd, childrenFd: this.childrenFd } satisfies WatchMessage);
   }
 
   /**
    * Gives the role up, for a child stage that becomes the command itself
-   * (core/restrict, child.ts): no subreaper, back in sydbox's process group,
-   * and killed with sydbox (PR_SET_PDEATHSIG; re-checked, sydbox may be gone).
+   * (core/restrict, child.ts): no subreaper, and killed with sydbox (PR_SET_PDEATHSIG; re-checked, sydbox may be gone).
    */
   release(): void {
     const { L, S } = this;
     L.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-    S.setpgid(0, this.parentPgid);
     Atomics.store(this.state, ORDER, STAND_DOWN);
     Atomics.notify(this.state, ORDER);
     L.close(this.pidfd);
@@ -120,8 +118,9 @@ export class Reaper {
 
   /**
    * Starts the command, filtered like us, with default signal dispositions, an
-   * empty signal mask, sydbox's process group, and without `closeFd`. Returns
-   * its pid, or minus the errno posix_spawn reports for the execve.
+   * empty signal mask, sydbox's process group, and without `closeFd`; then
+   * leaves sydbox's session (see the module comment). Returns the command's
+   * pid, or minus the errno posix_spawn reports for the execve.
    */
   spawn(path: Buffer, argv: BigUint64Array, envp: BigUint64Array, closeFd: number): number {
     const S = this.S;
@@ -133,15 +132,17 @@ export class Reaper {
     all.fill(0xff, 0, 8);
     S.sigemptyset(none);
     S.posix_spawnattr_init(attr);
-    S.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    S.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     S.posix_spawnattr_setsigdefault(attr, all);
     S.posix_spawnattr_setsigmask(attr, none);
-    S.posix_spawnattr_setpgroup(attr, this.parentPgid);
     S.posix_spawn_file_actions_init(actions);
     S.posix_spawn_file_actions_addclose(actions, closeFd);
     const pid = new Int32Array(1);
     const rc = S.posix_spawn(pid, path, actions, attr, argv, envp);
-    return rc === 0 ? pid[0] : -rc;
+    if (rc !== 0) return -rc;
+    // Not before: a child spawned from another session could not be put in sydbox's group.
+    S.setsid();
+    return pid[0];
   }
 
   /**

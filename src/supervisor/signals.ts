@@ -9,8 +9,10 @@
  * A process is protected under any of its thread ids (kill and tgkill accept
  * them all, and Bun starts threads at will): the target's thread group comes
  * from /proc/TID/status. Groups: -1 (every process) is refused, and so is the
- * reaper's own process group (it leaves sydbox's, reaper.ts), which no sandboxed
- * process may join (setpgid), so that kill(0) never reaches it.
+ * reaper's own process group. The reaper leaves sydbox's group and session
+ * right after starting the command (reaper.ts), and then no sandboxed process
+ * can join its group (the kernel refuses a group of another session): until it
+ * has, kill(0) is refused too.
  */
 import { readFileSync } from "node:fs";
 import type { Listener } from "./listener";
@@ -28,8 +30,21 @@ export function tgidOf(tid: number): number {
   }
 }
 
+/** The session of process `pid` (field 6 of /proc/PID/stat), or 0 when it is gone. */
+function sessionOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+  } catch {
+    return 0;
+  }
+}
+
 /** Checks the calls of the table's `signal` rows; one per supervisor thread. */
 export class SignalGuard {
+  /** Has the reaper left sydbox's session? Once true, for good (a session is never left). */
+  private reaperAlone = false;
+
   /**
    * `sydbox` is our own pid; `reaper` the child stage's, also its process group
    * (0 under core/restrict, where the child stage became the command).
@@ -51,12 +66,26 @@ export class SignalGuard {
     n.fail(verdict);
   }
 
+  /**
+   * Has the reaper left sydbox's process group? It does so microseconds after the
+   * command starts: a kill(0) that comes first waits for it, a little.
+   */
+  private reaperLeft(): boolean {
+    for (let i = 0; i < 100 && !this.reaperAlone; i++) {
+      this.reaperAlone = sessionOf(this.reaper) === this.reaper;
+      if (!this.reaperAlone) Bun.sleepSync(1);
+    }
+    return this.reaperAlone;
+  }
+
   /** 0 to let the call through, else the errno to fail it with. */
   private verdict(t: SignalTarget, target: number): number {
     const reaper = this.reaper;
     switch (t.kind) {
-      case "pgid": return reaper !== 0 && target === reaper ? Errno.EPERM : 0;
-      case "pid": if (target === -1) return Errno.EPERM; // fall through
+      case "pid":
+        if (target === -1) return Errno.EPERM;
+        if (target === 0) return reaper === 0 || this.reaperLeft() ? 0 : Errno.EPERM;
+        // fall through
       case "owner": if (target < 0) return reaper !== 0 && target === -reaper ? Errno.EPERM : 0; // fall through
       case "thread": {
         // 0 (kill: the caller's group; F_SETOWN: nobody) and the kernel's own errors are its business.

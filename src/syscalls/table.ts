@@ -121,10 +121,9 @@ export interface SignalTarget {
    * What the argument names: `pid` (kill: a process by any of its thread ids, > 0; the
    * caller's group, 0; every process, -1; a group, -pgid); `thread` (a thread id, > 0;
    * tkill, tgkill, the sigqueues); `owner` (fcntl F_SETOWN: a process by a thread id, a
-   * group, or 0: nobody); `pgid` (setpgid's group: joining the reaper's group would
-   * put a process where kill(0) reaches the reaper).
+   * group, or 0: nobody).
    */
-  kind: "pid" | "thread" | "owner" | "pgid";
+  kind: "pid" | "thread" | "owner";
   /** Only calls whose argument `arg` is `value` (fcntl's cmd) are sent; the rest stay in the kernel. */
   when?: { arg: number; value: number };
 }
@@ -229,7 +228,6 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "rt_tgsigqueueinfo", category: "signal", signal: { arg: 1, kind: "thread" } },
   { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } } },
   { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } }, optional: true },
-  { name: "setpgid", category: "signal", signal: { arg: 1, kind: "pgid" } },
 ];
 
 /** Looks a row up by name. */

@@ -27,7 +27,7 @@ describe("the reaper", () => {
   for (const signal of ["STOP", "KILL"]) {
     test(`sh's kill -${signal} $PPID is EPERM, reported, and the reaper runs on`, async () => {
       // The CONT (refused too) lets a broken guard's run end instead of hanging.
-      const r = await sydbox([...ALLOW, "--", "sh", "-c", `kill -${signal} $PPID; echo rc=$?; cut -d' ' -f3 /proc/$PPID/stat; kill -CONT $PPID 2>/dev/null`]);
+      const r = await sydbox([...ALLOW, "--", "sh", "-c", `kill -${signal} $PPID; echo rc=$?; cut -d' ' -f3 /proc/$PPID/stat; kill -CONT $PPID 2>/dev/null; exit 0`]);
       expect(r.stdout.split("\n").slice(0, 2)).toEqual(["rc=1", "S"]);
       expect(r.stderr).toContain("Operation not permitted");
       expect(r.stderr).toContain("Access Violation!");
