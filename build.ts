@@ -30,8 +30,9 @@ const commanderWithoutChildProcess: BunPlugin = {
 const result = await Bun.build({
   // Entry points, each its own bundle: the launcher, the child stage and the
   // CLI (loaded by src/main.ts's entry()), the supervisor Worker, and its helper
-  // thread for calls that must block (src/supervisor/emulate/blocking.ts).
-  entrypoints: ["src/main.ts", "src/launch/child.ts", "src/cli/main.ts", "src/supervisor/worker.ts", "src/supervisor/emulate/opener.ts"],
+  // thread for calls that must block (src/supervisor/emulate/blocking.ts),
+  // and the child stage's watchdog thread (src/launch/reaper.ts).
+  entrypoints: ["src/main.ts", "src/launch/child.ts", "src/cli/main.ts", "src/supervisor/worker.ts", "src/supervisor/emulate/opener.ts", "src/launch/reaper-worker.ts"],
   target: "bun",
   bytecode: true,
   minify: true,

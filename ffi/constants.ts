@@ -73,6 +73,11 @@ export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0o
 /** __O_TMPFILE, O_TMPFILE without O_DIRECTORY: either bit of O_TMPFILE marks a create. */
 export const O_TMPFILE_BIT = 0o20000000;
 
+/** fcntl commands that name a process to receive SIGIO/SIGURG: a pid (or -pgid), or a struct f_owner_ex. */
+export const F_SETOWN = 8, F_SETOWN_EX = 15;
+/** ioctls that set a socket's SIGIO/SIGURG owner through a pointer to a pid. */
+export const FIOSETOWN = 0x8901, SIOCSPGRP = 0x8902;
+
 export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const AT_REMOVEDIR = 0x200;

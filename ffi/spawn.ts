@@ -1,6 +1,6 @@
 /**
  * libc bindings only the child stage needs once it stays on as the tree's
- * reaper: posix_spawn and its attributes, sigaction and waitpid. A separate
+ * reaper: posix_spawn and its attributes, and waitpid. A separate
  * dlopen so that the parent and the supervisor Worker do not pay for binding
  * them at startup.
  */
@@ -8,13 +8,11 @@ import { dlopen, FFIType as T } from "bun:ffi";
 import { LIBC } from "./libc";
 
 /** posix_spawnattr_setflags bits (glibc). */
-export const POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+export const POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
 /** Generous sizes for the opaque glibc types (336 and 80 bytes on x86_64). */
 export const SPAWNATTR_SIZE = 512, FILE_ACTIONS_SIZE = 256, SIGSET_SIZE = 128;
-/** struct sigaction (glibc, x86_64 and aarch64): handler, 128-byte mask, int flags, restorer. */
-export const SIGACTION = { SIZE: 152, HANDLER: 0, FLAGS: 136 } as const;
 export const SIG_IGN = 1;
-export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGCHLD = 17, SIGTTIN = 21, SIGTTOU = 22;
+export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22;
 export const ECHILD = 10;
 
 const symbols = {
@@ -23,23 +21,18 @@ const symbols = {
   posix_spawnattr_setflags: { args: [T.ptr, T.i16], returns: T.i32 },
   posix_spawnattr_setsigdefault: { args: [T.ptr, T.ptr], returns: T.i32 },
   posix_spawnattr_setsigmask: { args: [T.ptr, T.ptr], returns: T.i32 },
-  posix_spawnattr_setpgroup: { args: [T.ptr, T.i32], returns: T.i32 },
   posix_spawn_file_actions_init: { args: [T.ptr], returns: T.i32 },
   posix_spawn_file_actions_addclose: { args: [T.ptr, T.i32], returns: T.i32 },
   sigfillset: { args: [T.ptr], returns: T.i32 },
   sigemptyset: { args: [T.ptr], returns: T.i32 },
-  sigaction: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
   waitpid: { args: [T.i32, T.ptr, T.i32], returns: T.i32 },
-  setpgid: { args: [T.i32, T.i32], returns: T.i32 },
-  getpgrp: { args: [], returns: T.i32 },
-  // Also a signal handler that does nothing: its address is one (see reaper.ts).
+  setsid: { args: [], returns: T.i32 },
   getppid: { args: [], returns: T.i32 },
 } as const;
 
 /** Opens the spawn and wait bindings for the calling thread. */
 export function loadSpawn() {
-  const lib = dlopen(LIBC, symbols);
-  return { ...lib.symbols, noopHandler: (lib.symbols.getppid as unknown as { ptr: number }).ptr };
+  return dlopen(LIBC, symbols).symbols;
 }
 
 /** The bound spawn and wait functions of one thread. */

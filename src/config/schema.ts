@@ -117,7 +117,7 @@ export const SCHEMA: readonly KeyDef[] = [
   bool("core/trust/io_uring", false, "allow io_uring, which opens files without syscalls the filter sees"),
   bool("core/trust/open_by_handle", false, "allow open_by_handle_at, which opens files by handle, bypassing paths"),
   bool("core/trust/userfaultfd", false, "allow userfaultfd, which can stall the supervisor's memory reads"),
-  bool("core/trust/pidfd", false, "allow pidfd_getfd, which can take fds from other processes"),
+  bool("core/trust/pidfd", false, "allow pidfd_getfd and pidfd_send_signal, which can take fds from or signal other processes (sydbox's included)"),
   bool("core/trust/namespaces", false, "allow chroot, pivot_root, setns, the new mount API and new namespaces, which change what checked paths name (clone3 gets ENOSYS otherwise)"),
 
   bool("core/match/case_sensitive", true, "match path patterns case-sensitively"),

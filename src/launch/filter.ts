@@ -13,8 +13,8 @@
  * call with no listener fails so), and nothing else is ever notified.
  */
 import {
-  AT_EMPTY_PATH, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_CMP,
-  SYS_SOCKETCALL, W_OK, X_OK,
+  AT_EMPTY_PATH, F_SETOWN_EX, FIOSETOWN, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO,
+  SCMP_ACT_NOTIFY, SCMP_CMP, SIOCSPGRP, SYS_SOCKETCALL, W_OK, X_OK,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
 import { SYSCALLS, type Category, type SyscallRow } from "../syscalls/table";
@@ -93,9 +93,23 @@ export const PROTECTED: Record<keyof FilterInputs["trust"], string[]> = {
   open_by_handle: ["open_by_handle_at"],
   // A userfaultfd page can block process_vm_readv in the supervisor forever.
   userfaultfd: ["userfaultfd"],
-  // pidfd_getfd copies fds out of other processes, the supervisor's included.
-  pidfd: ["pidfd_getfd"],
+  // pidfd_getfd copies fds out of other processes, the supervisor's included. pidfd_send_signal
+  // names its target by an fd, whose process sydbox cannot tell race-free (kill is checked instead).
+  pidfd: ["pidfd_getfd", "pidfd_send_signal"],
 };
+
+/**
+ * Calls that name a process to receive SIGIO/SIGURG through tracee memory, where sydbox
+ * cannot check the target race-free (supervisor/signals.ts checks F_SETOWN, whose pid is
+ * an argument): refused in the kernel with EPERM. [syscall, argument index, value]; the
+ * kernel reads the command as 32 bits, and so does the comparison.
+ */
+const UNCHECKABLE_OWNER: ReadonlyArray<[string, number, number]> = [
+  ["fcntl", 1, F_SETOWN_EX], ["fcntl64", 1, F_SETOWN_EX], ["ioctl", 1, FIOSETOWN], ["ioctl", 1, SIOCSPGRP],
+];
+
+/** An argument equal to `value` as the kernel reads it: an unsigned int, whatever the upper 32 bits hold. */
+const arg32 = (arg: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: 0xffffffff, b: value });
 
 /** The conditions under which an open's flags argument asks for writing. */
 function openWriteCmps(arg: number): ArgCmp[][] {
@@ -126,6 +140,8 @@ function modeOf(inputs: FilterInputs, cat: Category): Mode {
     case "exec": return inputs.modes.exec === "off" && inputs.watchExec && !inputs.bpfOnly ? "allow" : inputs.modes.exec;
     case "bind": case "connect": return inputs.modes.network;
     case "magic": return inputs.magicLocked || inputs.bpfOnly ? "off" : "allow";
+    // Always checked by the supervisor; -b has none, and a notified call would fail with ENOSYS.
+    case "signal": return inputs.bpfOnly ? "off" : "allow";
   }
 }
 
@@ -183,6 +199,7 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
     // sendto without an address sends on a connected socket: no new destination.
     return [rule(action, [{ arg: row.addr.addr, op: SCMP_CMP.NE, a: 0, b: 0 }])];
   }
+  if (row.signal?.when) return [rule(action, [arg32(row.signal.when.arg, row.signal.when.value)])];
   if (row.category === "magic") {
     // fstat() is newfstatat(fd, "", AT_EMPTY_PATH): it can never be magic, keep it in the kernel.
     const flag = row.paths?.[0].emptyPathFlag;
@@ -213,5 +230,8 @@ export function buildFilter(given: FilterInputs): FilterSpec {
     for (const name of names) rules.push({ name, action: SCMP_ACT_ERRNO(Errno.EPERM), cmps: [], optional: true });
   }
   if (!inputs.trust.namespaces) rules.push(...namespaceRules());
+  for (const [name, arg, value] of UNCHECKABLE_OWNER) {
+    rules.push({ name, action: SCMP_ACT_ERRNO(Errno.EPERM), cmps: [arg32(arg, value)], optional: true });
+  }
   return { defaultAction: SCMP_ACT_ALLOW, rules, arches: inputs.arches, restrict: buildRestrict(inputs.restrict, inputs.arches) };
 }

@@ -8,17 +8,23 @@
  *   - PR_SET_CHILD_SUBREAPER: every process of the tree that loses its parent
  *     (daemons included) is reparented to the reaper, so the whole tree stays
  *     below it and its `children` file leads to all of it.
- *   - It starts the command with posix_spawn after the filter is loaded: the
- *     command inherits the filter; the reaper's own later calls (poll, waitpid,
- *     pread, kill) are never notified.
- *   - It watches sydbox through a pidfd opened before the filter. When sydbox
- *     is gone, it SIGKILLs the tree, level by level, until it has no child left.
- *   - Otherwise it reaps every child and exits with the eldest's status once
- *     the tree is empty, which is when sydbox stops waiting (SydBox 2 waits for
+ *   - Its main thread loads the filter and starts the command with posix_spawn:
+ *     the command inherits the filter. The main thread then only reaps
+ *     (waitpid, never notified) and exits with the eldest's status once the
+ *     tree is empty, which is when sydbox stops waiting (SydBox 2 waits for
  *     daemons).
- *   - It leaves the terminal's process group (the command is put back into
- *     it), so that a SIGKILL sent to sydbox's process group spares the reaper,
- *     which then kills what setsid() took out of that group.
+ *   - A watchdog thread (a Worker, reaper-worker.ts) created before the filter
+ *     exists, hence never under it, watches sydbox through a pidfd. When sydbox
+ *     is gone, it SIGKILLs the tree, level by level, until it has no child left.
+ *     Its kills cannot be notified: the filter notifies the kill family, so
+ *     that sydbox refuses any signal aimed at the reaper (supervisor/signals.ts),
+ *     and a notified call fails with ENOSYS once sydbox is gone.
+ *   - Once the command runs (in sydbox's process group, which it inherits), it
+ *     leaves sydbox's session (setsid), so that a SIGKILL sent to sydbox's
+ *     process group spares the reaper, which then kills what setsid() took out
+ *     of that group; and no sandboxed process can ever join its process group
+ *     (the kernel refuses a group of another session), where kill(0) would
+ *     reach it.
  *
  * Why not a PID namespace (measured and documented in README.md): it needs
  * CAP_SYS_ADMIN, while Paludis runs builds unprivileged; a user namespace
@@ -30,21 +36,33 @@ import { ptr } from "bun:ffi";
 import { O_CLOEXEC, POLLIN, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGKILL, SIGTERM, SYS_PIDFD_OPEN, WNOHANG, __WALL } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import {
-  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK, SIGACTION, SIGCHLD,
-  SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
+  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
+  SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTSTP, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
 } from "../../ffi/spawn";
 import { cstr } from "../cstring";
 import { Errno } from "../errors";
 
 /**
- * How long the reaper sleeps at most between two looks at its children. SIGCHLD
- * normally wakes it at once; this only bounds the delay when a child exits in
- * the instant between a look and the next sleep (blocking SIGCHLD for ppoll
- * would not do: another thread of the runtime would take the signal). 20 ms
- * keeps a lost wake-up from showing in a short run, for ~50 cheap wake-ups a
- * second.
+ * The watchdog handshake, two Int32 slots on a SharedArrayBuffer: the main
+ * thread's order (PENDING, then WATCH once the command runs, or STAND_DOWN when
+ * the child stage becomes the command under core/restrict), and the watchdog's
+ * sign of life (0, then 1 once its script runs).
  */
-const BACKSTOP_MS = 20;
+const ORDER = 0, ALIVE = 1;
+const PENDING = 0, WATCH = 1, STAND_DOWN = 2;
+
+/** How long the reaper waits for its watchdog thread to boot before it gives up (ms). */
+const WATCHDOG_BOOT_MS = 30000;
+
+/** main thread → watchdog Worker: what it watches with, all opened before the filter. */
+export interface WatchMessage {
+  /** The handshake (ORDER, ALIVE). */
+  state: Int32Array;
+  /** pidfd of sydbox. */
+  pidfd: number;
+  /** The `children` file of the reaper's main thread (openChildren). */
+  childrenFd: number;
+}
 
 /** The wait status of a child as a shell reports it: exit code, or 128 + signal. */
 export function exitStatus(wstatus: number): number {
@@ -55,50 +73,44 @@ export function exitStatus(wstatus: number): number {
 export class Reaper {
   private readonly S: Spawn;
   private readonly wstatus = new Int32Array(1);
-  private readonly pollfd = new Int32Array(2);
+  private readonly pidfd: number;
   private readonly childrenFd: number;
-  private readonly parentPgid: number;
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  /** Held for the process's life: a Worker object that is collected takes its thread down. */
+  private readonly watchdog: Worker;
 
   /**
    * Everything that needs a syscall the filter would notify or deny (pidfd_open,
    * open), done before the filter is loaded. `parentPid` is the process to
-   * watch, our parent. Throws if it is already gone.
+   * watch, our parent; `watchdog` the thread that will (reaper-worker.ts), created
+   * before the filter. Throws if sydbox is already gone.
    */
-  constructor(private readonly L: Libc, readonly parentPid: number) {
+  constructor(private readonly L: Libc, readonly parentPid: number, watchdog: Worker) {
     const S = this.S = loadSpawn();
     if (L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER): errno ${L.errno()}`);
     const pidfd = Number(L.syscall(SYS_PIDFD_OPEN, parentPid, 0, 0, 0, 0, 0));
     if (pidfd < 0) throw new Error(`pidfd_open(sydbox): errno ${L.errno()}`);
     // The pidfd names the process, not the number: re-check that it is still our parent.
     if (S.getppid() !== parentPid) throw new Error("sydbox exited before the command started");
-    this.pollfd[0] = pidfd;
-    new Int16Array(this.pollfd.buffer)[2] = POLLIN;
+    this.pidfd = pidfd;
     this.childrenFd = openChildren(L);
-
-    // SIGCHLD must interrupt poll (no SA_RESTART), so it needs a handler; any
-    // native function that ignores its argument will do.
-    const act = new Uint8Array(SIGACTION.SIZE);
-    const dv = new DataView(act.buffer);
-    dv.setUint32(SIGACTION.HANDLER, S.noopHandler % 4294967296, true);
-    dv.setUint32(SIGACTION.HANDLER + 4, Math.floor(S.noopHandler / 4294967296), true);
-    if (S.sigaction(SIGCHLD, act, null) !== 0) throw new Error(`sigaction(SIGCHLD): errno ${L.errno()}`);
     // The signals a terminal or a process-group kill sends are the command's to
     // act on; the reaper outlives them (the command gets every default back).
-    for (const sig of [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTIN, SIGTTOU]) L.signal(sig, SIG_IGN);
-    this.parentPgid = S.getpgrp();
-    S.setpgid(0, 0);
+    for (const sig of [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU]) L.signal(sig, SIG_IGN);
+    this.watchdog = watchdog;
+    watchdog.postMessage({ state: this.state, pidfd, childrenFd: this.childrenFd } satisfies WatchMessage);
   }
 
   /**
    * Gives the role up, for a child stage that becomes the command itself
-   * (core/restrict, child.ts): no subreaper, back in sydbox's process group,
-   * and killed with sydbox (PR_SET_PDEATHSIG; re-checked, sydbox may be gone).
+   * (core/restrict, child.ts): no subreaper, and killed with sydbox (PR_SET_PDEATHSIG; re-checked, sydbox may be gone).
    */
   release(): void {
     const { L, S } = this;
     L.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-    S.setpgid(0, this.parentPgid);
-    L.close(this.pollfd[0]);
+    Atomics.store(this.state, ORDER, STAND_DOWN);
+    Atomics.notify(this.state, ORDER);
+    L.close(this.pidfd);
     L.close(this.childrenFd);
     L.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (S.getppid() !== this.parentPid) L._exit(128 + SIGKILL);
@@ -106,8 +118,9 @@ export class Reaper {
 
   /**
    * Starts the command, filtered like us, with default signal dispositions, an
-   * empty signal mask, sydbox's process group, and without `closeFd`. Returns
-   * its pid, or minus the errno posix_spawn reports for the execve.
+   * empty signal mask, sydbox's process group, and without `closeFd`; then
+   * leaves sydbox's session (see the module comment). Returns the command's
+   * pid, or minus the errno posix_spawn reports for the execve.
    */
   spawn(path: Buffer, argv: BigUint64Array, envp: BigUint64Array, closeFd: number): number {
     const S = this.S;
@@ -119,41 +132,64 @@ export class Reaper {
     all.fill(0xff, 0, 8);
     S.sigemptyset(none);
     S.posix_spawnattr_init(attr);
-    S.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    S.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     S.posix_spawnattr_setsigdefault(attr, all);
     S.posix_spawnattr_setsigmask(attr, none);
-    S.posix_spawnattr_setpgroup(attr, this.parentPgid);
     S.posix_spawn_file_actions_init(actions);
     S.posix_spawn_file_actions_addclose(actions, closeFd);
     const pid = new Int32Array(1);
     const rc = S.posix_spawn(pid, path, actions, attr, argv, envp);
-    return rc === 0 ? pid[0] : -rc;
+    if (rc !== 0) return -rc;
+    // Not before: a child spawned from another session could not be put in sydbox's group.
+    S.setsid();
+    return pid[0];
   }
 
   /**
-   * Reaps the tree until it is empty, then exits with the eldest's status; or,
-   * if sydbox dies first, kills the tree. Never returns.
+   * Sets the watchdog on, then reaps the tree until it is empty and exits with
+   * the eldest's status. Never returns. A blocking waitpid: SIGCHLD may be
+   * delivered to any thread of the runtime, so it cannot be what wakes us. Runs
+   * under the filter: waitpid and _exit are never notified.
    */
   run(eldest: number): never {
-    const { L, S, wstatus } = this;
+    const { L, S, wstatus, state } = this;
+    Atomics.store(state, ORDER, WATCH);
+    Atomics.notify(state, ORDER);
+    // The watchdog boots while the child stage waits for its spec, so this rarely
+    // waits, and never before the command starts. Without it nothing would kill the
+    // tree if sydbox died: take the tree down (sydbox lets these kills through).
+    if (Atomics.wait(state, ALIVE, 0, WATCHDOG_BOOT_MS) === "timed-out") {
+      process.stderr.write("sydbox: child stage: the watchdog thread did not start\n");
+      killChildren(L, S, this.childrenFd);
+      L._exit(125);
+    }
     let status = 1;
     for (;;) {
-      for (;;) {
-        const r = S.waitpid(-1, wstatus, WNOHANG | __WALL);
-        if (r > 0) { if (r === eldest) status = exitStatus(wstatus[0]); continue; }
-        if (r === 0) break;
-        if (L.errno() === Errno.EINTR) continue;
-        L._exit(status); // ECHILD: nobody is left
-      }
-      if (L.poll(ptr(this.pollfd), 1, BACKSTOP_MS) > 0) this.killTree();
+      const r = S.waitpid(-1, wstatus, __WALL);
+      if (r === eldest) status = exitStatus(wstatus[0]);
+      else if (r < 0 && L.errno() !== Errno.EINTR) L._exit(status); // ECHILD: nobody is left
     }
   }
+}
 
-  /** sydbox is gone: kill the whole tree. */
-  private killTree(): never {
-    killChildren(this.L, this.S, this.childrenFd);
-    this.L._exit(128 + SIGKILL);
-  }
+/**
+ * The watchdog thread's work (reaper-worker.ts): once the command runs, wait
+ * for sydbox's end, then kill the tree and exit the process. Returns only if
+ * the child stage became the command instead (core/restrict).
+ */
+export function watchdog(L: Libc, m: WatchMessage): void {
+  const state = m.state;
+  Atomics.store(state, ALIVE, 1);
+  Atomics.notify(state, ALIVE);
+  while (Atomics.load(state, ORDER) === PENDING) Atomics.wait(state, ORDER, PENDING);
+  if (Atomics.load(state, ORDER) !== WATCH) return;
+  const pollfd = new Int32Array(2);
+  pollfd[0] = m.pidfd;
+  new Int16Array(pollfd.buffer)[2] = POLLIN;
+  while (L.poll(ptr(pollfd), 1, -1) <= 0);
+  // sydbox is gone: kill the whole tree.
+  killChildren(L, loadSpawn(), m.childrenFd);
+  L._exit(128 + SIGKILL);
 }
 
 /**

@@ -17,6 +17,7 @@ import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type CallView 
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { castMagic } from "./magic-stat";
 import { checkAddress } from "./network";
+import { SignalGuard } from "./signals";
 import { emulatePath, emulates } from "./emulate";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates } from "./state";
@@ -39,6 +40,8 @@ export class Dispatcher implements CallView {
   readonly reporter: ViolationReporter;
   /** --dry-run: decide everything, deny nothing (violations are recorded and let through). */
   private readonly dryRun: boolean;
+  /** The kill family: nothing signals sydbox or the reaper (signals.ts). */
+  private readonly signals: SignalGuard;
 
   /** `obs` is the -d event dump; null (the one check on the hot path) without it. */
   constructor(readonly L: Libc, readonly n: Listener, readonly index: SyscallIndex, start: StartMessage, readonly post: (m: WorkerMessage) => void, readonly obs: Observer | null = null) {
@@ -49,6 +52,7 @@ export class Dispatcher implements CallView {
     this.timing = start.timing;
     this.states = new ProcessStates(start.config, start.eldest);
     this.eldest = start.eldest;
+    this.signals = new SignalGuard(n, start.stats, process.pid, start.reaper);
     if (start.eldestExeced) {
       this.eldestExeced = true;
       this.states.onExec(start.eldest); // the command's own start, not a magic_lock:exec event
@@ -80,6 +84,7 @@ export class Dispatcher implements CallView {
   }
 
   private decide(row: SyscallRow): void {
+    if (row.signal) return this.signals.check(row);
     if (row.category === "exec") this.states.onExec(this.n.pid); // core/trace/magic_lock:exec
     if (row.category === "magic") return castMagic(this, row);
     if (row.addr) return checkAddress(this, row);

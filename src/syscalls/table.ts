@@ -6,12 +6,16 @@
  *
  * Argument indices are those of the syscall ABI (not of libc wrappers).
  */
-import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../ffi/constants";
+import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN } from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ResolveMode } from "../path/types";
 
-/** What a syscall is checked as. `access` and `open` rows pick read/write/exec per call. */
-export type Category = "read" | "write" | "exec" | "bind" | "connect" | "magic";
+/**
+ * What a syscall is checked as. `access` and `open` rows pick read/write/exec per call.
+ * `signal` is no sandbox category: those calls are always looked at, so that nothing
+ * sandboxed can signal sydbox or the reaper of its tree (see `SignalTarget`).
+ */
+export type Category = "read" | "write" | "exec" | "bind" | "connect" | "magic" | "signal";
 
 /**
  * How the last path component is resolved (see src/path/types.ts): `follow`
@@ -104,6 +108,26 @@ export interface Emulate {
   nativeOnly?: boolean;
 }
 
+/**
+ * The target of a call that signals a process, or names one to be signalled later
+ * (category `signal`): src/supervisor/signals.ts refuses sydbox and the child stage
+ * that reaps the tree, wherever a target is a thread id of theirs, a group holding
+ * them, or every process.
+ */
+export interface SignalTarget {
+  /** Argument index of the target (a pid_t). */
+  arg: number;
+  /**
+   * What the argument names: `pid` (kill: a process by any of its thread ids, > 0; the
+   * caller's group, 0; every process, -1; a group, -pgid); `thread` (a thread id, > 0;
+   * tkill, tgkill, the sigqueues); `owner` (fcntl F_SETOWN: a process by a thread id, a
+   * group, or 0: nobody).
+   */
+  kind: "pid" | "thread" | "owner";
+  /** Only calls whose argument `arg` is `value` (fcntl's cmd) are sent; the rest stay in the kernel. */
+  when?: { arg: number; value: number };
+}
+
 /** One row of the table. */
 export interface SyscallRow {
   name: string;
@@ -118,6 +142,8 @@ export interface SyscallRow {
   optional?: boolean;
   /** How core/trace/emulate performs the call; absent: it is CONTINUEd after the check. */
   emulate?: Emulate;
+  /** Category `signal`: where the target is. */
+  signal?: SignalTarget;
 }
 
 const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });
@@ -194,6 +220,14 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "lstat64", category: "magic", paths: [p(0, "nofollow")], optional: true },
   { name: "newfstatat", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })] },
   { name: "statx", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(2), emptyPathFlag: emptyAt(2) })] },
+  // Signals: nothing sandboxed may stop or kill sydbox or the reaper (README, Fail-closed).
+  { name: "kill", category: "signal", signal: { arg: 0, kind: "pid" } },
+  { name: "tkill", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "tgkill", category: "signal", signal: { arg: 1, kind: "thread" } },
+  { name: "rt_sigqueueinfo", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "rt_tgsigqueueinfo", category: "signal", signal: { arg: 1, kind: "thread" } },
+  { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } } },
+  { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } }, optional: true },
 ];
 
 /** Looks a row up by name. */

@@ -1,0 +1,101 @@
+/**
+ * The signal guard: no sandboxed process may signal sydbox or the child stage
+ * that reaps the tree (launch/reaper.ts). Stopping the reaper and then killing
+ * sydbox would otherwise leave the tree running with neither a supervisor nor
+ * anyone to kill it. The table's `signal` rows send every call that signals a
+ * process, or names one to be signalled later (F_SETOWN), here; those whose
+ * target lives in tracee memory are refused in the kernel (launch/filter.ts).
+ *
+ * A process is protected under any of its thread ids (kill and tgkill accept
+ * them all, and Bun starts threads at will): the target's thread group comes
+ * from /proc/TID/status. Groups: -1 (every process) is refused, and so is the
+ * reaper's own process group. The reaper leaves sydbox's group and session
+ * right after starting the command (reaper.ts), and then no sandboxed process
+ * can join its group (the kernel refuses a group of another session): until it
+ * has, kill(0) is refused too.
+ */
+import { readFileSync } from "node:fs";
+import type { Listener } from "./listener";
+import { Errno } from "../errors";
+import { reportViolation } from "../report/violation";
+import type { SignalTarget, SyscallRow } from "../syscalls/table";
+import { STAT } from "./stats";
+
+/** The thread group of thread `tid`, or 0 when there is no such thread. */
+export function tgidOf(tid: number): number {
+  try {
+    return Number(/^Tgid:\t(\d+)$/m.exec(readFileSync(`/proc/${tid}/status`, "latin1"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The session of process `pid` (field 6 of /proc/PID/stat), or 0 when it is gone. */
+function sessionOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Checks the calls of the table's `signal` rows; one per supervisor thread. */
+export class SignalGuard {
+  /** Has the reaper left sydbox's session? Once true, for good (a session is never left). */
+  private reaperAlone = false;
+
+  /**
+   * `sydbox` is our own pid; `reaper` the child stage's, also its process group
+   * (0 under core/restrict, where the child stage became the command).
+   */
+  constructor(private readonly n: Listener, private readonly stats: Int32Array, readonly sydbox: number, readonly reaper: number) {}
+
+  /** Answers the current notification, a call of `row`. */
+  check(row: SyscallRow): void {
+    const n = this.n, t = row.signal!;
+    const target = n.argInt(t.arg);
+    const verdict = this.verdict(t, target);
+    if (verdict === 0) return n.continue();
+    if (verdict === Errno.EPERM) {
+      // The caller may have died meanwhile (and its pid been reused): report only a pending call.
+      if (!n.idValid()) return;
+      this.stats[STAT.VIOLATIONS]++;
+      reportViolation(n.pid, `${row.name}(${target})`);
+    }
+    n.fail(verdict);
+  }
+
+  /**
+   * Has the reaper left sydbox's process group? It does so microseconds after the
+   * command starts: a kill(0) that comes first waits for it, a little.
+   */
+  private reaperLeft(): boolean {
+    for (let i = 0; i < 100 && !this.reaperAlone; i++) {
+      this.reaperAlone = sessionOf(this.reaper) === this.reaper;
+      if (!this.reaperAlone) Bun.sleepSync(1);
+    }
+    return this.reaperAlone;
+  }
+
+  /** 0 to let the call through, else the errno to fail it with. */
+  private verdict(t: SignalTarget, target: number): number {
+    const reaper = this.reaper;
+    switch (t.kind) {
+      case "pid":
+        if (target === -1) return Errno.EPERM;
+        if (target === 0) return reaper === 0 || this.reaperLeft() ? 0 : Errno.EPERM;
+        // fall through
+      case "owner": if (target < 0) return reaper !== 0 && target === -reaper ? Errno.EPERM : 0; // fall through
+      case "thread": {
+        // 0 (kill: the caller's group; F_SETOWN: nobody) and the kernel's own errors are its business.
+        if (target <= 0) return 0;
+        const tgid = tgidOf(target);
+        // No such thread: the kernel's answer, given here so that a thread id reused
+        // between this look and the call cannot slip through.
+        if (tgid === 0) return Errno.ESRCH;
+        return tgid === this.sydbox || (reaper !== 0 && tgid === reaper) ? Errno.EPERM : 0;
+      }
+    }
+  }
+}
