@@ -155,21 +155,26 @@ export class Reaper {
     const { L, S, wstatus, state } = this;
     Atomics.store(state, ORDER, WATCH);
     Atomics.notify(state, ORDER);
-    // The watchdog boots while the child stage waits for its spec, so this rarely
-    // waits, and never before the command starts. Without it nothing would kill the
-    // tree if sydbox died: take the tree down (sydbox lets these kills through).
-    if (Atomics.wait(state, ALIVE, 0, WATCHDOG_BOOT_MS) === "timed-out") {
-      process.stderr.write("sydbox: child stage: the watchdog thread did not start\n");
-      killChildren(L, S, this.childrenFd);
-      L._exit(125);
-    }
+    // Reaping does not wait for the watchdog: a tree that is gone needs no watching
+    // (a short command ends before the watchdog's runtime has booted), and once it
+    // runs it looks at sydbox's pidfd first, so a sydbox that died meanwhile is seen.
+    // Until then children are looked for without blocking, 1 ms apart; a watchdog
+    // that never starts gets the tree killed (sydbox lets these kills through).
+    const deadline = performance.now() + WATCHDOG_BOOT_MS;
     let status = 1;
     for (;;) {
-      const r = S.waitpid(-1, wstatus, __WALL);
-      if (r === eldest) status = exitStatus(wstatus[0]);
-      else if (r < 0 && L.errno() !== Errno.EINTR) L._exit(status); // ECHILD: nobody is left
+      const watched = Atomics.load(state, ALIVE) === 1;
+      const r = S.waitpid(-1, wstatus, watched ? __WALL : __WALL | WNOHANG);
+      if (r > 0) { if (r === eldest) status = exitStatus(wstatus[0]); continue; }
+      if (r < 0) { if (L.errno() === Errno.EINTR) continue; L._exit(status); } // ECHILD: nobody is left
+      if (Atomics.wait(state, ALIVE, 0, 1) === "timed-out" && performance.now() > deadline) {
+        process.stderr.write("sydbox: child stage: the watchdog thread did not start\n");
+        killChildren(L, S, this.childrenFd);
+        L._exit(125);
+      }
     }
   }
+
 }
 
 /**
