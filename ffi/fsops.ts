@@ -9,6 +9,7 @@
  */
 import { dlopen, FFIType as T, ptr, read } from "bun:ffi";
 import { loadSeccomp, syscallNumber } from "./seccomp.ts";
+import { stablePtr } from "./pointer.ts";
 
 const lib = dlopen("libc.so.6", {
   syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
@@ -35,7 +36,7 @@ function sys(nr: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0): number {
 
 const SCRATCH = 8192;
 const bufs = [Buffer.allocUnsafe(SCRATCH), Buffer.allocUnsafe(SCRATCH)];
-const ptrs = bufs.map((b) => ptr(b));
+const ptrs = bufs.map((b) => stablePtr(b));
 
 /** Encodes `s` into scratch buffer `slot` (0 or 1) with a NUL; returns its address. */
 function cstr(s: string, slot: 0 | 1): number {
@@ -51,8 +52,8 @@ function cstr(s: string, slot: 0 | 1): number {
   return ptrs[slot];
 }
 
-const how = new BigUint64Array(new ArrayBuffer(24));
-const howPtr = ptr(how);
+const how = new BigUint64Array(3);
+const howPtr = stablePtr(how);
 
 /** openat2(2) with full open_how: an fd or -errno. */
 export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
@@ -86,11 +87,8 @@ export const utimensat = (dirfd: number, path: string, times: number, flags: num
 export const connect = (fd: number, addr: Uint8Array) => sys(NR.connect, fd, ptr(addr), addr.length);
 /** sendmsg(2) of the struct msghdr at address `msg`: the byte count or -errno. */
 export const sendmsg = (fd: number, msg: number, flags: number) => sys(NR.sendmsg, fd, msg, flags);
-// Arrays whose address is taken once are made on an ArrayBuffer: a small typed array made by
-// length keeps its bytes in the GC heap, and JSC moves them when a caller is optimised,
-// leaving the address taken stale (oven-sh/bun#32054).
-const optVal = new Int32Array(new ArrayBuffer(8));
-const optValPtr = ptr(optVal);
+const optVal = new Int32Array(2);
+const optValPtr = stablePtr(optVal);
 /** An int-valued getsockopt(2): the value, or -errno (every int option read here is >= 0). */
 export function getsockoptInt(fd: number, level: number, name: number): number {
   optVal[0] = 0; optVal[1] = 4;
@@ -133,9 +131,9 @@ export function readFile(path: string, buf: Uint8Array): number {
 /** Reads symlink `path` (latin1, absolute) into `buf`: the byte count, or -errno. */
 export const readLink = (path: string, buf: Uint8Array) => sys(NR.readlinkat, -100, cstr(path, 0), ptr(buf), buf.length);
 // struct __user_cap_header_struct (version 3, this thread) and __user_cap_data_struct[2].
-const capHeader = new Uint32Array(new ArrayBuffer(8));
-const capData = new Uint32Array(new ArrayBuffer(24));
-const capHeaderPtr = ptr(capHeader), capDataPtr = ptr(capData);
+const capHeader = new Uint32Array(2);
+const capData = new Uint32Array(6);
+const capHeaderPtr = stablePtr(capHeader), capDataPtr = stablePtr(capData);
 
 /** The calling thread's capability sets, as 32-bit halves: [effLo, permLo, inhLo, effHi, permHi, inhHi]. */
 export function capget(): Uint32Array {

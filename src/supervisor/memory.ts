@@ -19,9 +19,8 @@ export const PATH_MAX = 4096;
  * and process_vm_writev: filled per call, never reallocated.
  */
 export class IoVecPair {
-  // On ArrayBuffers: the addresses are taken once (see ffi/fsops.ts, oven-sh/bun#32054).
-  private readonly local = new Uint32Array(new ArrayBuffer(16));
-  private readonly remote = new Uint32Array(new ArrayBuffer(16));
+  private readonly local = new Uint32Array(4);
+  private readonly remote = new Uint32Array(4);
   readonly localPtr = stablePtr(this.local);
   readonly remotePtr = stablePtr(this.remote);
 
@@ -93,7 +92,7 @@ export class TraceeMemory {
     }
     return got;
   }
-  private readonly gatherLocal = new Uint32Array(new ArrayBuffer(16));
+  private readonly gatherLocal = new Uint32Array(4);
   private readonly gatherLocalPtr = stablePtr(this.gatherLocal);
 
   private readProcMem(pid: number, addr: number, len: number, off: number): number {

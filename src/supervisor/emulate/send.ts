@@ -43,7 +43,7 @@
  * - EPIPE raises SIGPIPE in the calling thread (stream sockets, unless MSG_NOSIGNAL), after
  *   the answer, as the kernel does during the call.
  */
-import { ptr } from "bun:ffi";
+import { stablePtr } from "../../../ffi/pointer";
 import {
   MSG_DONTWAIT, MSG_NOSIGNAL, MSG_ZEROCOPY, O_NONBLOCK, SCM_CREDENTIALS, SCM_RIGHTS, SOCK_SEQPACKET,
   SOCK_STREAM, SOL_SOCKET, SO_DOMAIN, SO_TYPE,
@@ -98,22 +98,22 @@ export interface Answer {
 
 /**
  * Per-thread buffers: the payload, the control data, the remote iovecs, the msghdr we send.
- * Their addresses are taken once, so each is made on an ArrayBuffer (see ffi/fsops.ts).
+ * Their addresses are taken once (ffi/pointer.ts).
  */
 class Buffers {
   readonly payload = new Uint8Array(MAX_PAYLOAD);
-  readonly payloadPtr = ptr(this.payload);
+  readonly payloadPtr = stablePtr(this.payload);
   readonly control = new Uint8Array(MAX_CONTROL);
-  readonly controlPtr = ptr(this.control);
+  readonly controlPtr = stablePtr(this.control);
   readonly riov = new Uint32Array(4 * UIO_MAXIOV);
-  readonly riovPtr = ptr(this.riov);
+  readonly riovPtr = stablePtr(this.riov);
   /** The address, copied here: a pointer into a short-lived array may be stale by the call. */
-  readonly name = new Uint8Array(new ArrayBuffer(128));
-  readonly namePtr = ptr(this.name);
-  readonly msg = new Uint32Array(new ArrayBuffer(56));
-  readonly msgPtr = ptr(this.msg);
-  readonly iov = new Uint32Array(new ArrayBuffer(16));
-  readonly iovPtr = ptr(this.iov);
+  readonly name = new Uint8Array(128);
+  readonly namePtr = stablePtr(this.name);
+  readonly msg = new Uint32Array(14);
+  readonly msgPtr = stablePtr(this.msg);
+  readonly iov = new Uint32Array(4);
+  readonly iovPtr = stablePtr(this.iov);
 }
 let bufs: Buffers | null = null;
 let writer: TraceeWriter | null = null;
@@ -176,8 +176,8 @@ function socketOf(d: Dispatcher): Socket | null {
   return { fd: got.fd, type, domain, status: got.status };
 }
 
-const one = new Uint32Array(new ArrayBuffer(16));
-const onePtr = ptr(one);
+const one = new Uint32Array(4);
+const onePtr = stablePtr(one);
 
 /** Copies `len` bytes at tracee address `at` to local address `dst`; false if not all are readable. */
 function readRange(d: Dispatcher, dst: number, at: number, len: number): boolean {
