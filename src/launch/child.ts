@@ -51,7 +51,7 @@ export function childMain(): never {
   //    watchdog thread exists from here on, so it never runs under the filter;
   //    its runtime boots while we wait for the spec.
   let reaper: Reaper;
-  try { reaper = new Reaper(L, process.ppid, newWatchdog()); }
+  try { reaper = new Reaper(L, process.ppid); }
   catch (e) { fail(L, `child stage: ${(e as Error).message}`); }
 
   const lenBuf = new Uint32Array(1);
@@ -60,6 +60,11 @@ export function childMain(): never {
   const specBuf = new Uint8Array(lenBuf[0]);
   if (!readExactly(L, CTL_FD, specBuf)) fail(L, "child stage: truncated spec");
   const spec = JSON.parse(new TextDecoder().decode(specBuf)) as ChildSpec;
+  // The reaper's watchdog thread must exist before the filter is loaded (reaper.ts).
+  if (spec.restrictBpf === null) {
+    try { reaper.watchWith(newWatchdog()); }
+    catch (e) { fail(L, `child stage: the watchdog thread: ${(e as Error).message}`); }
+  }
 
   // Marshal everything the command's start needs before the filter exists:
   // after it, every allocation that touches a filtered syscall would wait for

@@ -44,12 +44,11 @@ import { Errno } from "../errors";
 
 /**
  * The watchdog handshake, two Int32 slots on a SharedArrayBuffer: the main
- * thread's order (PENDING, then WATCH once the command runs, or STAND_DOWN when
- * the child stage becomes the command under core/restrict), and the watchdog's
+ * thread's order (PENDING, then WATCH once the command runs), and the watchdog's
  * sign of life (0, then 1 once its script runs).
  */
 const ORDER = 0, ALIVE = 1;
-const PENDING = 0, WATCH = 1, STAND_DOWN = 2;
+const PENDING = 0, WATCH = 1;
 
 /** How long the reaper waits for its watchdog thread to boot before it gives up (ms). */
 const WATCHDOG_BOOT_MS = 30000;
@@ -77,7 +76,7 @@ export class Reaper {
   private readonly childrenFd: number;
   private readonly state = new Int32Array(new SharedArrayBuffer(8));
   /** Held for the process's life: a Worker object that is collected takes its thread down. */
-  private readonly watchdog: Worker;
+  private watchdog: Worker | null = null;
 
   /**
    * Everything that needs a syscall the filter would notify or deny (pidfd_open,
@@ -85,7 +84,7 @@ export class Reaper {
    * watch, our parent; `watchdog` the thread that will (reaper-worker.ts), created
    * before the filter. Throws if sydbox is already gone.
    */
-  constructor(private readonly L: Libc, readonly parentPid: number, watchdog: Worker) {
+  constructor(private readonly L: Libc, readonly parentPid: number) {
     const S = this.S = loadSpawn();
     if (L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER): errno ${L.errno()}`);
     const pidfd = Number(L.syscall(SYS_PIDFD_OPEN, parentPid, 0, 0, 0, 0, 0));
@@ -97,8 +96,18 @@ export class Reaper {
     // The signals a terminal or a process-group kill sends are the command's to
     // act on; the reaper outlives them (the command gets every default back).
     for (const sig of [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU]) L.signal(sig, SIG_IGN);
+  }
+
+  /**
+   * Hands the watching to `watchdog`, a thread created before the filter is loaded
+   * (so never under it). Created once the spec is in, and only when the child stage
+   * stays the reaper: under core/restrict it execs the command itself, and resetting
+   * the signal dispositions for it while a second runtime is starting in the process
+   * aborted the run now and then (SIGABRT in CI).
+   */
+  watchWith(watchdog: Worker): void {
     this.watchdog = watchdog;
-    watchdog.postMessage({ state: this.state, pidfd, childrenFd: this.childrenFd } satisfies WatchMessage);
+    watchdog.postMessage({ state: this.state, pidfd: this.pidfd, childrenFd: this.childrenFd } satisfies WatchMessage);
   }
 
   /**
@@ -108,8 +117,6 @@ export class Reaper {
   release(): void {
     const { L, S } = this;
     L.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-    Atomics.store(this.state, ORDER, STAND_DOWN);
-    Atomics.notify(this.state, ORDER);
     L.close(this.pidfd);
     L.close(this.childrenFd);
     L.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
