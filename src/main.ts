@@ -12,13 +12,6 @@
  */
 import { CHILD_FLAG } from "./launch/protocol";
 
-// The Worker is an extra entry point of `bun build --compile`. A compiled binary
-// must name it by the plain relative specifier, which Bun maps to the embedded
-// bundle; a URL built from import.meta.url would point at the source tree on disk.
-const COMPILED = Bun.main.startsWith("/$bunfs/");
-const newWorker = () =>
-  COMPILED ? new Worker("./supervisor/worker.ts") : new Worker(new URL("./supervisor/worker.ts", import.meta.url).href);
-
 /** Does this command line run a command (rather than print help, a version, a filter, or a config)? */
 function runsCommand(argv: string[]): boolean {
   const dashdash = argv.indexOf("--");
@@ -41,7 +34,7 @@ if (argv[0] === CHILD_FLAG) {
   entry<typeof import("./launch/child")>("./launch/child.ts").childMain();
 } else {
   // Start the child stage and the Worker first: their runtimes boot while we parse.
-  const pre = runsCommand(argv) ? (require("./launch/prelaunch") as typeof import("./launch/prelaunch")).prelaunch(newWorker) : null;
+  const pre = runsCommand(argv) ? (require("./launch/prelaunch") as typeof import("./launch/prelaunch")).prelaunch() : null;
   const { main } = entry<typeof import("./cli/main")>("./cli/main.ts");
   main(argv, pre).then((status: number) => process.exit(status));
 }

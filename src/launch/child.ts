@@ -12,6 +12,7 @@ import {
 import { loadLibc, type Libc } from "../../ffi/libc";
 import { cstr, cstrArray } from "../cstring";
 import { CTL_FD, INFO_FD, type ChildSpec } from "./protocol";
+import { entryWorker } from "./entry";
 import { Reaper } from "./reaper";
 
 // Exit statuses of the child stage when it fails before execve; the parent maps them.
@@ -33,13 +34,9 @@ function readExactly(L: Libc, fd: number, buf: Uint8Array): boolean {
   return true;
 }
 
-// The watchdog is an extra entry point of the compiled binary (see main.ts's newWorker).
-// It runs a few lines, forever: JSC's small heap is enough, and is quicker to set up and
-// tear down (sydbox -- true measured side by side: README, Fail-closed).
-const WATCHDOG_OPTIONS: WorkerOptions = { smol: true };
-const newWatchdog = () => Bun.main.startsWith("/$bunfs/")
-  ? new Worker("./launch/reaper-worker.ts", WATCHDOG_OPTIONS)
-  : new Worker(new URL("./reaper-worker.ts", import.meta.url).href, WATCHDOG_OPTIONS);
+// The watchdog runs a few lines, forever: JSC's small heap is enough, and is quicker to
+// set up and tear down (sydbox -- true measured side by side: README, Fail-closed).
+const newWatchdog = () => entryWorker("launch/reaper-worker.ts", { smol: true });
 
 /** Runs the child stage; never returns. */
 export function childMain(): never {

@@ -8,13 +8,8 @@
 import { O_CLOEXEC } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { LaunchError } from "../errors";
+import { selfCommand } from "./entry";
 import { CHILD_FLAG } from "./protocol";
-
-/** How this binary re-executes itself: compiled binaries embed the script. */
-function selfCommand(): string[] {
-  const compiled = Bun.main.startsWith("/$bunfs/");
-  return compiled ? [process.execPath] : [process.execPath, Bun.main];
-}
 
 /**
  * A child stage started before the command line is even parsed: its Bun runtime
@@ -26,12 +21,10 @@ export interface Prelaunch {
   proc: ReturnType<typeof Bun.spawn>;
   info: number;
   ctl: number;
-  /** Creates the supervisor Worker (how depends on the entry point: compiled or source). */
-  newWorker: () => Worker;
 }
 
 /** Starts the child stage. */
-export function prelaunch(newWorker: () => Worker): Prelaunch {
+export function prelaunch(): Prelaunch {
   const L = loadLibc();
   const info = new Int32Array(2), ctl = new Int32Array(2);
   if (L.pipe2(info, O_CLOEXEC) !== 0 || L.pipe2(ctl, O_CLOEXEC) !== 0) throw new LaunchError(`pipe2: errno ${L.errno()}`);
@@ -41,7 +34,7 @@ export function prelaunch(newWorker: () => Worker): Prelaunch {
   });
   L.close(info[1]);
   L.close(ctl[0]);
-  return { proc, info: info[0], ctl: ctl[1], newWorker };
+  return { proc, info: info[0], ctl: ctl[1] };
 }
 
 /** Releases a prelaunched child stage that will not be used: it sees EOF and exits quietly. */

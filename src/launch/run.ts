@@ -16,6 +16,7 @@ import { compileFilter } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import type { ChildSpec } from "./protocol";
 import type { Prelaunch } from "./prelaunch";
+import { entryWorker } from "./entry";
 import { LaunchError } from "../errors";
 import { invokerNofile } from "./rlimit";
 import { treeRequests } from "./tree-request";
@@ -60,8 +61,8 @@ function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<E
 }
 
 /** The supervisor Worker and the promise that rejects if it fails to load or its loop dies. */
-function startWorker(newWorker: () => Worker): { worker: Worker; workerError: Promise<never> } {
-  const worker = newWorker();
+function startWorker(): { worker: Worker; workerError: Promise<never> } {
+  const worker = entryWorker("supervisor/worker.ts");
   const workerError = new Promise<never>((_, reject) => {
     worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
     worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
@@ -177,7 +178,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // Every sandboxed process: the child stage's tree, and the child stage itself
   // when it became the command (core/restrict).
   const killAll = () => { terminateAll(proc.pid); if (!reaping) terminate(proc.pid); };
-  const started = startWorker(pre.newWorker);
+  const started = startWorker();
   const worker = started.worker;
   workerError = started.workerError;
 

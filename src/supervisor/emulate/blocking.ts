@@ -9,6 +9,7 @@
  * a connect or a send is made inline).
  */
 import { O_CLOEXEC, O_CREAT } from "../../../ffi/constants";
+import { entryWorker } from "../../launch/entry";
 import type { Listener } from "../listener";
 import type { TraceeStatus } from "./creds";
 import type { Job, SendJob } from "./opener";
@@ -17,10 +18,7 @@ const MAX = 32;
 const busy = new Int32Array(new SharedArrayBuffer(4 * MAX));
 const helpers: Worker[] = [];
 
-// A compiled binary names its embedded entry points by relative specifier (see src/main.ts).
-const COMPILED = Bun.main.startsWith("/$bunfs/");
-const newHelper = () =>
-  COMPILED ? new Worker("./supervisor/emulate/opener.ts") : new Worker(new URL("./opener.ts", import.meta.url).href);
+const newHelper = () => entryWorker("supervisor/emulate/opener.ts");
 
 type JobBody<J> = J extends Job ? Omit<J, "lfd" | "id" | "busy" | "slot"> : never;
 
