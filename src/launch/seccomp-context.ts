@@ -6,6 +6,7 @@
 import { ptr, type Pointer } from "bun:ffi";
 import { MFD_CLOEXEC, SCMP_ACT_KILL_PROCESS, SCMP_ARG_CMP_SIZE, SCMP_FLTATR } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
+import { stablePtr } from "../../ffi/pointer";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
 import type { FilterSpec, RuleSpec } from "./filter";
 import { Errno, SydError } from "../errors";
@@ -29,7 +30,7 @@ const NR_SCMP_ERROR = -1;
 export function createContext(sc: Seccomp, spec: FilterSpec): Pointer {
   const native = sc.seccomp_arch_native();
   const arches = [native, ...spec.arches];
-  const perArch = spec.rules.some((r) => arches.some((a) => appliesTo(r, a)) !== arches.every((a) => appliesTo(r, a)));
+  const perArch = spec.rules.some((r) => (r.skipArches || r.onlyArches) && arches.some((a) => appliesTo(r, a)) !== arches.every((a) => appliesTo(r, a)));
   if (!perArch) return build(sc, spec, arches, native);
   let merged: Pointer | null = null;
   for (const arch of arches) {
@@ -46,6 +47,22 @@ function appliesTo(rule: RuleSpec, arch: number): boolean {
   return !rule.skipArches?.includes(arch) && (rule.onlyArches?.includes(arch) ?? true);
 }
 
+function appliesToAny(rule: RuleSpec, arches: number[]): boolean {
+  if (!rule.skipArches && !rule.onlyArches) return true;
+  for (const a of arches) if (appliesTo(rule, a)) return true;
+  return false;
+}
+
+/** Whether the NUL-terminated syscall name at `name` is a syscall of any of `arches`. */
+function resolvesOnAny(sc: Seccomp, arches: number[], name: number): boolean {
+  for (const a of arches) if (sc.seccomp_syscall_resolve_name_arch(a, name) >= 0) return true;
+  return false;
+}
+
+/** Longest syscall name we pass to libseccomp, and the encoder that writes it. */
+const NAME_MAX = 63;
+const utf8 = new TextEncoder();
+
 function build(sc: Seccomp, spec: FilterSpec, arches: number[], native: number): Pointer {
   const ctx = sc.seccomp_init(spec.defaultAction);
   if (!ctx) throw new FilterError("seccomp_init failed");
@@ -58,25 +75,33 @@ function build(sc: Seccomp, spec: FilterSpec, arches: number[], native: number):
     if (rc < 0 && rc !== -17) throw new FilterError(`-a: libseccomp cannot add architecture 0x${arch.toString(16)} to the filter: ${rc === -33 ? "its byte order differs from the native one" : `errno ${-rc}`}`);
   }
   if (!arches.includes(native)) sc.seccomp_arch_remove(ctx, native);
+  // This loop runs for every rule (over a hundred) on every start-up, in JSC's
+  // interpreter (build.ts): one name buffer and one comparison buffer serve them all.
   const cmpBuf = new BigUint64Array((SCMP_ARG_CMP_SIZE / 8) * 6);
   const cmp32 = new Uint32Array(cmpBuf.buffer);
+  const cmpPtr = stablePtr(cmpBuf);
+  const cname = new Uint8Array(NAME_MAX + 1);
+  const namePtr = stablePtr(cname);
   for (const rule of spec.rules) {
-    if (!arches.some((a) => appliesTo(rule, a))) continue;
-    const cname = Buffer.from(rule.name + "\0");
+    if (!appliesToAny(rule, arches)) continue;
+    const { read, written } = utf8.encodeInto(rule.name, cname.subarray(0, NAME_MAX));
+    if (read !== rule.name.length) throw new FilterError(`syscall name too long: ${rule.name}`);
+    cname[written] = 0;
     // The native number, or libseccomp's pseudo number for a call only other architectures have
     // (chown32, socketcall): libseccomp translates it for each architecture by name.
-    const nr = sc.seccomp_syscall_resolve_name_arch(native, cname);
-    if (nr === NR_SCMP_ERROR || !arches.some((a) => sc.seccomp_syscall_resolve_name_arch(a, cname) >= 0)) {
+    const nr = sc.seccomp_syscall_resolve_name_arch(native, namePtr);
+    if (nr === NR_SCMP_ERROR || !resolvesOnAny(sc, arches, namePtr)) {
       if (rule.optional) continue;
       throw new FilterError(`libseccomp does not know the syscall ${rule.name}`);
     }
-    rule.cmps.forEach((c, i) => {
-      cmp32[i * 6] = c.arg;
-      cmp32[i * 6 + 1] = c.op;
-      cmpBuf[i * 3 + 1] = BigInt(c.a);
-      cmpBuf[i * 3 + 2] = BigInt(c.b);
-    });
-    const rc = sc.seccomp_rule_add_array(ctx, rule.action, nr, rule.cmps.length, rule.cmps.length ? ptr(cmpBuf) : null);
+    const cmps = rule.cmps;
+    for (let i = 0; i < cmps.length; i++) {
+      cmp32[i * 6] = cmps[i].arg;
+      cmp32[i * 6 + 1] = cmps[i].op;
+      cmpBuf[i * 3 + 1] = BigInt(cmps[i].a);
+      cmpBuf[i * 3 + 2] = BigInt(cmps[i].b);
+    }
+    const rc = sc.seccomp_rule_add_array(ctx, rule.action, nr, cmps.length, cmps.length ? cmpPtr : null);
     if (rc < 0) throw new FilterError(`seccomp_rule_add(${rule.name}) failed: errno ${-rc}`);
   }
   return ctx;
