@@ -39,6 +39,7 @@ import {
   ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
   SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTSTP, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
 } from "../../ffi/spawn";
+import { stablePtr } from "../../ffi/pointer";
 import { cstr } from "../cstring";
 import { Errno } from "../errors";
 
@@ -165,16 +166,29 @@ export class Reaper {
     // Reaping does not wait for the watchdog: a tree that is gone needs no watching
     // (a short command ends before the watchdog's runtime has booted), and once it
     // runs it looks at sydbox's pidfd first, so a sydbox that died meanwhile is seen.
-    // Until then children are looked for without blocking, 1 ms apart; a watchdog
-    // that never starts gets the tree killed (sydbox lets these kills through).
+    // Until then children are looked for without blocking, 1 ms apart, and the
+    // eldest's pidfd ends that wait the moment the command exits (a short command
+    // is over before the watchdog is up: that millisecond was start-up time). A
+    // watchdog that never starts gets the tree killed (sydbox lets these kills through).
     const deadline = performance.now() + WATCHDOG_BOOT_MS;
+    const eldestFd = new Int32Array(2);
+    eldestFd[0] = Number(L.syscall(SYS_PIDFD_OPEN, eldest, 0, 0, 0, 0, 0)); // never notified: not in the filter
+    new Int16Array(eldestFd.buffer)[2] = POLLIN;
+    const eldestPoll = stablePtr(eldestFd);
     let status = 1;
     for (;;) {
       const watched = Atomics.load(state, ALIVE) === 1;
       const r = S.waitpid(-1, wstatus, watched ? __WALL : __WALL | WNOHANG);
-      if (r > 0) { if (r === eldest) status = exitStatus(wstatus[0]); continue; }
+      if (r > 0) {
+        if (r !== eldest) continue;
+        status = exitStatus(wstatus[0]);
+        if (eldestFd[0] >= 0) { L.close(eldestFd[0]); eldestFd[0] = -1; } // reaped: its pidfd stays readable
+        continue;
+      }
       if (r < 0) { if (L.errno() === Errno.EINTR) continue; L._exit(status); } // ECHILD: nobody is left
-      if (Atomics.wait(state, ALIVE, 0, 1) === "timed-out" && performance.now() > deadline) {
+      if (eldestFd[0] >= 0) L.poll(eldestPoll, 1, 1);
+      else Atomics.wait(state, ALIVE, 0, 1);
+      if (Atomics.load(state, ALIVE) === 0 && performance.now() > deadline) {
         process.stderr.write("sydbox: child stage: the watchdog thread did not start\n");
         killChildren(L, S, this.childrenFd);
         L._exit(125);
