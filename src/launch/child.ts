@@ -11,7 +11,7 @@ import {
 } from "../../ffi/constants";
 import { loadLibc, type Libc } from "../../ffi/libc";
 import { cstr, cstrArray } from "../cstring";
-import { CTL_FD, INFO_FD, type ChildSpec } from "./protocol";
+import { CTL_FD, INFO_FD, Role, type ChildSpec } from "./protocol";
 import { entryWorker } from "./entry";
 import { Reaper } from "./reaper";
 
@@ -45,23 +45,30 @@ export function childMain(): never {
   // 0. Become the reaper and watchdog of the tree to be (reaper.ts) while the
   //    parent is still parsing the command line: it costs no start-up time here.
   //    It needs pidfd_open and open, which the filter would deny or notify. The
-  //    watchdog thread exists from here on, so it never runs under the filter;
-  //    its runtime boots while we wait for the spec.
+  //    watchdog thread is created as soon as the role says it is wanted, so it
+  //    never runs under the filter; its runtime boots while we wait for the spec.
   let reaper: Reaper;
   try { reaper = new Reaper(L, process.ppid); }
   catch (e) { fail(L, `child stage: ${(e as Error).message}`); }
 
+  // EOF before the role: the parent decided to run nothing (help, a bad option...).
+  const role = new Uint8Array(1);
+  if (!readExactly(L, CTL_FD, role)) L._exit(EXIT_SETUP_FAILED);
+  // The reaper's watchdog thread must exist before the filter is loaded (reaper.ts).
+  // None under core/restrict: the child stage then resets its signal dispositions
+  // and execs, and a second runtime starting in the process meanwhile aborted the
+  // run now and then (SIGABRT in CI).
+  if (role[0] === Role.Reaper) {
+    try { reaper.watchWith(newWatchdog()); }
+    catch (e) { fail(L, `child stage: the watchdog thread: ${(e as Error).message}`); }
+  }
+
   const lenBuf = new Uint32Array(1);
-  // EOF before a spec: the parent decided to run nothing (help, a bad option...).
   if (!readExactly(L, CTL_FD, new Uint8Array(lenBuf.buffer))) L._exit(EXIT_SETUP_FAILED);
   const specBuf = new Uint8Array(lenBuf[0]);
   if (!readExactly(L, CTL_FD, specBuf)) fail(L, "child stage: truncated spec");
   const spec = JSON.parse(new TextDecoder().decode(specBuf)) as ChildSpec;
-  // The reaper's watchdog thread must exist before the filter is loaded (reaper.ts).
-  if (spec.restrictBpf === null) {
-    try { reaper.watchWith(newWatchdog()); }
-    catch (e) { fail(L, `child stage: the watchdog thread: ${(e as Error).message}`); }
-  }
+  if ((spec.restrictBpf === null) !== (role[0] === Role.Reaper)) fail(L, "child stage: the spec contradicts the role");
 
   // Marshal everything the command's start needs before the filter exists:
   // after it, every allocation that touches a filtered syscall would wait for

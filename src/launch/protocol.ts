@@ -3,7 +3,8 @@
  * `--internal-child` with two pipes:
  *   fd 3 (child → parent): the listener fd number and the child's pid, 8 bytes;
  *     then, once the command runs, the command's (the eldest's) pid, 4 bytes;
- *   fd 4 (parent → child): a length-prefixed JSON ChildSpec, later one ack byte.
+ *   fd 4 (parent → child): one role byte, as soon as the parent knows it; then
+ *     a length-prefixed JSON ChildSpec; later one ack byte.
  */
 
 /** fd on which the child stage reports its listener. */
@@ -12,6 +13,18 @@ export const INFO_FD = 3;
 export const CTL_FD = 4;
 /** argv[1] that selects the child stage. */
 export const CHILD_FLAG = "--internal-child";
+
+/**
+ * The child stage's role, the first byte it reads: it stays on as the reaper of
+ * the tree (and wants its watchdog thread), or becomes the command itself
+ * (core/restrict, whose filter the runtime cannot live under). Sent before the
+ * spec, the moment the filter's shape is known, so the watchdog's runtime boots
+ * while the parent is still compiling the filter.
+ */
+export const enum Role {
+  Reaper = 1,
+  Command = 2,
+}
 
 /** What the child stage needs to become the sandboxed command. */
 export interface ChildSpec {

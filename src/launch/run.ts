@@ -14,7 +14,7 @@ import type { StartMessage, WorkerMessage } from "../supervisor/protocol";
 import type { FilterSpec } from "./filter";
 import { compileFilter } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
-import type { ChildSpec } from "./protocol";
+import { Role, type ChildSpec } from "./protocol";
 import type { Prelaunch } from "./prelaunch";
 import { entryWorker } from "./entry";
 import { LaunchError } from "../errors";
@@ -94,6 +94,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   process.on("SIGTERM", forward("SIGTERM"));
   process.on("SIGHUP", forward("SIGHUP"));
 
+  // The role first: the child stage starts its watchdog while we compile the filter.
+  L.write(ctl[1], new Uint8Array([o.filter.restrict ? Role.Command : Role.Reaper]), 1);
   const spec: ChildSpec = {
     path: o.path,
     argv: o.argv,
