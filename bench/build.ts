@@ -5,9 +5,11 @@
  * binaries do not work, or a sandboxed build had a violation.
  *
  * Options: --rounds N (default 2), --quick (configure + libiberty only, 1 round
- * unless --rounds), --columns LIST (comma-separated subset of native,sydbox,emulate;
- * e.g. --columns sydbox for notification counts only),
+ * unless --rounds), --columns LIST (comma-separated subset of native,sydbox,emulate,csup;
+ * default native,sydbox,emulate; e.g. --columns sydbox for notification counts only,
+ * --columns native,csup for the kernel's own cost of the notifications),
  * --rebuild (rebuild dist/sydbox first), --no-write (leave BUILD-RESULTS.md alone),
+ * --out FILE (write the table there instead of bench/BUILD-RESULTS.md),
  * --workdir DIR (where build trees go, default the system temp directory),
  * --keep (keep the build trees).
  */
@@ -17,12 +19,12 @@ import { join } from "node:path";
 import { flag, option, rounds } from "./lib/args";
 import { ensureSource, plan } from "./lib/binutils";
 import { buildMarkdown, violationCount } from "./lib/buildreport";
-import { ALL_COLUMNS, type BuildColumn, buildRounds, type ColumnResult, columns } from "./lib/buildrun";
-import { ensureSydbox, gitHead, ROOT } from "./lib/prepare";
+import { ALL_COLUMNS, type BuildColumn, buildRounds, type ColumnResult, columns, DEFAULT_COLUMNS } from "./lib/buildrun";
+import { compileC, ensureSydbox, gitHead, ROOT } from "./lib/prepare";
 import { environment } from "./lib/report";
 
 function parseColumns(list: string | undefined): BuildColumn[] {
-  if (list === undefined) return [...ALL_COLUMNS];
+  if (list === undefined) return [...DEFAULT_COLUMNS];
   const cols = list.split(",").filter(Boolean);
   const bad = cols.filter((c) => !(ALL_COLUMNS as readonly string[]).includes(c));
   if (bad.length || !cols.length) throw new Error(`--columns: expected a comma-separated subset of ${ALL_COLUMNS.join(",")}, got \`${list}'`);
@@ -35,13 +37,14 @@ async function main(): Promise<void> {
   const wanted = parseColumns(option("--columns"));
   const src = await ensureSource();
   await ensureSydbox(flag("--rebuild"));
+  if (wanted.includes("csup")) await compileC();
   const head = await gitHead();
   const p = plan(quick);
   const work = mkdtempSync(join(option("--workdir") ?? tmpdir(), "sydbox-build-bench-"));
   console.log(`bench: binutils ${src.version} (${src.tarball}, Debian ${src.debVersion}); ${p.what}; ${n} round(s); work in ${work}`);
 
   const loadBefore = loadavg();
-  const out = join(ROOT, "bench", "BUILD-RESULTS.md");
+  const out = option("--out") ?? join(ROOT, "bench", "BUILD-RESULTS.md");
   const report = (results: ColumnResult[], partial: boolean) =>
     buildMarkdown({ env: environment(head, loadBefore, 2 /* make -j2 */), src, plan: p, rounds: n, work, partial }, results, quick);
   // Rewritten after every build, marked partial, so an interrupted run still leaves its numbers.
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
   console.log(`\n${final}`);
   if (!flag("--no-write")) {
     writeFileSync(out, final);
-    console.log("bench: wrote bench/BUILD-RESULTS.md");
+    console.log(`bench: wrote ${out}`);
   }
 
   const samples = results.flatMap((r) => r.samples);

@@ -6,7 +6,9 @@
 // openat) out of the tracee with process_vm_readv: the kernel work any path-checking
 // supervisor must do, so sydbox's own code can be told from the kernel's cost.
 // Raw classic BPF instead of libseccomp because libseccomp-dev is not installed.
-// usage: csup [--no-sync] [--read N] SYSCALL -- cmd args...    SYSCALL: newfstatat|openat|execve|NUMBER
+// usage: csup [--no-sync] [--skip-empty-path] [--read N] SYSCALL[,SYSCALL...] -- cmd args...
+//        SYSCALL: newfstatat|openat|execve|stat|NUMBER; --skip-empty-path leaves
+//        newfstatat(AT_EMPTY_PATH) (fstat) in the kernel, as sydbox's filter does.
 // stderr gets "csup: sync wake-up on|off" so the bench can report which floor it measured.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,22 +43,35 @@ static long resolve(const char *name) {
   if (!strcmp(name, "newfstatat")) return SYS_newfstatat;
   if (!strcmp(name, "openat")) return SYS_openat;
   if (!strcmp(name, "execve")) return SYS_execve;
+  if (!strcmp(name, "stat")) return SYS_stat;
   char *end;
   long nr = strtol(name, &end, 10);
   return *end ? -1 : nr;
 }
 
-static int install(long nr) {
-  struct sock_filter code[] = {
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),  // foreign arch: not our business here
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
+// Notifies each syscall of nrs[0..n). With skip_empty, a newfstatat carrying
+// AT_EMPTY_PATH (fstat) is allowed in the kernel, as sydbox's filter does.
+static int install(const long *nrs, int n, int skip_empty) {
+  struct sock_filter code[64];
+  int k = 0;
+  code[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  code[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+  code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);  // foreign arch: not our business here
+  code[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  for (int i = 0; i < n; i++) {
+    if (skip_empty && nrs[i] == SYS_newfstatat) {
+      code[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i], 0, 4);
+      code[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3]));
+      code[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1000 /* AT_EMPTY_PATH */, 0, 1);
+      code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+      code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+    } else {
+      code[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i], 0, 1);
+      code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+    }
+  }
+  code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  struct sock_fprog prog = { .len = (unsigned short)k, .filter = code };
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) return -1;
   return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 }
@@ -110,19 +125,23 @@ static int recv_fd(int sock) {
 }
 
 int main(int argc, char **argv) {
-  int i = 1, want_sync = 1;
+  int i = 1, want_sync = 1, skip_empty = 0;
   if (i < argc && !strcmp(argv[i], "--no-sync")) { want_sync = 0; i++; }
+  if (i < argc && !strcmp(argv[i], "--skip-empty-path")) { skip_empty = 1; i++; }
   if (i + 1 < argc && !strcmp(argv[i], "--read")) {
     read_len = strtoul(argv[i + 1], NULL, 10);
     if (read_len > 4096) read_len = 4096;
     i += 2;
   }
   if (i + 2 >= argc || strcmp(argv[i + 1], "--")) {
-    fprintf(stderr, "usage: csup [--no-sync] [--read N] SYSCALL -- cmd args...\n");
+    fprintf(stderr, "usage: csup [--no-sync] [--skip-empty-path] [--read N] SYSCALL[,SYSCALL...] -- cmd args...\n");
     return 2;
   }
-  long nr = resolve(argv[i]);
-  if (nr < 0) { fprintf(stderr, "csup: unknown syscall %s\n", argv[i]); return 2; }
+  long nrs[8];
+  int n = 0;
+  for (char *name = strtok(argv[i], ","); name; name = strtok(NULL, ",")) {
+    if (n == 8 || (nrs[n++] = resolve(name)) < 0) { fprintf(stderr, "csup: unknown syscall %s (or more than 8)\n", name); return 2; }
+  }
   char **cmd = argv + i + 2;
   int sp[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) { perror("csup: socketpair"); return 1; }
@@ -130,7 +149,7 @@ int main(int argc, char **argv) {
   if (c < 0) { perror("csup: fork"); return 1; }
   if (c == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed bench must not leave tracees stuck
-    int fd = install(nr);
+    int fd = install(nrs, n, skip_empty);
     if (fd < 0) { perror("csup: seccomp"); _exit(1); }
     send_fd(sp[1], fd);
     close(fd);
