@@ -30,7 +30,7 @@ const NR_SCMP_ERROR = -1;
 export function createContext(sc: Seccomp, spec: FilterSpec): Pointer {
   const native = sc.seccomp_arch_native();
   const arches = [native, ...spec.arches];
-  const perArch = spec.rules.some((r) => (r.skipArches || r.onlyArches) && arches.some((a) => appliesTo(r, a)) !== arches.every((a) => appliesTo(r, a)));
+  const perArch = spec.rules.some((r) => archLimited(r) && appliesToAny(r, arches) !== arches.every((a) => appliesTo(r, a)));
   if (!perArch) return build(sc, spec, arches, native);
   let merged: Pointer | null = null;
   for (const arch of arches) {
@@ -47,8 +47,13 @@ function appliesTo(rule: RuleSpec, arch: number): boolean {
   return !rule.skipArches?.includes(arch) && (rule.onlyArches?.includes(arch) ?? true);
 }
 
+/** Does `rule` name architectures at all? Most do not, and then it applies to every one. */
+function archLimited(rule: RuleSpec): boolean {
+  return rule.skipArches !== undefined || rule.onlyArches !== undefined;
+}
+
 function appliesToAny(rule: RuleSpec, arches: number[]): boolean {
-  if (!rule.skipArches && !rule.onlyArches) return true;
+  if (!archLimited(rule)) return true;
   for (const a of arches) if (appliesTo(rule, a)) return true;
   return false;
 }
