@@ -65,6 +65,9 @@ export const PR_SET_PDEATHSIG = 1;
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_SET_CHILD_SUBREAPER = 36;
 
+/** clock_gettime(2): the calling thread's CPU time, user and system. */
+export const CLOCK_THREAD_CPUTIME_ID = 3;
+
 export const POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
 
 export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0o100, O_EXCL = 0o200,

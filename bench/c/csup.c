@@ -78,10 +78,23 @@ static int install(const long *nrs, int n, int skip_empty) {
 
 // One blocking thread: the prototype found more threads or polling do not help a
 // single tracee once SYNC_WAKE_UP is set.
+// --stats: per syscall number, notifications and the loop thread's CPU time, charged as
+// sydbox --stats charges it (from the end of one notification to the end of the next).
+static int stats;
+static long counts[1024];
+static double cpu_ns[1024];
+
+static double thread_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
 static void *loop(void *arg) {
   (void)arg;
   struct seccomp_notif req;
   struct seccomp_notif_resp resp;
+  double last = stats ? thread_ns() : 0;
   for (;;) {
     memset(&req, 0, sizeof req);  // RECV fails with EINVAL on a dirty buffer
     if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
@@ -97,6 +110,12 @@ static void *loop(void *arg) {
     resp.id = req.id;
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    if (stats && req.data.nr >= 0 && req.data.nr < 1024) {
+      double now = thread_ns();
+      counts[req.data.nr]++;
+      cpu_ns[req.data.nr] += now - last;
+      last = now;
+    }
   }
 }
 
@@ -133,8 +152,9 @@ int main(int argc, char **argv) {
     if (read_len > 4096) read_len = 4096;
     i += 2;
   }
+  if (i < argc && !strcmp(argv[i], "--stats")) { stats = 1; i++; }
   if (i + 2 >= argc || strcmp(argv[i + 1], "--")) {
-    fprintf(stderr, "usage: csup [--no-sync] [--skip-empty-path] [--read N] SYSCALL[,SYSCALL...] -- cmd args...\n");
+    fprintf(stderr, "usage: csup [--no-sync] [--skip-empty-path] [--read N] [--stats] SYSCALL[,SYSCALL...] -- cmd args...\n");
     return 2;
   }
   long nrs[8];
@@ -176,6 +196,9 @@ int main(int argc, char **argv) {
   close(sp[0]);
   int st;
   if (waitpid(c, &st, 0) < 0) { perror("csup: waitpid"); return 1; }
+  for (int nr = 0; stats && nr < 1024; nr++) {
+    if (counts[nr]) fprintf(stderr, "csup: stats: syscall %d: %ld (%.1f us each)\n", nr, counts[nr], cpu_ns[nr] / 1e3 / counts[nr]);
+  }
   // Grandchildren may still hold the filter; exiting kills the loop thread and they
   // then get ENOSYS, which is fine for these workloads (none fork-and-forget).
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

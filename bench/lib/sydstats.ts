@@ -4,14 +4,15 @@
 export interface SydStats {
   notifications: number;
   violations: number;
-  /** Time the supervisor spent handling notifications (--stats timing). */
+  /** The supervisor's CPU time for notifications (--stats timing). */
   supervisorMs: number;
   /** Notifications by syscall name. */
   bySyscall: Map<string, number>;
 }
 
 const SUMMARY = /^sydbox: stats: (\d+) notifications, (\d+) violations, supervisor time ([\d.]+) ms/;
-const COUNT = /^sydbox: stats: (\w+) (\d+)$/;
+// A count, then (since --stats measures CPU per syscall) the time each took.
+const COUNT = /^sydbox: stats: (\w+) (\d+)(?: \([\d.]+ us each\))?$/;
 
 /** Parses the `sydbox: stats:` lines of a run's stderr; undefined when sydbox printed none (it crashed or was killed). */
 export function parseStats(stderr: string): SydStats | undefined {

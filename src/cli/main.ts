@@ -9,7 +9,7 @@ import { buildFilter, type FilterInputs } from "../launch/filter";
 import { CommandError, resolveCommand } from "../launch/command";
 import { run } from "../launch/run";
 import { abandon, type Prelaunch } from "../launch/prelaunch";
-import { countsByName, STAT } from "../supervisor/stats";
+import { countsByName, cpuTimes, STAT } from "../supervisor/stats";
 import type { Config } from "../config/types";
 import { commandEnvironment } from "./environment";
 import { parseInvocation } from "./program";
@@ -103,8 +103,11 @@ export function exitStatus(status: number, violations: number, exitCode: number)
 }
 
 function printStats(stats: Int32Array, syncWakeUp: boolean): void {
-  const total = countsByName(stats).reduce((a, [, n]) => a + n, 0) + stats[STAT.UNKNOWN];
-  const secs = stats[STAT.SUPERVISOR_NS_HI] + stats[STAT.SUPERVISOR_NS_LO] / 1e9;
-  err(`sydbox: stats: ${total} notifications, ${stats[STAT.VIOLATIONS]} violations, supervisor time ${(secs * 1e3).toFixed(1)} ms${total ? ` (${((secs * 1e6) / total).toFixed(1)} us each)` : ""}, sync wake-up ${syncWakeUp ? "on" : "off"}`);
-  for (const [name, n] of countsByName(stats)) err(`sydbox: stats: ${name} ${n}`);
+  const rows = countsByName(stats);
+  const times = cpuTimes(stats);
+  const total = rows.reduce((a, r) => a + r.count, 0) + stats[STAT.UNKNOWN];
+  const ns = times.reduce((a, t) => a + t, 0);
+  const each = (ns: number, n: number) => (n ? ` (${(ns / 1e3 / n).toFixed(1)} us each)` : "");
+  err(`sydbox: stats: ${total} notifications, ${stats[STAT.VIOLATIONS]} violations, supervisor time ${(ns / 1e6).toFixed(1)} ms${each(ns, total)}, sync wake-up ${syncWakeUp ? "on" : "off"}`);
+  for (const r of rows) err(`sydbox: stats: ${r.name} ${r.count}${each(r.ns, r.count)}`);
 }

@@ -46,7 +46,7 @@ Examples:
   sydbox -c ./my.syd-2 -- sh -c 'echo hi > /tmp/x'  use a configuration file
   sydbox -m core/sandbox/write:deny -- touch /x     deny writes, report the violation
   sydbox -E LANG=C -E DISPLAY -- env                set LANG, remove DISPLAY
-  sydbox --stats -m core/sandbox/write:allow -- make  print notification counts at exit
+  sydbox --stats -m core/sandbox/write:allow -- make  print counts and CPU per syscall at exit
   sydbox -m core/trace/emulate:false -- make        CONTINUE after checks (SydBox 2; raceable)
   sydbox --export pfc --profile paludis             print the seccomp filter, run nothing
   sydbox -b -m core/sandbox/network:deny -- make    bpf only: denials in the kernel, no reports
@@ -92,7 +92,7 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
     .option("-t, --test", "check that this system can run sydbox, then exit")
     .option("-a, --arch <arch>", "also filter architecture ARCH, e.g. x86 on x86_64 (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option("-b, --bpf", "bpf only: every check in the kernel filter, no notifications, no reports")
-    .option("--stats", "print notification counts and supervisor time at exit")
+    .option("--stats", "print notification counts and the supervisor's CPU time per syscall at exit")
     .addOption(new Option("--export <format>", "print the seccomp filter (libseccomp bpf or pfc) and exit").choices(["bpf", "pfc"]))
     .option("-d, --dump <fd|path|tmp>", "dump events as JSON lines to an fd, a new file (never overwritten), or a new temp file")
     .option("--dry-run", "decide every call but deny none; report what would have been denied (magic still works)")

@@ -13,7 +13,7 @@ import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import type { Listener } from "./listener";
 import type { Observer } from "./observe";
 import { TraceeMemory } from "./memory";
-import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type CallView } from "./paths";
+import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type CallView, type PathRequest } from "./paths";
 import type { StartMessage, WorkerMessage } from "./protocol";
 import { castMagic } from "./magic-stat";
 import { checkAddress } from "./network";
@@ -21,17 +21,40 @@ import { SignalGuard } from "./signals";
 import { emulatePath, emulates } from "./emulate";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates } from "./state";
-import { STAT } from "./stats";
+import { cpuTimes, STAT, ThreadClock } from "./stats";
 import type { SyscallIndex } from "./syscall-index";
 
 /** What a denial is checked as: a path category, or bind/connect (an address). */
 type Denied = "read" | "write" | "exec" | "bind" | "connect";
 
+/**
+ * Is there nothing to decide for this call? True when none of its categories is
+ * on, or none can deny (allow mode with no deny rule) and a failed lookup is not
+ * a violation either: its paths are then not even read (exec under --profile
+ * paludis, most of a build's notified path calls). openat2's scoped lookups are
+ * always looked at (they may be unverifiable, which denies). Indexed loops and
+ * no closure: this runs first for every notified path call.
+ */
+function nothingToDecide(sb: Sandbox, req: PathRequest): boolean {
+  const cats = req.categories;
+  let noneOn = true;
+  for (let i = 0; i < cats.length; i++) {
+    const c = cats[i];
+    if (sb.mode(c) === "off") continue;
+    if (!sb.allowsEverything(c)) return false;
+    noneOn = false;
+  }
+  if (noneOn) return true;
+  return !sb.cfg.core.violation.raise_fail && ((req.resolve ?? 0) & RESOLVE_SCOPED) === 0;
+}
+
 /** Answers notifications; one per supervisor thread. */
 export class Dispatcher implements CallView {
   readonly memory: TraceeMemory;
   private readonly stats: Int32Array;
-  private readonly timing: boolean;
+  /** --stats: CPU time per row (stats.ts), and the clock that measures it; null without --stats. */
+  private readonly times: Float64Array;
+  private readonly clock: ThreadClock | null;
   /** Per-process sandbox state (modes, lists, magic lock), inherited at fork. */
   readonly states: ProcessStates;
   private readonly eldest: number;
@@ -49,7 +72,8 @@ export class Dispatcher implements CallView {
     this.dryRun = start.dryRun;
     this.reporter = new ViolationReporter(start.dryRun);
     this.stats = start.stats;
-    this.timing = start.timing;
+    this.times = cpuTimes(start.stats);
+    this.clock = start.timing ? new ThreadClock(L) : null;
     this.states = new ProcessStates(start.config, start.eldest);
     this.eldest = start.eldest;
     this.signals = new SignalGuard(n, start.stats, process.pid, start.reaper);
@@ -59,9 +83,12 @@ export class Dispatcher implements CallView {
     }
   }
 
-  /** Handles the notification currently held by the listener. */
+  /**
+   * Handles the notification currently held by the listener. With --stats, the
+   * CPU time since the previous one is charged to this row: receiving it (the
+   * kernel's share, in RECV) and answering it.
+   */
   handle(): void {
-    const t0 = this.timing ? performance.now() : 0;
     const row = this.index.rowOf(this.n);
     if (this.obs !== null) this.obs.row = row;
     if (row < 0) {
@@ -71,7 +98,7 @@ export class Dispatcher implements CallView {
       this.stats[row]++;
       this.decide(SYSCALLS[row]);
     }
-    if (this.timing) this.addTime(performance.now() - t0);
+    if (this.clock !== null) this.times[row < 0 ? this.times.length - 1 : row] += this.clock.lap();
   }
 
   // CallView: what the decoders may look at.
@@ -110,21 +137,10 @@ export class Dispatcher implements CallView {
       return n.continue();
     }
     if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
-    const emu = sb.cfg.core.trace.emulate && emulates(row, n.compat);
     const req = pathRequest(row, this);
+    if (req !== null && nothingToDecide(sb, req)) return n.continue();
+    const emu = sb.cfg.core.trace.emulate && emulates(row, n.compat);
     if (req === null) return this.pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
-    // Nothing to decide when no category is on, or none can deny (allow mode with
-    // no deny rule) and a failed lookup is not a violation either: the paths are
-    // not even read. openat2's scoped lookups are always looked at (they may be
-    // unverifiable, which denies).
-    let active = 0, open = true;
-    for (const c of req.categories) {
-      if (sb.mode(c) === "off") continue;
-      active++;
-      if (!sb.allowsEverything(c)) open = false;
-    }
-    if (active === 0) return n.continue();
-    if (open && !sb.cfg.core.violation.raise_fail && !((req.resolve ?? 0) & RESOLVE_SCOPED)) return n.continue();
     const firstCat = req.categories.find((c) => sb.mode(c) !== "off")!;
 
     const paths = this.paths, exists = this.exists;
@@ -259,12 +275,5 @@ export class Dispatcher implements CallView {
       this.post({ type: "kill", pid: this.n.pid, all: decision === "killall" });
     }
     return true;
-  }
-
-  private addTime(ms: number): void {
-    const ns = Math.round(ms * 1e6);
-    const lo = this.stats[STAT.SUPERVISOR_NS_LO] + ns;
-    this.stats[STAT.SUPERVISOR_NS_LO] = lo % 1e9;
-    this.stats[STAT.SUPERVISOR_NS_HI] += Math.floor(lo / 1e9);
   }
 }

@@ -35,9 +35,22 @@ test("a denied write shows in the stats and as one report with its path", () => 
   expect(reports[0]).toMatch(/proc: \S+\[\d+\]/);
 }));
 
+test("--stats charges every notification's supervisor CPU time to its syscall", async () => {
+  const r = await sydbox(["-m", "core/sandbox/write:allow", "--stats", "--", "sh", "-c", "for i in $(seq 200); do test -e /; done; : > /dev/null"]);
+  expect(r.status).toBe(0);
+  const total = /supervisor time ([\d.]+) ms/.exec(r.stderr);
+  const lines = [...r.stderr.matchAll(/^sydbox: stats: (\w+) (\d+) \(([\d.]+) us each\)$/gm)];
+  expect(total).not.toBeNull();
+  expect(lines.map((m) => m[1])).toContain("newfstatat");
+  // The rows' times add up to the total (each is rounded to 0.1 us per call).
+  const sum = lines.reduce((a, m) => a + Number(m[2]) * Number(m[3]) / 1e3, 0);
+  expect(Math.abs(sum - Number(total![1]))).toBeLessThan(0.1 + lines.reduce((a, m) => a + Number(m[2]) * 0.05e-3, 0));
+  expect(Number(total![1])).toBeGreaterThan(0);
+});
+
 test("no stats line gives undefined; addStats sums by syscall", () => {
   expect(parseStats("make: *** [all] Error 2\n")).toBeUndefined();
-  const a = parseStats("sydbox: stats: 3 notifications, 0 violations, supervisor time 1.5 ms (0.5 us each), sync wake-up on\nsydbox: stats: openat 2\nsydbox: stats: execve 1\n")!;
+  const a = parseStats("sydbox: stats: 3 notifications, 0 violations, supervisor time 1.5 ms (0.5 us each), sync wake-up on\nsydbox: stats: openat 2 (0.6 us each)\nsydbox: stats: execve 1 (0.3 us each)\n")!;
   const b = parseStats("sydbox: stats: 2 notifications, 1 violations, supervisor time 0.5 ms (0.2 us each), sync wake-up on\nsydbox: stats: openat 2\n")!;
   const sum = addStats([a, b]);
   expect(sum.notifications).toBe(5);
