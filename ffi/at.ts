@@ -29,8 +29,8 @@ export const AT = {
   STATX_DONT_SYNC: 0x4000,
 } as const;
 
-/** openat2(2) RESOLVE_* flags. */
-export const RESOLVE = { NO_MAGICLINKS: 0x02 } as const;
+/** openat2(2) RESOLVE_* flags. NO_SYMLINKS implies NO_MAGICLINKS. */
+export const RESOLVE = { NO_MAGICLINKS: 0x02, NO_SYMLINKS: 0x04 } as const;
 
 // Syscall numbers come from libseccomp by name, never from a hand-kept table.
 const SYS_openat2 = syscallNumber(loadSeccomp(), "openat2");
@@ -71,7 +71,8 @@ export function openat(dirfd: number, path: string, flags: number, mode = 0): nu
   return ret(C.openat(dirfd, cstr(path), flags, mode));
 }
 
-const how = new BigUint64Array(3);
+// struct open_how as 32-bit halves: flags, mode, resolve (all below 2^32 here); no BigInt per call.
+const how = new Uint32Array(6);
 let openat2Works = true;
 
 /**
@@ -80,9 +81,8 @@ let openat2Works = true;
  */
 export function openat2(dirfd: number, path: string, flags: number, resolve: number): number {
   if (!openat2Works) return -38;
-  how[0] = BigInt(flags);
-  how[1] = 0n;
-  how[2] = BigInt(resolve);
+  how[0] = flags >>> 0;
+  how[4] = resolve >>> 0;
   const r = ret(C.syscall(SYS_openat2, dirfd, cstr(path), how, 24));
   if (r === -38 || r === -1 /* EPERM from a seccomp profile */) openat2Works = false;
   return r;

@@ -1,5 +1,11 @@
 /**
- * The one-shot resolution: let the kernel walk the whole path with openat2(O_PATH) and read the
+ * The one-shot resolutions. First the symlink-free walk: a path the kernel walks with
+ * RESOLVE_NO_SYMLINKS (which implies RESOLVE_NO_MAGICLINKS) names its object lexically, with
+ * `.`, `..` and repeated slashes folded, so its canonical name needs no syscall of its own
+ * (one openat2 and a close for most paths of a build). Any symlink on the way (ELOOP) or any
+ * error falls through to the next resolution.
+ *
+ * Then the general one: let the kernel walk the whole path with openat2(O_PATH) and read the
  * canonical name back from /proc/self/fd/N. Three syscalls instead of one or two per component.
  *
  * It is only trusted when the kernel's walk in the supervisor is certainly the walk the tracee
@@ -15,7 +21,7 @@
 import { Errno } from "../errors.ts";
 import * as sys from "../../ffi/at.ts";
 import { AT, O, RESOLVE } from "../../ffi/at.ts";
-import type { ResolveMode, ResolveResult } from "./types.ts";
+import { PATH_MAX, type ResolveMode, type ResolveResult } from "./types.ts";
 
 const ownPid = `/${process.pid}/`;
 
@@ -26,6 +32,87 @@ function trustedName(fd: number): string | null {
   if (s.endsWith(" (deleted)")) return null;
   if ((s + "/").includes(ownPid)) return null;
   return s;
+}
+
+/**
+ * `path` (absolute) as the kernel names what a walk without symlinks reaches: `.`, `..` and
+ * empty components folded, `..` of the root the root.
+ */
+export function lexical(path: string): string {
+  // The common case, nothing to fold: no "//", no "/." or "/.." component, no trailing slash.
+  if (!NEEDS_FOLDING.test(path)) return path;
+  const out: string[] = [];
+  for (const c of path.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") out.pop();
+    else out.push(c);
+  }
+  return "/" + out.join("/");
+}
+const NEEDS_FOLDING = /\/(?:\.\.?)?(?:\/|$)/;
+
+/**
+ * Try to resolve `path`, absolute (a relative path joined to the tracee's cwd, see start.ts), in
+ * one kernel walk without symlinks. Returns null when that walk meets a symlink or fails.
+ */
+export function symlinkFreeResolve(path: string, mode: ResolveMode): ResolveResult | null {
+  if (path.length >= PATH_MAX) return null;
+  if (mode === "follow") {
+    const fd = sys.openat2(AT.FDCWD, path, O.PATH | O.CLOEXEC, RESOLVE.NO_SYMLINKS);
+    if (fd < 0) return null;
+    sys.close(fd);
+    return { ok: true, path: lexical(path), exists: true };
+  }
+  const end = path.length;
+  if (path.charCodeAt(end - 1) === 47) return null; // trailing slash: rare, exact walk
+  const cut = path.lastIndexOf("/");
+  const last = path.slice(cut + 1);
+  if (last === "." || last === "..") return null;
+  const parent = cut === 0 ? "/" : path.slice(0, cut);
+  const dir = lexical(parent);
+  if (isProcSelf(dir, last)) return null;
+  const dfd = sys.openat2(AT.FDCWD, parent, O.PATH | O.DIRECTORY | O.CLOEXEC, RESOLVE.NO_SYMLINKS);
+  if (dfd < 0) return null;
+  try {
+    const exists = lastExists(dfd, last, mode);
+    if (exists === null) return null;
+    return { ok: true, path: (dir === "/" ? "" : dir) + "/" + last, exists };
+  } finally {
+    sys.close(dfd);
+  }
+}
+
+/**
+ * Resolve `path`, relative, for a tracee whose cwd the kernel names `cwd` (start.ts cwdName).
+ * A single name in the cwd (most creates and unlinks of a build) needs one readlink: its
+ * directory is the cwd, already named. Anything else takes the symlink-free walk from the
+ * cwd's name. null: only the walk from the tracee's own cwd can answer.
+ */
+export function cwdResolve(cwd: string, path: string, mode: ResolveMode): ResolveResult | null {
+  const base = cwd === "/" ? "" : cwd;
+  const full = base + "/" + path;
+  if (mode === "follow" || path.indexOf("/") >= 0 || path === "." || path === "..") return symlinkFreeResolve(full, mode);
+  if (full.length >= PATH_MAX || isProcSelf(cwd, path)) return null;
+  const exists = lastExists(AT.FDCWD, full, mode);
+  return exists === null ? null : { ok: true, path: full, exists };
+}
+
+// /proc/self and /proc/thread-self name the tracee, not us: only the exact walk substitutes them.
+function isProcSelf(dir: string, last: string): boolean {
+  return dir === "/proc" && (last === "self" || last === "thread-self");
+}
+
+/**
+ * Does `last` exist in directory `dfd`, for a lookup that does not follow it (nofollow) or
+ * follows only an existing target (missing-ok)? null: a symlink a missing-ok lookup would
+ * follow, or an error, which only the exact walk can judge.
+ */
+function lastExists(dfd: number, last: string, mode: ResolveMode): boolean | null {
+  const r = sys.readlinkat(dfd, last);
+  if (r === -Errno.EINVAL) return true; // exists, not a symlink
+  if (r === -Errno.ENOENT) return false;
+  if (typeof r === "string" && mode === "nofollow") return true;
+  return null;
 }
 
 /**
@@ -58,13 +145,9 @@ export function fastResolve(dirfd: number, path: string, mode: ResolveMode): Res
   try {
     const dir = trustedName(dfd);
     if (dir === null) return null;
-    if (dir === "/proc" && (last === "self" || last === "thread-self")) return null;
-    const r = sys.readlinkat(dfd, last);
-    let exists: boolean;
-    if (r === -Errno.EINVAL) exists = true; // exists, not a symlink
-    else if (r === -Errno.ENOENT) exists = false;
-    else if (typeof r === "string" && mode === "nofollow") exists = true;
-    else return null; // a symlink to follow (missing-ok) or an error: exact walk
+    if (isProcSelf(dir, last)) return null;
+    const exists = lastExists(dfd, last, mode);
+    if (exists === null) return null;
     return { ok: true, path: (dir === "/" ? "" : dir) + "/" + last, exists };
   } finally {
     if (dfd !== dirfd) sys.close(dfd);

@@ -2,7 +2,9 @@
  * resolvePath: the path a tracee's syscall argument names, resolved the way the kernel will
  * resolve it for that tracee, as an absolute canonical latin1 string for policy matching.
  *
- * Strategy: the kernel answers in one openat2 walk when it safely can (fast.ts); otherwise, and
+ * Strategy: the kernel answers in one openat2 walk when it safely can (fast.ts): without
+ * symlinks, from "/" or from the name of the tracee's cwd, which then names the result with no
+ * further syscall; or through symlinks, read back from our fd's /proc link. Otherwise, and
  * for every error, an exact component walk on directory fds decides (walk.ts). There is no
  * cache: the filesystem changes under the tracee between calls, and a stale answer here is a
  * sandbox escape, while a fresh answer costs a few microseconds.
@@ -16,10 +18,10 @@
  * call; the tracee (or another process) may change it before the kernel repeats the lookup.
  */
 import { Errno } from "../errors.ts";
-import { fastResolve } from "./fast.ts";
+import { cwdResolve, fastResolve, symlinkFreeResolve } from "./fast.ts";
 import { fdPath } from "./fdpath.ts";
 import * as sys from "../../ffi/at.ts";
-import { type DirFd, fdLinkName, openStart } from "./start.ts";
+import { cwdName, type DirFd, fdLinkName, openStart } from "./start.ts";
 import { PATH_MAX, type ResolveMode, type ResolveOptions, type ResolveResult } from "./types.ts";
 import { root, type Tracee, walk } from "./walk.ts";
 
@@ -61,10 +63,16 @@ export function resolvePath(pid: number, dirfd: DirFd, path: string, mode: Resol
 
   if (path.charCodeAt(0) === 47 /* / */) {
     if (!opts.slowOnly) {
-      const r = fastResolve(sys.AT.FDCWD, path, mode);
+      const r = symlinkFreeResolve(path, mode) ?? fastResolve(sys.AT.FDCWD, path, mode);
       if (r !== null) return r;
     }
     return walk(t, root(), path, mode);
+  }
+
+  if (!opts.slowOnly && (dirfd === "cwd" || dirfd === sys.AT.FDCWD)) {
+    const cwd = cwdName(t);
+    const r = cwd === null ? null : cwdResolve(cwd, path, mode);
+    if (r !== null) return r;
   }
 
   const fd = openStart(t, dirfd, true);

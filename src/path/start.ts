@@ -42,6 +42,17 @@ export function openStart(t: Tracee, dirfd: DirFd, needDir: boolean): number {
   return dirfd === "cwd" || dirfd === AT.FDCWD ? -Errno.ENOENT : -Errno.EBADF;
 }
 
+/**
+ * The thread's cwd by the kernel's name for it (readlink of its /proc cwd link), when that
+ * name can stand for it: absolute and not deleted. null otherwise (thread gone, cwd deleted
+ * or unreachable): the caller then opens the cwd itself (openStart), which names every error.
+ */
+export function cwdName(t: Tracee): string | null {
+  const s = sys.readlinkat(AT.FDCWD, procEntry(t, "cwd") as string);
+  if (typeof s === "number" || s.charCodeAt(0) !== 47 || s.endsWith(" (deleted)")) return null;
+  return s;
+}
+
 /** The name a tracee fd without a path (pipe, socket, unlinked file) is checked under. */
 export function fdLinkName(t: Tracee, dirfd: DirFd): string {
   return dirfd === "cwd" || dirfd === AT.FDCWD ? `/proc/${t.pid}/cwd` : `/proc/${t.pid}/fd/${dirfd}`;

@@ -226,7 +226,7 @@ export class Dispatcher implements CallView {
   }
 
   private allowedPath(sb: Sandbox, cat: "read" | "write" | "exec", path: string, pid: number): boolean {
-    if (sb.cfg.core.allowlist.per_process_directories && cat !== "exec") {
+    if (sb.cfg.core.allowlist.per_process_directories && cat !== "exec" && path.startsWith("/proc/")) {
       const own = `/proc/${pid}`;
       if (path === own || path.startsWith(own + "/")) return true;
     }

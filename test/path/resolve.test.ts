@@ -47,6 +47,25 @@ describe("relative paths", () => {
     expect(both(tr.pid, "cwd", ".", "follow")).toEqual(ok(`${T}/a`));
   });
 
+  test("a cwd renamed or removed after chdir: its new name, or what the kernel says of a deleted one", async () => {
+    fs.mkdirSync(`${T}/old`);
+    const moved = await startTracee(`${T}/old`, []);
+    fs.mkdirSync(`${T}/gonedir`);
+    const orphan = await startTracee(`${T}/gonedir`, []);
+    try {
+      fs.renameSync(`${T}/old`, `${T}/renamed`);
+      expect(both(moved.pid, "cwd", "f", "missing-ok")).toEqual(ok(`${T}/renamed/f`, false));
+      expect(both(moved.pid, "cwd", ".", "follow")).toEqual(ok(`${T}/renamed`));
+      fs.rmdirSync(`${T}/gonedir`);
+      both(orphan.pid, "cwd", "f", "missing-ok");
+      both(orphan.pid, "cwd", ".", "follow");
+    } finally {
+      await moved.kill();
+      await orphan.kill();
+      fs.rmSync(`${T}/renamed`, { recursive: true, force: true });
+    }
+  });
+
   test("`..` climbs out of the cwd, and stops at /", () => {
     expect(both(tr.pid, "cwd", "..", "follow")).toEqual(ok(T));
     expect(both(tr.pid, "cwd", "../outside/secret", "follow")).toEqual(ok(`${T}/outside/secret`));
