@@ -31,6 +31,7 @@ const symbols = {
   kill: { args: [T.i32, T.i32], returns: T.i32 },
   getpid: { args: [], returns: T.i32 },
   gettid: { args: [], returns: T.i32 },
+  isatty: { args: [T.i32], returns: T.i32 },
   clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
   _exit: { args: [T.i32], returns: T.void },
   signal: { args: [T.i32, T.u64], returns: T.u64 },

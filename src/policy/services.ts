@@ -3,7 +3,7 @@
  * reads it. The file is read once, on the first name looked up, so configs that only use
  * numeric ports never touch it.
  */
-import { readFileSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 import { ConfigError } from "../errors.ts";
 
 /** The system services database. */
@@ -31,7 +31,7 @@ function table(file: string): Map<string, number> | Error {
   let t = tables.get(file);
   if (!t) {
     try {
-      t = parseServices(readFileSync(file, "latin1"));
+      t = parseServices(nodeFs().readFileSync(file, "latin1"));
     } catch (e) {
       t = e instanceof Error ? e : new Error(String(e));
     }

@@ -9,9 +9,7 @@
  * Nothing here runs unless -d is given: every event site is guarded by one
  * boolean (the Worker's observer is null without -d and --dry-run).
  */
-import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { nodeFs, nodeOs } from "../lazy-node";
 import { O_CLOEXEC, O_CREAT, O_EXCL, O_WRONLY } from "../../ffi/constants";
 import { UsageError } from "../errors";
 
@@ -82,7 +80,7 @@ export class Dump {
   /** Writes one event line. Errors (a closed pipe) stop nothing: the dump is best effort, the run is not. */
   event(ev: string, fields: Record<string, unknown>): void {
     const line = JSON.stringify({ v: DUMP_SCHEMA, ev, t: Date.now(), ...fields }) + "\n";
-    try { writeSync(this.fd, line); } catch { /* EPIPE, EBADF: keep running */ }
+    try { nodeFs().writeSync(this.fd, line); } catch { /* EPIPE, EBADF: keep running */ }
   }
 }
 
@@ -104,15 +102,15 @@ export interface DumpTarget {
 export function openDump(spec: string): DumpTarget {
   if (/^\d+$/.test(spec)) {
     const fd = Number(spec);
-    try { fstatSync(fd); } catch { throw new UsageError(`-d ${spec}: fd ${fd} is not open`); }
+    try { nodeFs().fstatSync(fd); } catch { throw new UsageError(`-d ${spec}: fd ${fd} is not open`); }
     return { fd, path: null, announce: false, owned: false };
   }
   const tmp = spec === "tmp";
   const flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
   for (let attempt = 0; ; attempt++) {
-    const path = tmp ? join(tmpdir(), `sydbox-dump-${process.pid}-${Math.random().toString(36).slice(2, 10)}.jsonl`) : spec;
+    const path = tmp ? `${nodeOs().tmpdir()}/sydbox-dump-${process.pid}-${Math.random().toString(36).slice(2, 10)}.jsonl` : spec;
     try {
-      return { fd: openSync(path, flags, 0o600), path, announce: tmp, owned: true };
+      return { fd: nodeFs().openSync(path, flags, 0o600), path, announce: tmp, owned: true };
     } catch (e: any) {
       if (tmp && e?.code === "EEXIST" && attempt < 10) continue;
       const why = e?.code === "EEXIST" ? "file exists (the dump never overwrites)" : e?.code ?? String(e);
@@ -123,5 +121,5 @@ export function openDump(spec: string): DumpTarget {
 
 /** Closes a dump sydbox opened. */
 export function closeDump(t: DumpTarget): void {
-  if (t.owned) try { closeSync(t.fd); } catch {}
+  if (t.owned) try { nodeFs().closeSync(t.fd); } catch {}
 }

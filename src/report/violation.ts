@@ -10,19 +10,19 @@
  *
  * In colour only when stderr is a terminal.
  */
-import { readFileSync, readlinkSync, writeSync } from "node:fs";
-import { isatty } from "node:tty";
+import { loadLibc } from "../../ffi/libc";
+import { nodeFs } from "../lazy-node";
 
 // Decided at the first report, not at import: touching process.stderr at import
 // time builds Bun's stderr stream, which cost the Worker ~7 ms of start-up.
 let colour: { red: string; reset: string } | null = null;
 function colours(): { red: string; reset: string } {
-  return (colour ??= isatty(2) ? { red: "\x1b[0;1;31;91m", reset: "\x1b[0m" } : { red: "", reset: "" });
+  return (colour ??= loadLibc().isatty(2) === 1 ? { red: "\x1b[0;1;31;91m", reset: "\x1b[0m" } : { red: "", reset: "" });
 }
 
 function procField(pid: number): { comm: string; ppid: number } {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
     const close = stat.lastIndexOf(")");
     const comm = stat.slice(stat.indexOf("(") + 1, close);
     const ppid = Number(stat.slice(close + 2).split(" ")[1]);
@@ -34,13 +34,13 @@ function procField(pid: number): { comm: string; ppid: number } {
 
 /** The working directory of `pid` as a byte string, or "?" when it is gone. */
 export function cwdOf(pid: number): string {
-  try { return readlinkSync(`/proc/${pid}/cwd`, { encoding: "latin1" }); } catch { return "?"; }
+  try { return nodeFs().readlinkSync(`/proc/${pid}/cwd`, { encoding: "latin1" }); } catch { return "?"; }
 }
 
 /** The command line of `pid`, arguments joined by spaces, as a byte string, or "?" when it is gone. */
 export function cmdlineOf(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0$/, "").split("\0").join(" ");
+    return nodeFs().readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0$/, "").split("\0").join(" ");
   } catch {
     return "?";
   }
@@ -63,7 +63,7 @@ export function formatViolation(pid: number, call: string): string {
 
 /** Writes a violation report to stderr (synchronously: the Worker has no event loop turns to spare). */
 export function reportViolation(pid: number, call: string): void {
-  writeSync(2, Buffer.from(formatViolation(pid, call), "latin1"));
+  nodeFs().writeSync(2, Buffer.from(formatViolation(pid, call), "latin1"));
 }
 
 /** The second report line for a path call: `name(`path')`, with `prefix=` for the at-calls as SydBox shows them. */

@@ -13,12 +13,12 @@
  *   caller's new State (state.ts) only once the answer is written: the very next
  *   call of that process sees it, other processes do not.
  */
-import { readFileSync, readlinkSync } from "node:fs";
 import { applyMagic, magicCommandFromPath, parseMagic } from "../config/magic";
 import { ConfigError, Errno } from "../errors";
 import { byteStringToText } from "../policy/bytes";
 import type { SyscallRow } from "../syscalls/table";
 import type { Dispatcher } from "./dispatch";
+import { nodeFs, nodeOs } from "../lazy-node";
 import { bufferArg, fakeStat, layoutFor, TraceeWriter } from "./fakestat";
 
 const PREFIX = Buffer.from("/dev/sydbox");
@@ -94,10 +94,10 @@ const bytes = byteStringToText;
  */
 export function runOutside(pid: number, argv: string[]): number {
   let cwd = "/";
-  try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch {}
+  try { cwd = nodeFs().readlinkSync(`/proc/${pid}/cwd`); } catch {}
   const env: Record<string, string> = {};
   try {
-    for (const entry of readFileSync(`/proc/${pid}/environ`).toString("utf8").split("\0")) {
+    for (const entry of nodeFs().readFileSync(`/proc/${pid}/environ`).toString("utf8").split("\0")) {
       const eq = entry.indexOf("=");
       if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
@@ -105,7 +105,7 @@ export function runOutside(pid: number, argv: string[]): number {
   try {
     const r = Bun.spawnSync(argv.map(bytes), { cwd, env, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
     if (r.exitCode !== null) return r.exitCode;
-    const sig = r.signalCode ? (require("node:os").constants.signals as Record<string, number>)[r.signalCode] ?? 0 : 0;
+    const sig = r.signalCode ? (nodeOs().constants.signals as Record<string, number>)[r.signalCode] ?? 0 : 0;
     return 128 + sig;
   } catch {
     return 127;

@@ -14,7 +14,7 @@
  * can join its group (the kernel refuses a group of another session): until it
  * has, kill(0) is refused too.
  */
-import { readFileSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 import type { Listener } from "./listener";
 import { Errno } from "../errors";
 import { reportViolation } from "../report/violation";
@@ -24,7 +24,7 @@ import { STAT } from "./stats";
 /** The thread group of thread `tid`, or 0 when there is no such thread. */
 export function tgidOf(tid: number): number {
   try {
-    return Number(/^Tgid:\t(\d+)$/m.exec(readFileSync(`/proc/${tid}/status`, "latin1"))?.[1] ?? 0);
+    return Number(/^Tgid:\t(\d+)$/m.exec(nodeFs().readFileSync(`/proc/${tid}/status`, "latin1"))?.[1] ?? 0);
   } catch {
     return 0;
   }
@@ -33,7 +33,7 @@ export function tgidOf(tid: number): number {
 /** The session of process `pid` (field 6 of /proc/PID/stat), or 0 when it is gone. */
 function sessionOf(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
   } catch {
     return 0;

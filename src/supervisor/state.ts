@@ -41,7 +41,7 @@
  * differs belongs to a recycled pid and is dropped too. Memory stays bounded by
  * the live processes (plus what one prune interval lets in).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 import type { Config } from "../config/types";
 import { Sandbox } from "./sandbox";
 
@@ -95,7 +95,7 @@ const MAX_WALK = 256;
 /** `/proc/PID/status` Tgid and PPid, or null when the task is gone. */
 function readStatus(tid: number): { tgid: number; ppid: number } | null {
   let text: string;
-  try { text = readFileSync(`/proc/${tid}/status`, "latin1"); } catch { return null; }
+  try { text = nodeFs().readFileSync(`/proc/${tid}/status`, "latin1"); } catch { return null; }
   const tg = /\nTgid:\s*(\d+)/.exec(text), pp = /\nPPid:\s*(\d+)/.exec(text);
   return tg && pp ? { tgid: Number(tg[1]), ppid: Number(pp[1]) } : null;
 }
@@ -103,13 +103,13 @@ function readStatus(tid: number): { tgid: number; ppid: number } | null {
 /** `/proc/PID/stat` start time (field 22), or null when the process is gone. */
 export function startTime(pid: number): string | null {
   let text: string;
-  try { text = readFileSync(`/proc/${pid}/stat`, "latin1"); } catch { return null; }
+  try { text = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1"); } catch { return null; }
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
   return fields[19] ?? null; // fields[0] is field 3 (state)
 }
 
 function readNumber(path: string): number {
-  try { return Number(readFileSync(path, "latin1").trim()); } catch { return NaN; }
+  try { return Number(nodeFs().readFileSync(path, "latin1").trim()); } catch { return NaN; }
 }
 
 /** The sandbox state of every traced process. One per supervisor thread. */
@@ -118,7 +118,11 @@ export class ProcessStates {
   private tracking = false;
   private readonly procs = new Map<number, Proc>();
   private readonly tids = new Map<number, number>();
-  private readonly pidMax: number;
+  /** pid_max, read when first needed: only once a process changes its state. */
+  private pidMaxRead = 0;
+  private get pidMax(): number {
+    return (this.pidMaxRead ||= readNumber("/proc/sys/kernel/pid_max") || 4194304);
+  }
   private eldestExeced = false;
   private adopted = 0;
   private lastPrune = 0;
@@ -130,7 +134,6 @@ export class ProcessStates {
    */
   constructor(cfg: Config, private readonly eldest: number, private readonly self: number = process.pid) {
     this.initial = new State(cfg);
-    this.pidMax = readNumber("/proc/sys/kernel/pid_max") || 4194304;
   }
 
   /** The state governing thread `tid`. Free until the first change. */
@@ -244,7 +247,7 @@ export class ProcessStates {
       if (startTime(pid) !== p.start) this.procs.delete(pid);
     }
     for (const [tid, tgid] of this.tids) {
-      if (!this.procs.has(tgid) || (tid !== tgid && !existsSync(`/proc/${tgid}/task/${tid}`))) this.tids.delete(tid);
+      if (!this.procs.has(tgid) || (tid !== tgid && !nodeFs().existsSync(`/proc/${tgid}/task/${tid}`))) this.tids.delete(tid);
     }
   }
 }

@@ -9,7 +9,7 @@
  * machinery), read from /proc; the state is the one the supervisor applies to
  * the process's next call.
  */
-import { readdirSync, readFileSync, writeSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 import type { Config } from "../config/types";
 import { byteStringToText as text } from "../policy/bytes";
 import { cmdlineOf, cwdOf } from "../report/violation";
@@ -24,7 +24,7 @@ interface ProcInfo {
 
 function readProc(pid: number): ProcInfo | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
     const close = stat.lastIndexOf(")");
     const f = stat.slice(close + 2).split(" ");
     return { pid, ppid: Number(f[1]), comm: stat.slice(stat.indexOf("(") + 1, close), threads: Number(f[17]) };
@@ -36,7 +36,7 @@ function readProc(pid: number): ProcInfo | null {
 /** Every process below `root`, depth first, with its depth; `skip`'s children stand in its place. */
 export function descendants(root: number, skip = 0): Array<{ info: ProcInfo; depth: number }> {
   const children = new Map<number, ProcInfo[]>();
-  for (const name of readdirSync("/proc")) {
+  for (const name of nodeFs().readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     const info = readProc(Number(name));
     if (!info) continue;
@@ -94,5 +94,5 @@ export function formatTree(states: ProcessStates, root: number, detail: number, 
 
 /** Prints the tree to stderr, synchronously (the Worker has no event loop turn to spare). */
 export function printTree(states: ProcessStates, root: number, detail: number, reaper = 0): void {
-  try { writeSync(2, formatTree(states, root, detail, reaper)); } catch { /* stderr closed: nothing to print to */ }
+  try { nodeFs().writeSync(2, formatTree(states, root, detail, reaper)); } catch { /* stderr closed: nothing to print to */ }
 }
