@@ -85,16 +85,19 @@ export function symlinkFreeResolve(path: string, mode: ResolveMode): ResolveResu
 /**
  * Resolve `path`, relative, for a tracee whose cwd the kernel names `cwd` (start.ts cwdName).
  * A single name in the cwd (most creates and unlinks of a build) needs one readlink: its
- * directory is the cwd, already named. Anything else takes the symlink-free walk from the
- * cwd's name. null: only the walk from the tracee's own cwd can answer.
+ * directory is the cwd, already named. Anything else takes the one-shot resolutions from
+ * the cwd's name, as an absolute path would. null: only the walk from the tracee's own cwd
+ * can answer.
  */
 export function cwdResolve(cwd: string, path: string, mode: ResolveMode): ResolveResult | null {
-  const base = cwd === "/" ? "" : cwd;
-  const full = base + "/" + path;
-  if (mode === "follow" || path.indexOf("/") >= 0 || path === "." || path === "..") return symlinkFreeResolve(full, mode);
-  if (full.length >= PATH_MAX || isProcSelf(cwd, path)) return null;
-  const exists = lastExists(AT.FDCWD, full, mode);
-  return exists === null ? null : { ok: true, path: full, exists };
+  const full = (cwd === "/" ? "" : cwd) + "/" + path;
+  if (full.length >= PATH_MAX) return null;
+  if (mode !== "follow" && path.indexOf("/") < 0 && path !== "." && path !== "..") {
+    if (isProcSelf(cwd, path)) return null;
+    const exists = lastExists(AT.FDCWD, full, mode);
+    return exists === null ? null : { ok: true, path: full, exists };
+  }
+  return symlinkFreeResolve(full, mode) ?? fastResolve(AT.FDCWD, full, mode);
 }
 
 // /proc/self and /proc/thread-self name the tracee, not us: only the exact walk substitutes them.
