@@ -63,20 +63,13 @@ export function symlinkFreeResolve(path: string, mode: ResolveMode): ResolveResu
     sys.close(fd);
     return { ok: true, path: lexical(path), exists: true };
   }
-  const end = path.length;
-  if (path.charCodeAt(end - 1) === 47) return null; // trailing slash: rare, exact walk
-  const cut = path.lastIndexOf("/");
-  const last = path.slice(cut + 1);
-  if (last === "." || last === "..") return null;
-  const parent = cut === 0 ? "/" : path.slice(0, cut);
-  const dir = lexical(parent);
-  if (isProcSelf(dir, last)) return null;
+  const at = lastNameAt(path);
+  if (at < 0) return null;
+  const parent = at === 1 ? "/" : path.slice(0, at - 1);
   const dfd = sys.openat2(AT.FDCWD, parent, O.PATH | O.DIRECTORY | O.CLOEXEC, RESOLVE.NO_SYMLINKS);
   if (dfd < 0) return null;
   try {
-    const exists = lastExists(dfd, last, mode);
-    if (exists === null) return null;
-    return { ok: true, path: (dir === "/" ? "" : dir) + "/" + last, exists };
+    return inDir(lexical(parent), dfd, path.slice(at), mode);
   } finally {
     sys.close(dfd);
   }
@@ -92,17 +85,33 @@ export function symlinkFreeResolve(path: string, mode: ResolveMode): ResolveResu
 export function cwdResolve(cwd: string, path: string, mode: ResolveMode): ResolveResult | null {
   const full = (cwd === "/" ? "" : cwd) + "/" + path;
   if (full.length >= PATH_MAX) return null;
-  if (mode !== "follow" && path.indexOf("/") < 0 && path !== "." && path !== "..") {
-    if (isProcSelf(cwd, path)) return null;
-    const exists = lastExists(AT.FDCWD, full, mode);
-    return exists === null ? null : { ok: true, path: full, exists };
-  }
+  if (mode !== "follow" && lastNameAt(path) === 0) return inDir(cwd, AT.FDCWD, path, mode, full);
   return symlinkFreeResolve(full, mode) ?? fastResolve(AT.FDCWD, full, mode);
 }
 
-// /proc/self and /proc/thread-self name the tracee, not us: only the exact walk substitutes them.
-function isProcSelf(dir: string, last: string): boolean {
-  return dir === "/proc" && (last === "self" || last === "thread-self");
+/**
+ * Where the last name of a nofollow or missing-ok lookup starts (just after the last slash; 0
+ * for a single name), or -1 where only the exact walk can answer: an empty path, a trailing
+ * slash, or `.` or `..` as the last name.
+ */
+function lastNameAt(path: string): number {
+  const end = path.length;
+  if (end === 0 || path.charCodeAt(end - 1) === 47) return -1;
+  const at = path.lastIndexOf("/") + 1;
+  const dots = end - at <= 2 && path.charCodeAt(end - 1) === 46 && (end - at === 1 || path.charCodeAt(at) === 46);
+  return dots ? -1 : at;
+}
+
+/**
+ * The result of a nofollow or missing-ok lookup of `last` in directory `dfd`, which the kernel
+ * names `dir`; `lookup` is what to look up from `dfd` (`last` unless `dfd` is AT_FDCWD). null
+ * where only the exact walk can answer: /proc/self and /proc/thread-self name the tracee, not
+ * us, and see lastExists.
+ */
+function inDir(dir: string, dfd: number, last: string, mode: ResolveMode, lookup = last): ResolveResult | null {
+  if (dir === "/proc" && (last === "self" || last === "thread-self")) return null;
+  const exists = lastExists(dfd, lookup, mode);
+  return exists === null ? null : { ok: true, path: (dir === "/" ? "" : dir) + "/" + last, exists };
 }
 
 /**
@@ -132,26 +141,18 @@ export function fastResolve(dirfd: number, path: string, mode: ResolveMode): Res
   }
 
   // nofollow / missing-ok: resolve the directory in one walk, then look at the last name alone.
-  const end = path.length;
-  if (end === 0 || path.charCodeAt(end - 1) === 47) return null; // trailing slash: rare, exact walk
-  const cut = path.lastIndexOf("/");
-  const last = path.slice(cut + 1);
-  if (last === "." || last === "..") return null;
-
+  const at = lastNameAt(path);
+  if (at < 0) return null;
   let dfd = dirfd;
-  if (cut >= 0) {
-    dfd = sys.openat2(dirfd, cut === 0 ? "/" : path.slice(0, cut), O.PATH | O.DIRECTORY | O.CLOEXEC, RESOLVE.NO_MAGICLINKS);
+  if (at > 0) {
+    dfd = sys.openat2(dirfd, at === 1 ? "/" : path.slice(0, at - 1), O.PATH | O.DIRECTORY | O.CLOEXEC, RESOLVE.NO_MAGICLINKS);
     if (dfd < 0) return null;
   } else if (dirfd === AT.FDCWD) {
     return null; // a relative path always comes with a real start fd
   }
   try {
     const dir = trustedName(dfd);
-    if (dir === null) return null;
-    if (isProcSelf(dir, last)) return null;
-    const exists = lastExists(dfd, last, mode);
-    if (exists === null) return null;
-    return { ok: true, path: (dir === "/" ? "" : dir) + "/" + last, exists };
+    return dir === null ? null : inDir(dir, dfd, path.slice(at), mode);
   } finally {
     if (dfd !== dirfd) sys.close(dfd);
   }

@@ -21,7 +21,7 @@ import { SignalGuard } from "./signals";
 import { emulatePath, emulates } from "./emulate";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates } from "./state";
-import { cpuTimes, STAT, ThreadClock } from "./stats";
+import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
 import type { SyscallIndex } from "./syscall-index";
 
 /** What a denial is checked as: a path category, or bind/connect (an address). */
@@ -98,7 +98,7 @@ export class Dispatcher implements CallView {
       this.stats[row]++;
       this.decide(SYSCALLS[row]);
     }
-    if (this.clock !== null) this.times[row < 0 ? this.times.length - 1 : row] += this.clock.lap();
+    if (this.clock !== null) this.times[row < 0 ? TIME_UNKNOWN : row] += this.clock.lap();
   }
 
   // CallView: what the decoders may look at.

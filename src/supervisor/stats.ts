@@ -21,6 +21,8 @@ export const STAT_ROW = { execve: SYSCALLS.findIndex((r) => r.name === "execve")
 // The CPU times (float64 nanoseconds, one per row and one for unknown calls) follow the counters.
 const TIMES_AT = Math.ceil((STAT.SIZE * 4) / 8) * 8;
 const TIMES = SYSCALLS.length + 1;
+/** The CPU-time slot (cpuTimes) of calls not in the table. */
+export const TIME_UNKNOWN = SYSCALLS.length;
 
 /** Allocates the shared counters. */
 export function newStats(): Int32Array {
