@@ -9,25 +9,42 @@ import type { BunPlugin } from "bun";
 const START_JIT_POLICY = 100;
 
 /**
- * commander requires node:child_process at load time, for executable
- * subcommands, which sydbox does not use: loading that builtin costs ~0.7 ms of
- * every `sydbox -- cmd` (measured side by side). The bundled copy gets an empty
- * object instead; the build fails if commander's line ever changes, so the
- * substitution cannot silently stop applying (or apply to something else).
+ * commander loads four node: builtins when it is loaded, and each costs every
+ * `sydbox -- cmd` start-up time (measured in the compiled binary: node:events
+ * ~0.9 ms, node:fs ~2.2 ms, node:path ~0.2 ms, node:child_process ~0.7 ms, more
+ * for whichever comes first). sydbox uses none of what needs them: executable
+ * subcommands (child_process, fs, path) and event listeners beyond on/emit/
+ * listenerCount (events). The bundled copy gets src/cli/emitter.ts for
+ * node:events, nothing for child_process, and fs and path loaded on first use.
+ * The build fails if any of these lines changes, so a substitution cannot
+ * silently stop applying (or apply to something else).
  */
-const commanderWithoutChildProcess: BunPlugin = {
-  name: "commander-without-child-process",
+const emitter = new URL("./src/cli/emitter.ts", import.meta.url).pathname;
+const COMMANDER_BUILTINS: [string, string][] = [
+  ["const EventEmitter = require('node:events').EventEmitter;", `const { EventEmitter } = require(${JSON.stringify(emitter)});`],
+  ["const childProcess = require('node:child_process');", "const childProcess = {}; // build.ts: executable subcommands unused"],
+  ["const path = require('node:path');", "const path = new Proxy({}, { get: (_, k) => require('node:path')[k] });"],
+  ["const fs = require('node:fs');", "const fs = new Proxy({}, { get: (_, k) => require('node:fs')[k] });"],
+];
+const commanderWithoutBuiltins: BunPlugin = {
+  name: "commander-without-builtins",
   setup(build) {
     build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async ({ path }) => {
-      const line = "const childProcess = require('node:child_process');";
-      const source = await Bun.file(path).text();
-      if (!source.includes(line)) throw new Error(`build.ts: ${path} no longer has \`${line}\`: update the commander plugin`);
-      return { contents: source.replace(line, "const childProcess = {}; // build.ts: executable subcommands unused"), loader: "js" };
+      let source = await Bun.file(path).text();
+      for (const [line, replacement] of COMMANDER_BUILTINS) {
+        if (!source.includes(line)) throw new Error(`build.ts: ${path} no longer has \`${line}\`: update the commander plugin`);
+        source = source.replace(line, replacement);
+      }
+      return { contents: source, loader: "js" };
     });
   },
 };
 
-const result = await Bun.build({
+/**
+ * The bundles of the executable, without its packaging: the test suite builds
+ * these too, to check what each runtime loads at start (test/launch/imports.test.ts).
+ */
+export const BUNDLE = {
   // Entry points, each its own bundle: the launcher, the child stage and the
   // CLI (loaded by src/main.ts's entry()), the supervisor Worker, and its helper
   // thread for calls that must block (src/supervisor/emulate/blocking.ts),
@@ -36,22 +53,30 @@ const result = await Bun.build({
   target: "bun",
   bytecode: true,
   minify: true,
-  plugins: [commanderWithoutChildProcess],
-  compile: {
-    outfile: "dist/sydbox",
-    // A sandbox must not take its environment or runtime settings from the directory it is
-    // started in (a package's source tree): no .env, no bunfig.toml. (Both also cost start-up.)
-    autoloadDotenv: false,
-    autoloadBunfig: false,
-    // Start-up code runs once: JSC's tier-up thresholds scaled by 100 keep it in the
-    // interpreter instead of JIT-compiling it (-5 ms of `sydbox -- true`, measured side by
-    // side). The supervisor Worker sets the normal policy back for its hot loop (worker.ts).
-    jitPolicy: START_JIT_POLICY,
-  },
-});
-if (!result.success) {
-  for (const log of result.logs) console.error(log);
-  console.error("build.ts: bun build failed");
-  process.exit(1);
+  plugins: [commanderWithoutBuiltins],
+} satisfies Parameters<typeof Bun.build>[0];
+
+if (import.meta.main) await buildExecutable();
+
+async function buildExecutable(): Promise<void> {
+  const result = await Bun.build({
+    ...BUNDLE,
+    compile: {
+      outfile: "dist/sydbox",
+      // A sandbox must not take its environment or runtime settings from the directory it is
+      // started in (a package's source tree): no .env, no bunfig.toml. (Both also cost start-up.)
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+      // Start-up code runs once: JSC's tier-up thresholds scaled by 100 keep it in the
+      // interpreter instead of JIT-compiling it (-5 ms of `sydbox -- true`, measured side by
+      // side). The supervisor Worker sets the normal policy back for its hot loop (worker.ts).
+      jitPolicy: START_JIT_POLICY,
+    },
+  });
+  if (!result.success) {
+    for (const log of result.logs) console.error(log);
+    console.error("build.ts: bun build failed");
+    process.exit(1);
+  }
+  console.log("build.ts: wrote dist/sydbox");
 }
-console.log("build.ts: wrote dist/sydbox");

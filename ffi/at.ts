@@ -40,6 +40,7 @@ const libc = dlopen("libc.so.6", {
   readlinkat: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
   close: { args: [FFIType.i32], returns: FFIType.i32 },
   statx: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.u32, FFIType.ptr], returns: FFIType.i32 },
+  faccessat: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
   getdents64: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
   syscall: { args: [FFIType.i64, FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
   __errno_location: { args: [], returns: FFIType.ptr },
@@ -123,6 +124,13 @@ export function readFdLink(fd: number): string | number {
   }
   return readlinkat(selfFdDir, (fdNames[fd] ??= `${fd}`));
 }
+
+/** faccessat(2) with the real uid and gid, as access(2): 0 or -errno. `mode` is F_OK or R/W/X_OK bits. */
+export function faccessat(dirfd: number, path: string, mode: number): number {
+  return ret(C.faccessat(dirfd, cstr(path), mode, 0));
+}
+/** access(2) mode bits. */
+export const X_OK = 1;
 
 /** The subset of struct statx we use. */
 export interface StatxInfo {

@@ -12,7 +12,6 @@ export const POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
 /** Generous sizes for the opaque glibc types (336 and 80 bytes on x86_64). */
 export const SPAWNATTR_SIZE = 512, FILE_ACTIONS_SIZE = 256, SIGSET_SIZE = 128;
 export const SIG_IGN = 1;
-export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22;
 export const ECHILD = 10;
 
 const symbols = {

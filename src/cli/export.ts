@@ -1,5 +1,5 @@
 /** `--export bpf|pfc`: print the filter libseccomp would load, run nothing. */
-import { writeSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 import { loadSeccomp } from "../../ffi/seccomp";
 import type { FilterSpec } from "../launch/filter";
 import { createContext } from "../launch/seccomp-context";
@@ -13,7 +13,7 @@ export function exportFilter(filter: FilterSpec, format: "bpf" | "pfc"): number 
   const sc = loadSeccomp();
   for (const spec of [filter, filter.restrict]) {
     if (spec === null) continue;
-    if (format === "pfc" && spec !== filter) writeSync(1, "#\n# core/restrict filter: loaded second, just before the command's execve\n");
+    if (format === "pfc" && spec !== filter) nodeFs().writeSync(1, "#\n# core/restrict filter: loaded second, just before the command's execve\n");
     const ctx = createContext(sc, spec);
     const rc = format === "pfc" ? sc.seccomp_export_pfc(ctx, 1) : sc.seccomp_export_bpf(ctx, 1);
     sc.seccomp_release(ctx);

@@ -9,14 +9,13 @@
  * then renamed over OUT. An interrupted learn leaves OUT as it was.
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import { loadConfig, refuseIfUnconfined, type SourceItem } from "../config/sources";
 import { DEFAULT_FOLD, foldPaths } from "../config/fold";
 import { toSyd2 } from "../config/syd2";
 import { toToml } from "../config/toml";
 import type { Config, RuleCategory } from "../config/types";
 import { UsageError } from "../errors";
+import { nodeFs, nodePath } from "../lazy-node";
 import { buildFilter } from "../launch/filter";
 import { resolveCommand } from "../launch/command";
 import { run } from "../launch/run";
@@ -81,9 +80,10 @@ export function parseLearn(argv: string[]): LearnOptions | { exit: number } {
   const out: string = o.output;
   const format = out.endsWith(".toml") ? "toml" : out.endsWith(".syd-2") ? "syd-2" : null;
   if (format === null) throw new UsageError(`learn: -o ${out}: the profile must be named FILE.toml or FILE.syd-2`);
-  let dir: ReturnType<typeof statSync> | null = null;
-  try { dir = statSync(dirname(out) || "."); } catch {}
-  if (!dir?.isDirectory()) throw new UsageError(`learn: -o ${out}: directory ${dirname(out)} does not exist`);
+  const { dirname } = nodePath();
+  let isDir = false;
+  try { isDir = nodeFs().statSync(dirname(out) || ".").isDirectory(); } catch {}
+  if (!isDir) throw new UsageError(`learn: -o ${out}: directory ${dirname(out)} does not exist`);
   return { sources, env, fold: o.fold, out, format, command: program.args };
 }
 
@@ -107,6 +107,8 @@ export function learnedConfig(base: Config, s: ViolationSummary, fold: number): 
 
 /** Writes `data` to `path` through a temporary file and a rename: `path` is never half-written. */
 export function writeAtomically(path: string, data: Uint8Array): void {
+  const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } = nodeFs();
+  const { basename, dirname, join } = nodePath();
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, "wx", 0o644);
   try {

@@ -5,11 +5,11 @@
  */
 import { closeDump, Dump, openDump, type DumpTarget } from "../report/dump";
 import { formatSummaryJson, formatSummaryText, type ViolationSummary } from "../report/summary";
-import { writeSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 
 // writeSync, not process.stderr: building Bun's stderr stream costs milliseconds
 // at the end of every run, and nothing is written at all when there is nothing to say.
-const err = (s: string) => { if (s) writeSync(2, s); };
+const err = (s: string) => { if (s) nodeFs().writeSync(2, s); };
 
 /** An open -d dump. */
 export interface RunDump {

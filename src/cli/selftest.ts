@@ -3,12 +3,12 @@
  * system give sydbox what it needs. Exit 0 when every required check passes.
  */
 import { ptr } from "bun:ffi";
-import { readFileSync } from "node:fs";
 import { SECCOMP_GET_ACTION_AVAIL, SECCOMP_RET_USER_NOTIF } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { kernelFeatures } from "../launch/features";
 import { openChildren } from "../launch/reaper";
+import { nodeFs } from "../lazy-node";
 
 interface Check {
   name: string;
@@ -22,7 +22,7 @@ export async function selfTest(out: (line: string) => void): Promise<number> {
   const sc = loadSeccomp();
   const child = Bun.spawn(["sleep", "10"], { stdio: ["ignore", "ignore", "ignore"] });
   // A mapped address in the child: the start of its first mapping.
-  const firstMapping = () => parseInt(readFileSync(`/proc/${child.pid}/maps`, "utf8").split("-")[0], 16);
+  const firstMapping = () => parseInt(nodeFs().readFileSync(`/proc/${child.pid}/maps`, "utf8").split("-")[0], 16);
   const buf = new Uint8Array(16);
   const checks: Check[] = [
     {

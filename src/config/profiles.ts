@@ -12,7 +12,7 @@
  * then the system directory). Embedded profiles come first so a stale file
  * left in /usr/share/sydbox by SydBox 2.0.1 cannot change what Paludis gets.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 import { ConfigError, Errno } from "../errors.ts";
 import { textToByteString } from "../policy/bytes.ts";
 import paludisSyd2 from "../../profiles/paludis.syd-2" with { type: "text" };
@@ -66,7 +66,7 @@ export function findProfile(name: string, systemDir: string = SYSTEM_PROFILE_DIR
   for (const format of formats) {
     const path = `${systemDir}/${base}.${format}`;
     tried.push(path);
-    if (existsSync(path)) return { name: base, format, text: readFileSync(path, "latin1"), origin: path };
+    if (nodeFs().existsSync(path)) return { name: base, format, text: nodeFs().readFileSync(path, "latin1"), origin: path };
   }
   throw new ConfigError(
     `no profile \`${name}': not embedded (have ${Object.keys(EMBEDDED_PROFILES).join(", ")}) and not found at ${tried.join(" or ")}`,

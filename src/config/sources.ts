@@ -1,7 +1,7 @@
 /**
  * Where configuration comes from, and in which order it is applied.
  */
-import { readFileSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 import { ConfigError, Errno } from "../errors.ts";
 import { textToByteString } from "../policy/bytes.ts";
 import { applyMagic } from "./magic.ts";
@@ -134,7 +134,7 @@ export function loadPathspec(cfg: Config, spec: string, systemDir: string = SYST
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, "latin1");
+    return nodeFs().readFileSync(path, "latin1");
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const errno = e.code && e.code in Errno ? Errno[e.code as keyof typeof Errno] : Errno.EINVAL;

@@ -2,7 +2,7 @@
  * Finds the program to execute the way a shell would, so that failures get the
  * shell's statuses: 127 for "command not found", 126 for "found but cannot run".
  */
-import { accessSync, constants, statSync } from "node:fs";
+import { AT, faccessat, S_IFDIR, S_IFMT, statx, X_OK } from "../../ffi/at";
 import { SydError, Errno } from "../errors";
 
 /** The command cannot be run; `status` is the exit status sydbox must return. */
@@ -13,10 +13,12 @@ export class CommandError extends SydError {
 }
 
 function check(path: string): "ok" | "missing" | "noexec" {
-  let st;
-  try { st = statSync(path); } catch { return "missing"; }
-  if (st.isDirectory()) return "noexec";
-  try { accessSync(path, constants.X_OK); return "ok"; } catch { return "noexec"; }
+  // ffi/at.ts takes byte strings (latin1); the command line's strings are UTF-8.
+  const bytes = Buffer.from(path).toString("latin1");
+  const st = statx(AT.FDCWD, bytes, 0);
+  if (typeof st === "number") return "missing";
+  if ((st.mode & S_IFMT) === S_IFDIR) return "noexec";
+  return faccessat(AT.FDCWD, bytes, X_OK) === 0 ? "ok" : "noexec";
 }
 
 /** Resolves `name` against `PATH` (from the command's environment) to an executable path. */

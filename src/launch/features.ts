@@ -3,7 +3,7 @@
  * degrade cleanly. Notification itself is probed for real (--test); the rest
  * are kernel-version facts, and SYNC_WAKE_UP is confirmed on the live listener.
  */
-import { release } from "node:os";
+import { nodeOs } from "../lazy-node";
 
 /** Kernel features sydbox uses, by the version that introduced them. */
 export interface KernelFeatures {
@@ -22,7 +22,7 @@ function atLeast(major: number, minor: number, want: [number, number]): boolean 
 }
 
 /** The features of the running kernel. */
-export function kernelFeatures(rel: string = release()): KernelFeatures {
+export function kernelFeatures(rel: string = nodeOs().release()): KernelFeatures {
   const m = /^(\d+)\.(\d+)/.exec(rel);
   const [maj, min] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
   return {

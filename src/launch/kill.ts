@@ -2,7 +2,7 @@
  * core/violation/decision kill and killall: SIGTERM first so the process can
  * clean up, SIGKILL a moment later for one that ignores it.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { nodeFs } from "../lazy-node";
 
 const GRACE_MS = 1000;
 
@@ -19,7 +19,7 @@ export function terminate(pid: number): void {
 /** The parent pid of `pid`, from /proc; NaN when it is gone. */
 export function parentOf(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   } catch { return NaN; /* exited meanwhile */ }
 }
@@ -27,7 +27,7 @@ export function parentOf(pid: number): number {
 /** `root` and every process descended from it, from /proc. */
 export function descendants(root: number): number[] {
   const parent = new Map<number, number>();
-  for (const name of readdirSync("/proc")) {
+  for (const name of nodeFs().readdirSync("/proc")) {
     const pid = Number(name);
     if (Number.isInteger(pid)) parent.set(pid, parentOf(pid));
   }

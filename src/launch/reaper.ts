@@ -33,11 +33,14 @@
  * through /proc) getpid() and /proc/self disagree inside the sandbox.
  */
 import { ptr } from "bun:ffi";
-import { O_CLOEXEC, POLLIN, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGKILL, SIGTERM, SYS_PIDFD_OPEN, WNOHANG, __WALL } from "../../ffi/constants";
+import {
+  O_CLOEXEC, POLLIN, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+  SYS_PIDFD_OPEN, WNOHANG, __WALL,
+} from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import {
   ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
-  SIGHUP, SIGINT, SIGQUIT, SIGSET_SIZE, SIGTSTP, SIGTTIN, SIGTTOU, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
+  SIGSET_SIZE, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
 } from "../../ffi/spawn";
 import { stablePtr } from "../../ffi/pointer";
 import { cstr } from "../cstring";

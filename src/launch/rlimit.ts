@@ -8,18 +8,26 @@
  * (`prlimit --nofile=S:H sydbox ...` changed them on the way), the invoker's soft
  * value is unknowable and we keep Bun's (soft = hard), which only errs upward.
  */
-import { readFileSync } from "node:fs";
+import { AT_FDCWD, O_CLOEXEC, O_RDONLY } from "../../ffi/constants";
+import { loadLibc } from "../../ffi/libc";
+import { cstr } from "../cstring";
+
+/** A /proc text file (one read: its files are generated whole), or null. */
+function readProc(path: string): string | null {
+  const L = loadLibc();
+  const fd = L.openat(AT_FDCWD, cstr(path), O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) return null;
+  const buf = Buffer.allocUnsafe(8192);
+  const n = Number(L.read(fd, buf, buf.length));
+  L.close(fd);
+  return n > 0 ? buf.toString("latin1", 0, n) : null;
+}
 
 function nofile(pid: number | "self"): [number, number] | null {
-  try {
-    const line = readFileSync(`/proc/${pid}/limits`, "utf8").split("\n").find((l) => l.startsWith("Max open files"));
-    const m = line?.match(/^Max open files\s+(\S+)\s+(\S+)/);
-    if (!m) return null;
-    const v = (s: string) => (s === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(s));
-    return [v(m[1]), v(m[2])];
-  } catch {
-    return null;
-  }
+  const m = readProc(`/proc/${pid}/limits`)?.match(/^Max open files\s+(\S+)\s+(\S+)/m);
+  if (!m) return null;
+  const v = (s: string) => (s === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(s));
+  return [v(m[1]), v(m[2])];
 }
 
 /** [soft, hard] to give the command, or null to leave the limit as it is. */

@@ -5,8 +5,7 @@
  * eldest's status, forwarding signals to the eldest.
  */
 import { ptr } from "bun:ffi";
-import { constants } from "node:os";
-import { PR_SET_CHILD_SUBREAPER } from "../../ffi/constants";
+import { PR_SET_CHILD_SUBREAPER, SIGHUP, SIGTERM } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
@@ -18,6 +17,7 @@ import { Role, type ChildSpec } from "./protocol";
 import type { Prelaunch } from "./prelaunch";
 import { entryWorker } from "./entry";
 import { LaunchError } from "../errors";
+import { nodeOs } from "../lazy-node";
 import { invokerNofile } from "./rlimit";
 import { treeRequests } from "./tree-request";
 import { parentOf, terminate, terminateAll } from "./kill";
@@ -87,12 +87,12 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // is the child stage's child while it lives (or the child stage itself, under
   // core/restrict); its pid means nothing after.
   let eldest = 0;
-  const forward = (sig: "SIGINT" | "SIGTERM" | "SIGHUP") => () => {
-    if (eldest > 0 && (eldest === proc.pid || parentOf(eldest) === proc.pid)) L.kill(eldest, constants.signals[sig]);
+  const forward = (sig: number) => () => {
+    if (eldest > 0 && (eldest === proc.pid || parentOf(eldest) === proc.pid)) L.kill(eldest, sig);
   };
   process.on("SIGINT", () => {});
-  process.on("SIGTERM", forward("SIGTERM"));
-  process.on("SIGHUP", forward("SIGHUP"));
+  process.on("SIGTERM", forward(SIGTERM));
+  process.on("SIGHUP", forward(SIGHUP));
 
   // The role first: the child stage starts its watchdog while we compile the filter.
   L.write(ctl[1], new Uint8Array([o.filter.restrict ? Role.Command : Role.Reaper]), 1);
@@ -166,7 +166,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
       const { killChildren, openChildren } = require("./reaper") as typeof import("./reaper");
       killChildren(L, (require("../../ffi/spawn") as typeof import("../../ffi/spawn")).loadSpawn(), openChildren(L));
     }
-    return proc.exitCode ?? 128 + ((constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
+    return proc.exitCode ?? 128 + ((nodeOs().constants.signals as Record<string, number>)[proc.signalCode ?? ""] ?? 0);
   };
   if (eldestExeced && o.config.core.violation.decision === "bpf") {
     // -b with exec sandboxing: that execve was the only call ever notified (launch/filter.ts).

@@ -16,15 +16,14 @@
  * (no syscall to interrupt), and the request is simply sent again 20 ms
  * later, until the Worker has taken it.
  */
-import { readFileSync } from "node:fs";
-import { constants } from "node:os";
-import { NOTIF_IOCTL, SA_RESTART, SIGACTION_FLAGS_OFFSET, SIGACTION_SIZE } from "../../ffi/constants";
+import { NOTIF_IOCTL, SA_RESTART, SIGACTION_FLAGS_OFFSET, SIGACTION_SIZE, SIGURG } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
+import { nodeFs } from "../lazy-node";
 
 /** The signal that interrupts the Worker: default-ignored, so a stray one is harmless, and otherwise unused by sydbox. */
 const WAKE = "SIGURG";
-const WAKE_NUMBER = constants.signals.SIGURG;
+const WAKE_NUMBER = SIGURG;
 const RETRY_MS = 20;
 
 /**
@@ -44,7 +43,7 @@ export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>): Int32A
   const sleepsInWait = () => {
     try {
       // "NR ARG1 ARG2 ...", or "running": RECV is ioctl(listener, NOTIF_IOCTL.RECV, ...).
-      const [nr, , request] = readFileSync(`/proc/self/task/${worker}/syscall`, "latin1").split(" ");
+      const [nr, , request] = nodeFs().readFileSync(`/proc/self/task/${worker}/syscall`, "latin1").split(" ");
       return polls.has(Number(nr)) || (Number(nr) === ioctl && Number(request) === NOTIF_IOCTL.RECV);
     } catch {
       return false; // the Worker is gone

@@ -1,13 +1,18 @@
 /**
  * What each runtime of the binary loads at start. The first node: module a Bun
- * runtime loads costs it milliseconds (src/lazy-node.ts), so the runtimes whose
- * start is on the path to the command's first answered call must not import one
- * statically: the supervisor Worker and the child stage. A static import added
- * anywhere in their graphs fails here, naming the chain that pulls it in.
+ * runtime loads costs it milliseconds (src/lazy-node.ts), and every runtime is
+ * on the path to the command's start: the launcher and the CLI (parent), the
+ * child stage, the supervisor Worker. None may import one statically; a static
+ * import added anywhere in their graphs fails here, naming the chain that
+ * pulls it in. commander requires builtins itself: the bundle build.ts makes
+ * must have those substituted.
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { BUNDLE } from "../../build";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const SRC = join(ROOT, "src");
@@ -32,7 +37,7 @@ function nodeImports(entry: string): string[] {
       }
     }
   };
-  visit(join(SRC, entry), []);
+  visit(entry.startsWith("/") ? entry : join(SRC, entry), []);
   return found;
 }
 
@@ -44,14 +49,37 @@ test("the child stage imports no node: module at start", () => {
   expect(nodeImports("launch/child.ts")).toEqual([]);
 });
 
-test("the check finds a static node: import where there is one", () => {
-  // The CLI's graph has them (commander's parsing runs there anyway): the walk must see them.
-  expect(nodeImports("cli/main.ts").some((s) => s.endsWith("-> node:fs"))).toBe(true);
+test("the launcher and the CLI import no node: module at start", () => {
+  expect(nodeImports("main.ts")).toEqual([]);
+  expect(nodeImports("cli/main.ts")).toEqual([]);
 });
 
-test("nodeFs and nodeOs load node:fs and node:os once, on first use", () => {
-  const { nodeFs, nodeOs } = require("../../src/lazy-node") as typeof import("../../src/lazy-node");
+test("the check finds a static node: import where there is one", () => {
+  // This file imports node:fs: the walk must see it.
+  expect(nodeImports(import.meta.path).some((s) => s.endsWith("-> node:fs"))).toBe(true);
+});
+
+test("the CLI bundle loads node:fs, node:os and node:path lazily, and no other builtin (commander's are substituted)", async () => {
+  const out = mkdtempSync(join(tmpdir(), "sydbox-bundle-"));
+  try {
+    const result = await Bun.build({ ...BUNDLE, entrypoints: [join(SRC, "cli/main.ts")], bytecode: false, minify: false, outdir: out });
+    expect(result.success).toBe(true);
+    const text = await result.outputs[0].text();
+    // Static imports load at link time: only bun:ffi may be one.
+    expect(transpiler.scanImports(text).filter((i) => i.kind === "import-statement" && !i.path.startsWith("bun:"))).toEqual([]);
+    // The bundler turns require("node:x") into __require("x"). node:fs, node:os and node:path are
+    // required lazily (src/lazy-node.ts, build.ts); node:process is the process global.
+    const required = new Set([...text.matchAll(/__require\("([^"]+)"\)/g)].map((m) => m[1]));
+    expect([...required].sort()).toEqual(["fs", "os", "path", "process"]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("nodeFs, nodeOs and nodePath load node:fs, node:os and node:path once, on first use", () => {
+  const { nodeFs, nodeOs, nodePath } = require("../../src/lazy-node") as typeof import("../../src/lazy-node");
   expect(nodeFs()).toBe(nodeFs());
   expect(nodeFs().readFileSync).toBe(readFileSync);
   expect(nodeOs().constants.signals.SIGKILL).toBe(9);
+  expect(nodePath().join).toBe(join);
 });

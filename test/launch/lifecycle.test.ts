@@ -57,6 +57,25 @@ test("a command that is not executable exits 126", async () => {
   expect(r.stderr).toContain("sydbox: /etc/passwd: Permission denied");
 });
 
+test("commands are found by PATH and by a path of any bytes; a directory is not run", async () => {
+  await withTempDir("sydbox-cmd-", async (dir) => {
+    const { chmodSync, mkdirSync } = await import("node:fs");
+    const prog = join(dir, "prög ü");
+    writeFileSync(prog, "#!/bin/sh\necho ran \"$0\"\n");
+    chmodSync(prog, 0o755);
+    const byPath = await sydbox([...ALLOW, "--", prog]);
+    expect(byPath.stdout).toBe(`ran ${prog}\n`);
+    expect(byPath.status).toBe(0);
+    const env = { ...process.env, PATH: `/nonexistent:${dir}` } as Record<string, string>;
+    const byName = await sydbox([...ALLOW, "--", "prög ü"], { env });
+    expect(byName.stdout).toBe(`ran ${prog}\n`);
+    mkdirSync(join(dir, "sub"));
+    const sub = await sydbox([...ALLOW, "--", join(dir, "sub")]);
+    expect(sub.status).toBe(126);
+    expect(sub.stderr).toContain("Permission denied");
+  });
+});
+
 test("the command gets default signal dispositions and an empty mask", async () => {
   // Bun ignores SIGPIPE and SIGXFSZ; that must not leak into the command.
   const r = await sydbox([...ALLOW, "--", "sh", "-c", "grep -E '^(SigIgn|SigBlk)' /proc/self/status"]);
