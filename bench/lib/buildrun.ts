@@ -83,13 +83,18 @@ export function columns(wanted: readonly BuildColumn[]): ColumnSpec[] {
 }
 
 /**
- * Unpacks a fresh tree in dir, runs every phase through the column's wrapper and
- * checks the binaries. Unpacking and checking are not timed. Each phase's output
+ * Unpacks a fresh tree in dir, syncs, runs every phase through the column's wrapper and
+ * checks the binaries. Unpacking, syncing and checking are not timed. Each phase's output
  * goes to logDir/<name>.log for post-mortems.
  */
 export async function buildOnce(src: BinutilsSource, p: Plan, spec: ColumnSpec, dir: string, logDir: string, round: number): Promise<BuildSample> {
   const sample: BuildSample = { round, wallS: 0, userS: 0, sysS: 0, phaseWallS: {}, violations: [], checks: [] };
   const tree = await unpack(src, dir);
+  // The clock starts on a quiet disk: the unpacked tree's writeback and the last
+  // build's deletion (ext4 here issues its discards at journal commit) are flushed
+  // first, so that no build pays for the one before it. Rounds that built native
+  // last had given higher ratios than those that built it first.
+  await runBounded(["sync"], 300_000);
   const stats: SydStats[] = [];
   mkdirSync(logDir, { recursive: true });
   for (const phase of p.phases) {
