@@ -125,12 +125,10 @@ export function readFdLink(fd: number): string | number {
   return readlinkat(selfFdDir, (fdNames[fd] ??= `${fd}`));
 }
 
-/** faccessat(2) with the real uid and gid, as access(2): 0 or -errno. `mode` is F_OK or R/W/X_OK bits. */
+/** faccessat(2) with the real uid and gid, as access(2): 0 or -errno. `mode` is F_OK or R/W/X_OK bits (ffi/constants.ts). */
 export function faccessat(dirfd: number, path: string, mode: number): number {
   return ret(C.faccessat(dirfd, cstr(path), mode, 0));
 }
-/** access(2) mode bits. */
-export const X_OK = 1;
 
 /** The subset of struct statx we use. */
 export interface StatxInfo {

@@ -2,7 +2,8 @@
  * Finds the program to execute the way a shell would, so that failures get the
  * shell's statuses: 127 for "command not found", 126 for "found but cannot run".
  */
-import { AT, faccessat, S_IFDIR, S_IFMT, statx, X_OK } from "../../ffi/at";
+import { AT, faccessat, S_IFDIR, S_IFMT, statx } from "../../ffi/at";
+import { X_OK } from "../../ffi/constants";
 import { SydError, Errno } from "../errors";
 
 /** The command cannot be run; `status` is the exit status sydbox must return. */

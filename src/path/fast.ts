@@ -94,7 +94,7 @@ export function cwdResolve(cwd: string, path: string, mode: ResolveMode): Resolv
  * for a single name), or -1 where only the exact walk can answer: an empty path, a trailing
  * slash, or `.` or `..` as the last name.
  */
-function lastNameAt(path: string): number {
+export function lastNameAt(path: string): number {
   const end = path.length;
   if (end === 0 || path.charCodeAt(end - 1) === 47) return -1;
   const at = path.lastIndexOf("/") + 1;
@@ -111,19 +111,19 @@ function lastNameAt(path: string): number {
 function inDir(dir: string, dfd: number, last: string, mode: ResolveMode, lookup = last): ResolveResult | null {
   if (dir === "/proc" && (last === "self" || last === "thread-self")) return null;
   const exists = lastExists(dfd, lookup, mode);
-  return exists === null ? null : { ok: true, path: (dir === "/" ? "" : dir) + "/" + last, exists };
+  return typeof exists !== "boolean" ? null : { ok: true, path: (dir === "/" ? "" : dir) + "/" + last, exists };
 }
 
 /**
  * Does `last` exist in directory `dfd`, for a lookup that does not follow it (nofollow) or
- * follows only an existing target (missing-ok)? null: a symlink a missing-ok lookup would
- * follow, or an error, which only the exact walk can judge.
+ * follows only an existing target (missing-ok)? "symlink": one a missing-ok lookup would
+ * follow; null: an error. Only the exact walk can judge either.
  */
-function lastExists(dfd: number, last: string, mode: ResolveMode): boolean | null {
+export function lastExists(dfd: number, last: string, mode: ResolveMode): boolean | "symlink" | null {
   const r = sys.readlinkat(dfd, last);
   if (r === -Errno.EINVAL) return true; // exists, not a symlink
   if (r === -Errno.ENOENT) return false;
-  if (typeof r === "string" && mode === "nofollow") return true;
+  if (typeof r === "string") return mode === "nofollow" ? true : "symlink";
   return null;
 }
 

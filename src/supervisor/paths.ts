@@ -7,6 +7,7 @@ import { O_ACCMODE, O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC, R_OK, W_OK, X_OK } fro
 import { Errno } from "../errors";
 import * as at from "../../ffi/at";
 import { resolvePath, type DirFd } from "../path/resolve";
+import { lastExists, lastNameAt } from "../path/fast";
 import { openStart } from "../path/start";
 import type { ResolveMode } from "../path/types";
 import type { PathArg, SyscallRow } from "../syscalls/table";
@@ -145,24 +146,19 @@ function resolveScoped(pid: number, dirfd: DirFd, path: string, mode: ResolveMod
       at.close(fd);
       return name === null ? unverifiable() : { ok: true as const, path: name, exists: true };
     }
-    const trimmed = path.replace(/\/+$/, "");
-    if (trimmed !== path) return unverifiable(); // a trailing slash on a create: rare, not modelled
-    const cut = path.lastIndexOf("/");
-    const last = path.slice(cut + 1);
-    if (last === "" || last === "." || last === "..") return unverifiable();
-    const parent = cut < 0 ? "." : cut === 0 ? "/" : path.slice(0, cut);
+    const cut = lastNameAt(path);
+    if (cut < 0) return unverifiable(); // a trailing slash, `.` or `..` last on a create: rare, not modelled
+    const last = path.slice(cut);
+    const parent = cut === 0 ? "." : cut === 1 ? "/" : path.slice(0, cut - 1);
     const dfd = at.openat2(start, parent, at.O.PATH | at.O.DIRECTORY | at.O.CLOEXEC, flags);
     if (dfd < 0) return fail(dfd);
     try {
       const dir = scopedName(dfd);
       if (dir === null) return unverifiable();
-      const r = at.readlinkat(dfd, last);
-      let exists: boolean;
-      if (r === -Errno.EINVAL) exists = true;
-      else if (r === -Errno.ENOENT) exists = false;
-      else if (typeof r === "string" && mode === "nofollow") exists = true;
-      else if (typeof r === "string" && resolve & 0x04 /* NO_SYMLINKS */) return { ok: false as const, errno: Errno.ELOOP };
-      else return unverifiable(); // a symlink a create would follow inside the scope, or an odd error
+      const exists = lastExists(dfd, last, mode);
+      if (exists === "symlink" && resolve & at.RESOLVE.NO_SYMLINKS) return { ok: false as const, errno: Errno.ELOOP };
+      // A symlink a create would follow inside the scope, or an odd error.
+      if (typeof exists !== "boolean") return unverifiable();
       return { ok: true as const, path: (dir === "/" ? "" : dir) + "/" + last, exists };
     } finally {
       at.close(dfd);

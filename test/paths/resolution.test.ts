@@ -56,6 +56,9 @@ check("in-root-read-write", "openat2 RESOLVE_IN_ROOT without create, into the al
 check("beneath-escape", "openat2 RESOLVE_BENEATH: an escape fails in the kernel with EXDEV", ["openat2", A, "../denied/beneath", "O_WRONLY|O_CREAT", "RESOLVE_BENEATH"], "EXDEV");
 check("beneath-abs", "openat2 RESOLVE_BENEATH: an absolute path fails with EXDEV", ["openat2", A, `${A}/beneath-abs`, "O_WRONLY|O_CREAT", "RESOLVE_BENEATH"], "EXDEV");
 check("beneath-ok", "openat2 RESOLVE_BENEATH: a path below an allowed dirfd", ["openat2", A, "sub/beneath-ok", "O_WRONLY|O_CREAT", "RESOLVE_BENEATH"], "ok");
+check("no-symlinks-last", "openat2 RESOLVE_NO_SYMLINKS: a create whose last name is a symlink fails with ELOOP, as in the kernel, and is not followed", ["openat2", A, "to-denied-file", "O_WRONLY|O_CREAT", "RESOLVE_NO_SYMLINKS"], "ELOOP");
+// A symlink a create would follow inside the scope is not modelled: denied, and reported as the tracee wrote it.
+check("beneath-symlink-last", "openat2 RESOLVE_BENEATH: a create through a symlink as the last name is unverifiable, denied", ["openat2", A, "to-denied-file", "O_WRONLY|O_CREAT", "RESOLVE_BENEATH"], "EPERM", { call: "openat2", path: "to-denied-file" });
 check("beneath-denied", "openat2 RESOLVE_BENEATH: a path below a denied dirfd", ["openat2", T, "denied/beneath-x", "O_WRONLY|O_CREAT", "RESOLVE_BENEATH"], "EPERM", { call: "openat2", path: join(D, "beneath-x") });
 
 let r: Awaited<ReturnType<typeof runCalls>>;
