@@ -13,7 +13,7 @@
  *   caller's new State (state.ts) only once the answer is written: the very next
  *   call of that process sees it, other processes do not.
  */
-import { applyMagic, magicCommandFromPath, parseMagic } from "../config/magic";
+import type * as MagicModule from "../config/magic";
 import { ConfigError, Errno } from "../errors";
 import { byteStringToText } from "../policy/bytes";
 import type { SyscallRow } from "../syscalls/table";
@@ -25,6 +25,15 @@ const PREFIX = Buffer.from("/dev/sydbox");
 const SLASH = 0x2f;
 
 let writer: TraceeWriter | null = null;
+
+/**
+ * The magic language (config/magic.ts and its key schema), loaded by the first
+ * magic stat: building the schema is most of a millisecond of the Worker's
+ * start, which every command's first answer waits for, and most runs never
+ * make a magic call.
+ */
+let magic: typeof MagicModule | undefined;
+const magicLanguage = () => (magic ??= require("../config/magic") as typeof MagicModule);
 
 /**
  * Is the string at `addr` possibly magic? Reads only the first 12 bytes, so the
@@ -51,6 +60,7 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
   const path = d.memory.readString(pid, addr);
   if (!n.idValid()) return; // the tracee is gone
   if (path === null) return n.continue();
+  const { applyMagic, magicCommandFromPath, parseMagic } = magicLanguage();
   const command = magicCommandFromPath(path);
   if (command === null) return n.continue();
   const layout = layoutFor(row.name, n.arch);
