@@ -45,20 +45,23 @@ export function childMain(): never {
   // 0. Become the reaper and watchdog of the tree to be (reaper.ts) while the
   //    parent is still parsing the command line: it costs no start-up time here.
   //    It needs pidfd_open and open, which the filter would deny or notify. The
-  //    watchdog thread is created now, so it never runs under the filter, and its
-  //    runtime boots while we wait for the role and the spec (-1.3 to -1.8 ms of
-  //    `sydbox -- true` against creating it when the role arrives).
+  //    watchdog thread is created as soon as the role says it is wanted, so it
+  //    never runs under the filter; its runtime boots while we wait for the spec.
   let reaper: Reaper;
-  try {
-    reaper = new Reaper(L, process.ppid);
-    reaper.watchWith(newWatchdog());
-  } catch (e) {
-    fail(L, `child stage: ${(e as Error).message}`);
-  }
+  try { reaper = new Reaper(L, process.ppid); }
+  catch (e) { fail(L, `child stage: ${(e as Error).message}`); }
 
   // EOF before the role: the parent decided to run nothing (help, a bad option...).
   const role = new Uint8Array(1);
   if (!readExactly(L, CTL_FD, role)) L._exit(EXIT_SETUP_FAILED);
+  // The reaper's watchdog thread must exist before the filter is loaded (reaper.ts).
+  // None under core/restrict: the child stage then resets its signal dispositions
+  // and execs, and a second runtime starting in the process meanwhile aborted the
+  // run now and then (SIGABRT in CI).
+  if (role[0] === Role.Reaper) {
+    try { reaper.watchWith(newWatchdog()); }
+    catch (e) { fail(L, `child stage: the watchdog thread: ${(e as Error).message}`); }
+  }
 
   const lenBuf = new Uint32Array(1);
   if (!readExactly(L, CTL_FD, new Uint8Array(lenBuf.buffer))) L._exit(EXIT_SETUP_FAILED);
@@ -114,8 +117,7 @@ export function childMain(): never {
   //    PR_SET_PDEATHSIG covers it; at level 1 the command cannot create
   //    processes, so nothing escapes that (levels 2 and 3: see README).
   if (restrictProg) {
-    try { reaper.release(); }
-    catch (e) { fail(L, `child stage: ${(e as Error).message}`); }
+    reaper.release();
     L.write(INFO_FD, new Int32Array([L.getpid()]), 4);
     L.close(INFO_FD);
     // Bun ignores SIGPIPE and SIGXFSZ and may block signals, and the reaper

@@ -48,14 +48,11 @@ import { Errno } from "../errors";
 
 /**
  * The watchdog handshake, two Int32 slots on a SharedArrayBuffer: the main
- * thread's order (PENDING, then WATCH once the command runs, or STAND_DOWN when
- * the child stage becomes the command itself), and the watchdog's
+ * thread's order (PENDING, then WATCH once the command runs), and the watchdog's
  * sign of life (0, then 1 once its script runs).
  */
 const ORDER = 0, ALIVE = 1;
-const PENDING = 0, WATCH = 1, STAND_DOWN = 2;
-/** ALIVE's values: booting, running (its script waits for the order), returned (stood down). */
-const BOOTING = 0, RUNNING = 1, RETURNED = 2;
+const PENDING = 0, WATCH = 1;
 
 /** How long the reaper waits for its watchdog thread to boot before it gives up (ms). */
 const WATCHDOG_BOOT_MS = 30000;
@@ -107,8 +104,10 @@ export class Reaper {
 
   /**
    * Hands the watching to `watchdog`, a thread created before the filter is loaded
-   * (so never under it), as soon as the child stage starts: its runtime boots while
-   * the child stage waits for its role and spec.
+   * (so never under it). Created once the spec is in, and only when the child stage
+   * stays the reaper: under core/restrict it execs the command itself, and resetting
+   * the signal dispositions for it while a second runtime is starting in the process
+   * aborted the run now and then (SIGABRT in CI).
    */
   watchWith(watchdog: Worker): void {
     this.watchdog = watchdog;
@@ -117,13 +116,10 @@ export class Reaper {
 
   /**
    * Gives the role up, for a child stage that becomes the command itself
-   * (core/restrict, child.ts): the watchdog stands down, no subreaper, and killed with
-   * sydbox (PR_SET_PDEATHSIG; re-checked, sydbox may be gone). Throws if the watchdog
-   * never started.
+   * (core/restrict, child.ts): no subreaper, and killed with sydbox (PR_SET_PDEATHSIG; re-checked, sydbox may be gone).
    */
   release(): void {
     const { L, S } = this;
-    this.standDown();
     L.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
     L.close(this.pidfd);
     L.close(this.childrenFd);
@@ -161,30 +157,6 @@ export class Reaper {
   }
 
   /**
-   * Waits until the watchdog's runtime has booted, then has its script return. The
-   * child stage is about to reset every signal disposition and exec: doing that while
-   * a second runtime was still starting in the process aborted 3 of 8 core/restrict
-   * runs (SIGABRT) when the watchdog was first created this early. Not reproduced
-   * since (272 restricted runs without this wait, under load), but an idle runtime is
-   * the safe state to exec from, and the wait costs only a restricted run.
-   */
-  private standDown(): void {
-    if (this.watchdog === null) return;
-    const { state } = this;
-    const deadline = performance.now() + WATCHDOG_BOOT_MS;
-    const waitWhile = (value: number) => {
-      while (Atomics.load(state, ALIVE) === value) {
-        if (performance.now() > deadline) throw new Error("the watchdog thread did not start");
-        Atomics.wait(state, ALIVE, value, 10);
-      }
-    };
-    waitWhile(BOOTING);
-    Atomics.store(state, ORDER, STAND_DOWN);
-    Atomics.notify(state, ORDER);
-    waitWhile(RUNNING);
-  }
-
-  /**
    * Sets the watchdog on, then reaps the tree until it is empty and exits with
    * the eldest's status. Never returns. A blocking waitpid: SIGCHLD may be
    * delivered to any thread of the runtime, so it cannot be what wakes us. Runs
@@ -208,7 +180,7 @@ export class Reaper {
     const eldestPoll = stablePtr(eldestFd);
     let status = 1;
     for (;;) {
-      const watched = Atomics.load(state, ALIVE) === RUNNING;
+      const watched = Atomics.load(state, ALIVE) === 1;
       const r = S.waitpid(-1, wstatus, watched ? __WALL : __WALL | WNOHANG);
       if (r > 0) {
         if (r !== eldest) continue;
@@ -218,8 +190,8 @@ export class Reaper {
       }
       if (r < 0) { if (L.errno() === Errno.EINTR) continue; L._exit(status); } // ECHILD: nobody is left
       if (eldestFd[0] >= 0) L.poll(eldestPoll, 1, 1);
-      else Atomics.wait(state, ALIVE, BOOTING, 1);
-      if (Atomics.load(state, ALIVE) === BOOTING && performance.now() > deadline) {
+      else Atomics.wait(state, ALIVE, 0, 1);
+      if (Atomics.load(state, ALIVE) === 0 && performance.now() > deadline) {
         process.stderr.write("sydbox: child stage: the watchdog thread did not start\n");
         killChildren(L, S, this.childrenFd);
         L._exit(125);
@@ -236,14 +208,10 @@ export class Reaper {
  */
 export function watchdog(L: Libc, m: WatchMessage): void {
   const state = m.state;
-  Atomics.store(state, ALIVE, RUNNING);
+  Atomics.store(state, ALIVE, 1);
   Atomics.notify(state, ALIVE);
   while (Atomics.load(state, ORDER) === PENDING) Atomics.wait(state, ORDER, PENDING);
-  if (Atomics.load(state, ORDER) !== WATCH) {
-    Atomics.store(state, ALIVE, RETURNED);
-    Atomics.notify(state, ALIVE);
-    return;
-  }
+  if (Atomics.load(state, ORDER) !== WATCH) return;
   const pollfd = new Int32Array(2);
   pollfd[0] = m.pidfd;
   new Int16Array(pollfd.buffer)[2] = POLLIN;
