@@ -3,6 +3,7 @@
  * clean up, SIGKILL a moment later for one that ignores it.
  */
 import { nodeFs } from "../lazy-node";
+import { procStat } from "../procfs";
 
 const GRACE_MS = 1000;
 
@@ -18,10 +19,8 @@ export function terminate(pid: number): void {
 
 /** The parent pid of `pid`, from /proc; NaN when it is gone. */
 export function parentOf(pid: number): number {
-  try {
-    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch { return NaN; /* exited meanwhile */ }
+  const stat = procStat(pid);
+  return stat ? Number(stat.fields[1]) : NaN; // NaN: exited meanwhile
 }
 
 /** `root` and every process descended from it, from /proc. */

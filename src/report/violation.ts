@@ -12,6 +12,7 @@
  */
 import { loadLibc } from "../../ffi/libc";
 import { nodeFs } from "../lazy-node";
+import { procStat } from "../procfs";
 
 // Decided at the first report, not at import: touching process.stderr at import
 // time builds Bun's stderr stream, which cost the Worker ~7 ms of start-up.
@@ -21,15 +22,8 @@ function colours(): { red: string; reset: string } {
 }
 
 function procField(pid: number): { comm: string; ppid: number } {
-  try {
-    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const ppid = Number(stat.slice(close + 2).split(" ")[1]);
-    return { comm, ppid };
-  } catch {
-    return { comm: "?", ppid: 0 };
-  }
+  const stat = procStat(pid);
+  return stat ? { comm: stat.comm, ppid: Number(stat.fields[1]) } : { comm: "?", ppid: 0 };
 }
 
 /** The working directory of `pid` as a byte string, or "?" when it is gone. */

@@ -15,6 +15,7 @@
  * has, kill(0) is refused too.
  */
 import { nodeFs } from "../lazy-node";
+import { procStat } from "../procfs";
 import type { Listener } from "./listener";
 import { Errno } from "../errors";
 import { reportViolation } from "../report/violation";
@@ -32,12 +33,8 @@ export function tgidOf(tid: number): number {
 
 /** The session of process `pid` (field 6 of /proc/PID/stat), or 0 when it is gone. */
 function sessionOf(pid: number): number {
-  try {
-    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
-  } catch {
-    return 0;
-  }
+  const stat = procStat(pid);
+  return stat ? Number(stat.fields[3]) : 0;
 }
 
 /** Checks the calls of the table's `signal` rows; one per supervisor thread. */

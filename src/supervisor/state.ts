@@ -42,6 +42,7 @@
  * the live processes (plus what one prune interval lets in).
  */
 import { nodeFs } from "../lazy-node";
+import { procStat } from "../procfs";
 import type { Config } from "../config/types";
 import { Sandbox } from "./sandbox";
 
@@ -102,10 +103,7 @@ function readStatus(tid: number): { tgid: number; ppid: number } | null {
 
 /** `/proc/PID/stat` start time (field 22), or null when the process is gone. */
 export function startTime(pid: number): string | null {
-  let text: string;
-  try { text = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1"); } catch { return null; }
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return fields[19] ?? null; // fields[0] is field 3 (state)
+  return procStat(pid)?.fields[19] ?? null;
 }
 
 function readNumber(path: string): number {

@@ -10,6 +10,7 @@
  * the process's next call.
  */
 import { nodeFs } from "../lazy-node";
+import { procStat } from "../procfs";
 import type { Config } from "../config/types";
 import { byteStringToText as text } from "../policy/bytes";
 import { cmdlineOf, cwdOf } from "../report/violation";
@@ -23,14 +24,8 @@ interface ProcInfo {
 }
 
 function readProc(pid: number): ProcInfo | null {
-  try {
-    const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
-    const close = stat.lastIndexOf(")");
-    const f = stat.slice(close + 2).split(" ");
-    return { pid, ppid: Number(f[1]), comm: stat.slice(stat.indexOf("(") + 1, close), threads: Number(f[17]) };
-  } catch {
-    return null;
-  }
+  const stat = procStat(pid);
+  return stat && { pid, ppid: Number(stat.fields[1]), comm: stat.comm, threads: Number(stat.fields[17]) };
 }
 
 /** Every process below `root`, depth first, with its depth; `skip`'s children stand in its place. */

@@ -1,0 +1,30 @@
+/** src/procfs.ts against real processes, including a command name with spaces and parentheses. */
+import { expect, test } from "bun:test";
+import { procStat } from "../src/procfs";
+
+test("our own stat: the command name, our parent, our session and the state", () => {
+  const s = procStat(process.pid)!;
+  expect(Number(s.fields[1])).toBe(process.ppid);
+  expect(s.fields[0]).toMatch(/^[RSD]$/);
+  expect(Number(s.fields[3])).toBeGreaterThan(0);
+  expect(Number(s.fields[17])).toBeGreaterThanOrEqual(1); // threads
+});
+
+test("a command name with spaces and a parenthesis does not shift the fields", async () => {
+  const name = "a) b (c"; // comm is at most 15 bytes
+  const p = Bun.spawn(["perl", "-e", `$0 = "x"; open(my $f, ">", "/proc/self/comm"); print $f "${name}"; close $f; sleep 5`]);
+  try {
+    let s = procStat(p.pid);
+    for (let i = 0; i < 100 && s?.comm !== name; i++) { await Bun.sleep(20); s = procStat(p.pid); }
+    expect(s!.comm).toBe(name);
+    expect(Number(s!.fields[1])).toBe(process.pid);
+  } finally {
+    p.kill();
+  }
+});
+
+test("a process that is gone has no stat", async () => {
+  const p = Bun.spawn(["true"]);
+  await p.exited;
+  expect(procStat(p.pid)).toBeNull();
+});
