@@ -1,12 +1,17 @@
 /** src/procfs.ts against real processes, including a command name with spaces and parentheses. */
 import { expect, test } from "bun:test";
+import { dlopen, FFIType } from "bun:ffi";
 import { procStat } from "../src/procfs";
+
+/** The kernel's own answer for our session, to check the parse against (it is 0 where the session leader is outside our pid namespace, as on CI). */
+const libc = dlopen("libc.so.6", { getsid: { args: [FFIType.i32], returns: FFIType.i32 }, getpgid: { args: [FFIType.i32], returns: FFIType.i32 } });
 
 test("our own stat: the command name, our parent, our session and the state", () => {
   const s = procStat(process.pid)!;
   expect(Number(s.fields[1])).toBe(process.ppid);
   expect(s.fields[0]).toMatch(/^[RSD]$/);
-  expect(Number(s.fields[3])).toBeGreaterThan(0);
+  expect(Number(s.fields[2])).toBe(libc.symbols.getpgid(0));
+  expect(Number(s.fields[3])).toBe(libc.symbols.getsid(0));
   expect(Number(s.fields[17])).toBeGreaterThanOrEqual(1); // threads
 });
 
