@@ -9,13 +9,12 @@ import { PR_SET_CHILD_SUBREAPER, SIGHUP, SIGTERM } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
-import type { StartMessage, WorkerMessage } from "../supervisor/protocol";
 import type { FilterSpec } from "./filter";
 import { compileFilter } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { Role, type ChildSpec } from "./protocol";
 import type { Prelaunch } from "./prelaunch";
-import { entryWorker } from "./entry";
+import { SupervisorThread } from "./supervisor-thread";
 import { LaunchError } from "../errors";
 import { nodeOs } from "../lazy-node";
 import { invokerNofile } from "./rlimit";
@@ -49,28 +48,6 @@ export interface RunResult {
   syncWakeUp: boolean;
   /** The run's violations (run summary, sydbox learn). */
   summary: ViolationSummary;
-}
-
-function waitFor<T extends WorkerMessage["type"]>(w: Worker, type: T): Promise<Extract<WorkerMessage, { type: T }>> {
-  return new Promise((resolve) => {
-    const onMessage = (ev: MessageEvent<WorkerMessage>) => {
-      if (ev.data.type === type) { w.removeEventListener("message", onMessage); resolve(ev.data as any); }
-    };
-    w.addEventListener("message", onMessage);
-  });
-}
-
-/** The supervisor Worker and the promise that rejects if it fails to load or its loop dies. */
-function startWorker(): { worker: Worker; workerError: Promise<never> } {
-  const worker = entryWorker("supervisor/worker.ts");
-  const workerError = new Promise<never>((_, reject) => {
-    worker.addEventListener("error", (e: any) => reject(new LaunchError(`supervisor worker: ${e.message ?? e}`)));
-    worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
-      if (ev.data.type === "fatal") reject(new LaunchError(`supervisor failed: ${ev.data.message}`));
-    });
-  });
-  workerError.catch(() => {}); // observed by run() where it matters
-  return { worker, workerError };
 }
 
 /** Runs the command under the filter and supervisor; resolves when every tracee is gone. */
@@ -138,10 +115,10 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
   }
 
-  // Release the child, answer the command's execve here, and only then start the
-  // Worker: the command runs while the Worker boots, and creating the Worker (a
-  // few ms of this thread) does not delay the command's start. A later
-  // notification waits in the kernel's queue until the Worker answers it.
+  // Release the child and answer the command's execve here: the command starts
+  // without waiting for the supervisor Worker, which starts only once a
+  // notification waits for it (below). Until then, notifications wait in the
+  // kernel's queue.
   L.write(ctl[1], new Uint8Array([1]), 1);
   L.close(ctl[1]);
   const eldestExeced = notifiesExecve(o.filter) && answerEldestExecve(L, lfd, syscallNumber(sc, "execve"), stats);
@@ -180,39 +157,35 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // Every sandboxed process: the child stage's tree, and the child stage itself
   // when it became the command (core/restrict).
   const killAll = () => { terminateAll(proc.pid); if (!reaping) terminate(proc.pid); };
-  const started = startWorker();
-  const worker = started.worker;
-  workerError = started.workerError;
-
-  let isReady = false;
-  const ready = waitFor(worker, "ready");
-  ready.then(() => { isReady = true; });
-  const done = waitFor(worker, "done");
-  worker.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
-    if (ev.data.type === "kill") ev.data.all ? killAll() : terminate(ev.data.pid);
-  });
-  // Posted before the Worker's script has run, the message waits for it.
-  const start: StartMessage = {
+  // The supervisor starts when a notification waits for it (supervisor-thread.ts),
+  // or at once under --stats, whose report says how the Worker was woken.
+  let treeRequest: Int32Array;
+  const supervisor = new SupervisorThread(() => ({
     type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, reaper: reaping ? proc.pid : 0, config: o.config,
-    dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest: treeRequests(L, sc, ready.then((r) => r.tid)),
-  };
-  worker.postMessage(start);
+    dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest,
+  }), (m) => m.all ? killAll() : terminate(m.pid));
+  treeRequest = treeRequests(L, sc, supervisor.tid, () => supervisor.startNow());
+  workerError = supervisor.failed;
   // A supervisor that cannot start or dies must not leave the tree blocked on
   // unanswered notifications: take it down, then report the failure.
   workerError.catch(killAll);
+  if (o.timing) supervisor.startNow();
+  else supervisor.startWhenNotified(L, lfd);
 
   const status = await childStageEnd();
+  supervisor.stopLooking();
   o.dump?.event("exit", { pid: eldest, status });
   eldest = -1;
   // The listener hangs up once the last process carrying the filter is gone. A
-  // Worker that never became ready has answered nothing and holds nothing to
-  // report: when the tree is already gone (a short command), it is not waited for.
-  if (!isReady && !o.timing && listenerHungUp(L, lfd)) {
-    worker.terminate();
+  // Worker that never started or never became ready has answered nothing and
+  // holds nothing to report: when the tree is already gone, it is not waited for.
+  if (!supervisor.isReady && !o.timing && listenerHungUp(L, lfd)) {
+    supervisor.terminate();
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
-  const { summary } = await Promise.race([done, workerError]);
-  const { syncWakeUp } = await ready;
-  worker.terminate();
+  // Calls may still wait (a tree being killed, or a Worker still booting): the Worker answers them and reports.
+  supervisor.startNow();
+  const { done: { summary }, ready: { syncWakeUp } } = await supervisor.finished();
+  supervisor.terminate();
   return { status, stats, syncWakeUp, summary };
 }

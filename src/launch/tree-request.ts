@@ -28,9 +28,10 @@ const RETRY_MS = 20;
 
 /**
  * Installs the SIGUSR1/SIGUSR2 handlers and returns the shared slot to hand to
- * the Worker. `tid` resolves to the Worker's thread id once it is running.
+ * the Worker. `tid` resolves to the Worker's thread id once it is running;
+ * `start` starts the Worker if it is not yet (launch/supervisor-thread.ts).
  */
-export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>): Int32Array {
+export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>, start: () => void): Int32Array {
   const slot = new Int32Array(new SharedArrayBuffer(4));
   const tgkill = syscallNumber(sc, "tgkill");
   const ioctl = syscallNumber(sc, "ioctl");
@@ -63,6 +64,7 @@ export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>): Int32A
     // Handled either way: SIGUSR1's default action would kill sydbox mid-run.
     if (!canWake) return void process.stderr.write("sydbox: cannot interrupt the supervisor (sigaction failed): no process tree\n");
     Atomics.store(slot, 0, Math.max(Atomics.load(slot, 0), level));
+    start();
     if (timer === null) poke();
   };
   process.on("SIGUSR1", ask(1));

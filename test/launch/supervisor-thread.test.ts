@@ -1,0 +1,86 @@
+/**
+ * src/launch/supervisor-thread.ts: the supervisor Worker starts once a
+ * notification waits for it (or a process tree is asked for), not before; a
+ * command that is quiet for a while is still supervised from its first
+ * notified call on.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cc } from "../lib/cc";
+import { sydboxCommand } from "../lib/sydbox";
+
+const dir = mkdtempSync(join(tmpdir(), "sydbox-supervisor-thread-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The names of a process's threads; Bun names a Worker's thread "Worker". */
+function threadNames(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).map((t) => {
+    try { return readFileSync(`/proc/${pid}/task/${t}/comm`, "utf8").trim(); } catch { return ""; }
+  });
+}
+
+function start(args: string[]) {
+  const p = Bun.spawn([...sydboxCommand(), ...args], { stdout: "pipe", stderr: "pipe" });
+  let stderr = "";
+  const reader = (async () => { for await (const chunk of p.stderr) stderr += new TextDecoder().decode(chunk); })();
+  return { p, reader, stderr: () => stderr };
+}
+
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+test("a command that makes no notified call runs without a supervisor thread", async () => {
+  const run = start(["--stats", "-m", "core/sandbox/write:allow", "--", "sleep", "1.5"]);
+  try {
+    // --stats starts the Worker at once: it must be there.
+    await Bun.sleep(700);
+    expect(threadNames(run.p.pid)).toContain("Worker");
+  } finally {
+    run.p.kill("SIGKILL");
+  }
+  const quiet = start(["-m", "core/sandbox/write:allow", "--", "sleep", "1.5"]);
+  await Bun.sleep(700);
+  expect(threadNames(quiet.p.pid)).not.toContain("Worker");
+  expect(await quiet.p.exited).toBe(0);
+  await quiet.reader;
+  expect(quiet.stderr()).toBe("");
+}, 30_000);
+
+test("a first notified call after a quiet second is checked, denied and reported", async () => {
+  const denied = join(dir, "denied");
+  const run = start(["-m", "core/sandbox/write:deny", "--", cc("quiet"), "1", denied]);
+  try {
+    await Bun.sleep(500);
+    expect(threadNames(run.p.pid)).not.toContain("Worker");
+    await until(() => run.stderr().includes("Access Violation"), "the violation report");
+    expect(threadNames(run.p.pid)).toContain("Worker");
+    expect(await run.p.exited).toBe(0);
+    await run.reader;
+    expect(await new Response(run.p.stdout).text()).toBe("errno 1\n"); // EPERM
+    expect(run.stderr()).toContain(`openat(\`${denied}')`);
+    expect(existsSync(denied)).toBe(false);
+  } finally {
+    run.p.kill("SIGKILL");
+  }
+}, 30_000);
+
+test("SIGUSR1 to a run without a supervisor thread starts one and prints the tree", async () => {
+  const run = start(["-m", "core/sandbox/write:allow", "--", "sleep", "3"]);
+  try {
+    await Bun.sleep(700);
+    expect(threadNames(run.p.pid)).not.toContain("Worker");
+    run.p.kill("SIGUSR1");
+    await until(() => /process tree of sydbox\[\d+\]/.test(run.stderr()) && run.stderr().includes("sleep["), "the SIGUSR1 tree");
+    expect(threadNames(run.p.pid)).toContain("Worker");
+    expect(await run.p.exited).toBe(0);
+  } finally {
+    run.p.kill("SIGKILL");
+  }
+}, 30_000);
