@@ -10,7 +10,7 @@
  * configuration language, the policy engine), and the parent spawns the child
  * stage before it loads that bundle itself.
  */
-import { CHILD_FLAG } from "./launch/protocol";
+import { CHILD_FLAG, WATCHDOG_FIRST_FLAG } from "./launch/protocol";
 
 /** Does this command line run a command (rather than print help, a version, a filter, or a config)? */
 function runsCommand(argv: string[]): boolean {
@@ -31,10 +31,11 @@ function entry<T>(specifier: string): T {
 
 const argv = process.argv.slice(2);
 if (argv[0] === CHILD_FLAG) {
-  entry<typeof import("./launch/child")>("./launch/child.ts").childMain();
+  entry<typeof import("./launch/child")>("./launch/child.ts").childMain(argv[1] === WATCHDOG_FIRST_FLAG);
 } else {
-  // Start the child stage and the Worker first: their runtimes boot while we parse.
-  const pre = runsCommand(argv) ? (require("./launch/prelaunch") as typeof import("./launch/prelaunch")).prelaunch() : null;
+  // Start the child stage first: its runtime boots while we parse.
+  const launch = runsCommand(argv) ? (require("./launch/prelaunch") as typeof import("./launch/prelaunch")) : null;
+  const pre = launch ? launch.prelaunch(launch.watchdogFirst(argv, process.env)) : null;
   const { main } = entry<typeof import("./cli/main")>("./cli/main.ts");
   main(argv, pre).then((status: number) => process.exit(status));
 }

@@ -38,27 +38,35 @@ function readExactly(L: Libc, fd: number, buf: Uint8Array): boolean {
 // set up and tear down (sydbox -- true measured side by side: README, Fail-closed).
 const newWatchdog = () => entryWorker("launch/reaper-worker.ts", { smol: true });
 
-/** Runs the child stage; never returns. */
-export function childMain(): never {
+/**
+ * Runs the child stage; never returns. `watchdogFirst`: create the watchdog
+ * thread at once, before the role arrives (prelaunch.ts `watchdogFirst`).
+ */
+export function childMain(watchdogFirst: boolean): never {
   const L = loadLibc();
 
   // 0. Become the reaper and watchdog of the tree to be (reaper.ts) while the
   //    parent is still parsing the command line: it costs no start-up time here.
   //    It needs pidfd_open and open, which the filter would deny or notify. The
-  //    watchdog thread is created as soon as the role says it is wanted, so it
-  //    never runs under the filter; its runtime boots while we wait for the spec.
+  //    watchdog thread is created before the filter exists, so it never runs
+  //    under it: now if the parent said so, else once the role asks for it. Its
+  //    runtime boots while we wait for the parent.
   let reaper: Reaper;
-  try { reaper = new Reaper(L, process.ppid); }
-  catch (e) { fail(L, `child stage: ${(e as Error).message}`); }
+  try {
+    reaper = new Reaper(L, process.ppid);
+    if (watchdogFirst) reaper.watchWith(newWatchdog());
+  } catch (e) {
+    fail(L, `child stage: ${(e as Error).message}`);
+  }
 
   // EOF before the role: the parent decided to run nothing (help, a bad option...).
   const role = new Uint8Array(1);
   if (!readExactly(L, CTL_FD, role)) L._exit(EXIT_SETUP_FAILED);
-  // The reaper's watchdog thread must exist before the filter is loaded (reaper.ts).
   // None under core/restrict: the child stage then resets its signal dispositions
-  // and execs, and a second runtime starting in the process meanwhile aborted the
-  // run now and then (SIGABRT in CI).
-  if (role[0] === Role.Reaper) {
+  // and execs, and a second runtime in the process aborted the run now and then
+  // (SIGABRT in CI). The parent never asks a child stage with a watchdog for that.
+  if (role[0] === Role.Command && watchdogFirst) fail(L, "child stage: asked to become the command, but its watchdog runs");
+  if (role[0] === Role.Reaper && !watchdogFirst) {
     try { reaper.watchWith(newWatchdog()); }
     catch (e) { fail(L, `child stage: the watchdog thread: ${(e as Error).message}`); }
   }

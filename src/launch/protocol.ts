@@ -13,6 +13,8 @@ export const INFO_FD = 3;
 export const CTL_FD = 4;
 /** argv[1] that selects the child stage. */
 export const CHILD_FLAG = "--internal-child";
+/** argv[2] of a child stage that creates its watchdog thread before its role arrives (prelaunch.ts). */
+export const WATCHDOG_FIRST_FLAG = "--watchdog-first";
 
 /**
  * The child stage's role, the first byte it reads: it stays on as the reaper of

@@ -13,7 +13,7 @@ import type { FilterSpec } from "./filter";
 import { compileFilter } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { Role, type ChildSpec } from "./protocol";
-import type { Prelaunch } from "./prelaunch";
+import { abandon, prelaunch, type Prelaunch } from "./prelaunch";
 import { SupervisorThread } from "./supervisor-thread";
 import { LaunchError } from "../errors";
 import { nodeOs } from "../lazy-node";
@@ -52,6 +52,12 @@ export interface RunResult {
 
 /** Runs the command under the filter and supervisor; resolves when every tracee is gone. */
 export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
+  // A child stage that already runs its watchdog cannot become the command
+  // (prelaunch.ts, watchdogFirst guessed wrong): start one that can.
+  if (o.filter.restrict && pre.watchdogFirst) {
+    abandon(pre);
+    pre = prelaunch(false);
+  }
   const L = loadLibc();
   const sc = loadSeccomp();
   const stats = newStats();
