@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cc } from "../lib/cc";
-import { sydboxCommand } from "../lib/sydbox";
+import { sydboxCommand, until } from "../lib/sydbox";
 
 const dir = mkdtempSync(join(tmpdir(), "sydbox-supervisor-thread-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,14 +26,6 @@ function start(args: string[]) {
   let stderr = "";
   const reader = (async () => { for await (const chunk of p.stderr) stderr += new TextDecoder().decode(chunk); })();
   return { p, reader, stderr: () => stderr };
-}
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
 }
 
 test("a command that makes no notified call runs without a supervisor thread", async () => {

@@ -59,3 +59,12 @@ export async function waitForFile(path: string, ms = 10_000): Promise<boolean> {
   for (let waited = 0; waited < ms && !fs.existsSync(path); waited += 25) await Bun.sleep(25);
   return fs.existsSync(path);
 }
+
+/** Waits until `cond()` holds, looking every 20 ms; throws naming `what` after `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}

@@ -5,19 +5,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { sydboxCommand } from "../lib/sydbox";
+import { sydboxCommand, until } from "../lib/sydbox";
 import { scratch } from "./lib";
 
 const dir = scratch("sig");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 test("SIGUSR1 names a live child and its state; SIGUSR2 adds detail; the run is not disturbed", async () => {
   const pidFile = join(dir, "child.pid"), go = join(dir, "go");
