@@ -4,24 +4,30 @@
  * writes it to bench/BUILD-RESULTS.md. Exits non-zero when a build failed, its
  * binaries do not work, or a sandboxed build had a violation.
  *
- * Options: --rounds N (default 2), --quick (configure + libiberty only, 1 round
- * unless --rounds), --columns LIST (comma-separated subset of native,sydbox,emulate,csup;
- * default native,sydbox,emulate; e.g. --columns sydbox for notification counts only,
- * --columns native,csup for the kernel's own cost of the notifications),
- * --rebuild (rebuild dist/sydbox first), --no-write (leave BUILD-RESULTS.md alone),
- * --out FILE (write the table there instead of bench/BUILD-RESULTS.md),
- * --workdir DIR (where build trees go, default the system temp directory),
- * --keep (keep the build trees).
+ * Options: see USAGE.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { flag, option, rounds } from "./lib/args";
+import { checkArgs, flag, option, rounds } from "./lib/args";
 import { ensureSource, plan } from "./lib/binutils";
 import { buildMarkdown, violationCount } from "./lib/buildreport";
 import { ALL_COLUMNS, type BuildColumn, buildRounds, type ColumnResult, columns, DEFAULT_COLUMNS } from "./lib/buildrun";
 import { compileC, ensureSydbox, gitHead, ROOT } from "./lib/prepare";
 import { environment } from "./lib/report";
+
+/** What `npm run bench:build -- --help` prints. */
+const USAGE = `usage: bun run bench/build.ts [options]
+  --rounds N       rounds (default 2); each builds once per column, order alternating
+  --quick          configure + libiberty only, 1 round unless --rounds
+  --columns LIST   comma-separated subset of native,sydbox,emulate,csup (default native,sydbox,emulate);
+                   e.g. --columns sydbox for notification counts only, --columns native,csup
+                   for the kernel's own cost of the notifications
+  --rebuild        rebuild dist/sydbox first
+  --no-write       leave bench/BUILD-RESULTS.md alone
+  --out FILE       write the table to FILE instead of bench/BUILD-RESULTS.md
+  --workdir DIR    where build trees go (default the system temp directory)
+  --keep           keep the build trees`;
 
 function parseColumns(list: string | undefined): BuildColumn[] {
   if (list === undefined) return [...DEFAULT_COLUMNS];
@@ -32,6 +38,7 @@ function parseColumns(list: string | undefined): BuildColumn[] {
 }
 
 async function main(): Promise<void> {
+  checkArgs(USAGE, ["--quick", "--rebuild", "--no-write", "--keep"], ["--rounds", "--columns", "--out", "--workdir"]);
   const quick = flag("--quick");
   const n = rounds(quick ? 1 : 2);
   const wanted = parseColumns(option("--columns"));

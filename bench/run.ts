@@ -3,13 +3,12 @@
  * supervisor and under dist/sydbox, interleaved over several rounds; prints the
  * median table and writes it to bench/RESULTS.md.
  *
- * Options: --rounds N (default 9), --rebuild (rebuild dist/sydbox first),
- * --no-write (print only, leave RESULTS.md alone).
+ * Options: see USAGE.
  */
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { flag, rounds } from "./lib/args";
+import { checkArgs, flag, rounds } from "./lib/args";
 import { collectStats, measure } from "./lib/measure";
 import { compileC, ensureSydbox, gitHead, ROOT } from "./lib/prepare";
 import { environment, markdown } from "./lib/report";
@@ -18,7 +17,14 @@ import { rows } from "./lib/workloads";
 // Rounds stop early past this, so npm run bench stays under ~3 minutes even on a slow VM.
 const BUDGET_MS = 120_000;
 
+/** What `npm run bench -- --help` prints. */
+const USAGE = `usage: bun run bench/run.ts [options]
+  --rounds N   rounds (default 9; fewer if they take over 2 minutes)
+  --rebuild    rebuild dist/sydbox first
+  --no-write   print only, leave bench/RESULTS.md alone`;
+
 async function main(): Promise<void> {
+  checkArgs(USAGE, ["--rebuild", "--no-write"], ["--rounds"]);
   const n = rounds(9);
   await ensureSydbox(flag("--rebuild"));
   await compileC();
