@@ -1,7 +1,7 @@
 /** src/procfs.ts against real processes, including a command name with spaces and parentheses. */
 import { expect, test } from "bun:test";
 import { dlopen, FFIType } from "bun:ffi";
-import { procStat } from "../src/procfs";
+import { childrenByParent, procStat } from "../src/procfs";
 
 /** The kernel's own answer for our session, to check the parse against (it is 0 where the session leader is outside our pid namespace, as on CI). */
 const libc = dlopen("libc.so.6", { getsid: { args: [FFIType.i32], returns: FFIType.i32 }, getpgid: { args: [FFIType.i32], returns: FFIType.i32 } });
@@ -32,4 +32,22 @@ test("a process that is gone has no stat", async () => {
   const p = Bun.spawn(["true"]);
   await p.exited;
   expect(procStat(p.pid)).toBeNull();
+});
+
+test("the process table: a child and a grandchild are found under their parents, in pid order", async () => {
+  const p = Bun.spawn(["sh", "-c", "sleep 5 & sleep 5 & wait"]);
+  try {
+    let kids: number[] = [];
+    for (let i = 0; i < 100 && kids.length < 2; i++) {
+      await Bun.sleep(20);
+      kids = (childrenByParent().get(p.pid) ?? []).map((c) => c.pid);
+    }
+    expect(kids.length).toBe(2);
+    expect(kids).toEqual([...kids].sort((a, b) => a - b));
+    const table = childrenByParent();
+    expect(table.get(process.pid)?.map((c) => c.pid)).toContain(p.pid);
+    expect(table.get(p.pid)?.every((c) => c.stat.comm === "sleep")).toBe(true);
+  } finally {
+    p.kill();
+  }
 });

@@ -2,8 +2,7 @@
  * core/violation/decision kill and killall: SIGTERM first so the process can
  * clean up, SIGKILL a moment later for one that ignores it.
  */
-import { nodeFs } from "../lazy-node";
-import { procStat } from "../procfs";
+import { childrenByParent, procStat } from "../procfs";
 
 const GRACE_MS = 1000;
 
@@ -25,13 +24,9 @@ export function parentOf(pid: number): number {
 
 /** `root` and every process descended from it, from /proc. */
 export function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of nodeFs().readdirSync("/proc")) {
-    const pid = Number(name);
-    if (Number.isInteger(pid)) parent.set(pid, parentOf(pid));
-  }
+  const children = childrenByParent();
   const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
+  for (let i = 0; i < out.length; i++) for (const c of children.get(out[i]) ?? []) out.push(c.pid);
   return out;
 }
 

@@ -10,7 +10,7 @@
  * the process's next call.
  */
 import { nodeFs } from "../lazy-node";
-import { procStat } from "../procfs";
+import { childrenByParent } from "../procfs";
 import type { Config } from "../config/types";
 import { byteStringToText as text } from "../policy/bytes";
 import { cmdlineOf, cwdOf } from "../report/violation";
@@ -23,27 +23,15 @@ interface ProcInfo {
   threads: number;
 }
 
-function readProc(pid: number): ProcInfo | null {
-  const stat = procStat(pid);
-  return stat && { pid, ppid: Number(stat.fields[1]), comm: stat.comm, threads: Number(stat.fields[17]) };
-}
-
 /** Every process below `root`, depth first, with its depth; `skip`'s children stand in its place. */
 export function descendants(root: number, skip = 0): Array<{ info: ProcInfo; depth: number }> {
-  const children = new Map<number, ProcInfo[]>();
-  for (const name of nodeFs().readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const info = readProc(Number(name));
-    if (!info) continue;
-    const list = children.get(info.ppid);
-    if (list) list.push(info); else children.set(info.ppid, [info]);
-  }
+  const children = childrenByParent();
   const out: Array<{ info: ProcInfo; depth: number }> = [];
-  const walk = (pid: number, depth: number) => {
-    for (const c of (children.get(pid) ?? []).sort((a, b) => a.pid - b.pid)) {
-      if (c.pid === skip) { walk(c.pid, depth); continue; }
-      out.push({ info: c, depth });
-      walk(c.pid, depth + 1);
+  const walk = (ppid: number, depth: number) => {
+    for (const { pid, stat } of children.get(ppid) ?? []) {
+      if (pid === skip) { walk(pid, depth); continue; }
+      out.push({ info: { pid, ppid, comm: stat.comm, threads: Number(stat.fields[17]) }, depth });
+      walk(pid, depth + 1);
     }
   };
   walk(root, 0);
