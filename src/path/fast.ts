@@ -21,17 +21,15 @@
 import { Errno } from "../errors.ts";
 import * as sys from "../../ffi/at.ts";
 import { AT, O, RESOLVE } from "../../ffi/at.ts";
+import { linkPath } from "./start.ts";
 import { PATH_MAX, type ResolveMode, type ResolveResult } from "./types.ts";
 
 const ownPid = `/${process.pid}/`;
 
 // The canonical name of our fd, if it is one the fast path can vouch for.
 function trustedName(fd: number): string | null {
-  const s = sys.readFdLink(fd);
-  if (typeof s === "number" || s.charCodeAt(0) !== 47) return null;
-  if (s.endsWith(" (deleted)")) return null;
-  if ((s + "/").includes(ownPid)) return null;
-  return s;
+  const s = linkPath(sys.readFdLink(fd));
+  return s === null || (s + "/").includes(ownPid) ? null : s;
 }
 
 /**

@@ -48,9 +48,16 @@ export function openStart(t: Tracee, dirfd: DirFd, needDir: boolean): number {
  * or unreachable): the caller then opens the cwd itself (openStart), which names every error.
  */
 export function cwdName(t: Tracee): string | null {
-  const s = sys.readlinkat(AT.FDCWD, procEntry(t, "cwd") as string);
-  if (typeof s === "number" || s.charCodeAt(0) !== 47 || s.endsWith(" (deleted)")) return null;
-  return s;
+  return linkPath(sys.readlinkat(AT.FDCWD, procEntry(t, "cwd") as string));
+}
+
+/**
+ * A /proc fd or cwd link's target (or the readlink's -errno) as a path that can
+ * be resolved again by name; null for an error, a pipe, socket or anonymous
+ * inode (`pipe:[…]`), or a deleted file (` (deleted)`).
+ */
+export function linkPath(s: string | number): string | null {
+  return typeof s === "number" || s.charCodeAt(0) !== 47 || s.endsWith(" (deleted)") ? null : s;
 }
 
 /** The name a tracee fd without a path (pipe, socket, unlinked file) is checked under. */
