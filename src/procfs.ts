@@ -1,10 +1,31 @@
 /**
- * /proc/PID/stat, parsed once for every reader (kill, the process tree, the
- * signal guard, process states, violation reports), and the system's process
- * table built from it. The command name is in parentheses and may itself hold
- * spaces and parentheses, so the fields are those after the last ")".
+ * /proc, read for sydbox's own needs: a text file in one read, /proc/PID/stat
+ * parsed once for every reader (kill, the process tree, the signal guard,
+ * process states, violation reports, the invoker's limits), and the system's
+ * process table built from it. Read through libc, not node:fs, whose first use
+ * costs a runtime milliseconds at start-up (src/lazy-node.ts).
  */
+import { AT_FDCWD, O_CLOEXEC, O_RDONLY } from "../ffi/constants";
+import { loadLibc } from "../ffi/libc";
+import { cstr } from "./cstring";
 import { nodeFs } from "./lazy-node";
+
+// One buffer per thread (this module is instantiated per JS thread): a read fills it, then it is copied out.
+const buf = Buffer.allocUnsafe(8192);
+
+/**
+ * A /proc text file (latin1), or null if it cannot be read (the process is
+ * gone). One read: the kernel generates these files whole, and the ones read
+ * here (stat, limits) are far below the buffer's 8 KiB.
+ */
+export function readProcText(path: string): string | null {
+  const L = loadLibc();
+  const fd = L.openat(AT_FDCWD, cstr(path), O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) return null;
+  const n = Number(L.read(fd, buf, buf.length));
+  L.close(fd);
+  return n > 0 ? buf.toString("latin1", 0, n) : null;
+}
 
 /** A process's /proc/PID/stat: its command name and the fields after it. */
 export interface ProcStat {
@@ -13,10 +34,14 @@ export interface ProcStat {
   fields: string[];
 }
 
-/** `pid`'s /proc/PID/stat, or null when the process is gone. */
+/**
+ * `pid`'s /proc/PID/stat, or null when the process is gone. The command name is
+ * in parentheses and may itself hold spaces and parentheses, so the fields are
+ * those after the last ")".
+ */
 export function procStat(pid: number): ProcStat | null {
-  let text: string;
-  try { text = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1"); } catch { return null; }
+  const text = readProcText(`/proc/${pid}/stat`);
+  if (text === null) return null;
   const close = text.lastIndexOf(")");
   return { comm: text.slice(text.indexOf("(") + 1, close), fields: text.slice(close + 2).split(" ") };
 }

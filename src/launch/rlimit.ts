@@ -8,23 +8,10 @@
  * (`prlimit --nofile=S:H sydbox ...` changed them on the way), the invoker's soft
  * value is unknowable and we keep Bun's (soft = hard), which only errs upward.
  */
-import { AT_FDCWD, O_CLOEXEC, O_RDONLY } from "../../ffi/constants";
-import { loadLibc } from "../../ffi/libc";
-import { cstr } from "../cstring";
-
-/** A /proc text file (one read: its files are generated whole), or null. */
-function readProc(path: string): string | null {
-  const L = loadLibc();
-  const fd = L.openat(AT_FDCWD, cstr(path), O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0) return null;
-  const buf = Buffer.allocUnsafe(8192);
-  const n = Number(L.read(fd, buf, buf.length));
-  L.close(fd);
-  return n > 0 ? buf.toString("latin1", 0, n) : null;
-}
+import { readProcText } from "../procfs";
 
 function nofile(pid: number | "self"): [number, number] | null {
-  const m = readProc(`/proc/${pid}/limits`)?.match(/^Max open files\s+(\S+)\s+(\S+)/m);
+  const m = readProcText(`/proc/${pid}/limits`)?.match(/^Max open files\s+(\S+)\s+(\S+)/m);
   if (!m) return null;
   const v = (s: string) => (s === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(s));
   return [v(m[1]), v(m[2])];
