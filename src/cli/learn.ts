@@ -20,7 +20,7 @@ import { buildFilter } from "../launch/filter";
 import { resolveCommand } from "../launch/command";
 import { run } from "../launch/run";
 import type { Prelaunch } from "../launch/prelaunch";
-import { allowPattern, formatSummaryText, VIOLATION_KINDS, type ViolationSummary } from "../report/summary";
+import { allowable, allowPattern, formatSummaryText, VIOLATION_KINDS, type ViolationSummary } from "../report/summary";
 import { commandEnvironment } from "./environment";
 import { filterInputs } from "./main";
 
@@ -99,7 +99,7 @@ export function learnedConfig(base: Config, s: ViolationSummary, fold: number): 
     const cat = RULE_OF[kind];
     const patterns = cat === "bind" || cat === "connect"
       ? [...new Set(k.subjects.map((a) => allowPattern(kind, a)))].sort()
-      : foldPaths(k.subjects, fold);
+      : foldPaths(k.subjects.filter((p) => allowable(kind, p)), fold);
     for (const pattern of patterns) cfg.lists[cat].push({ action: "allow", pattern });
   }
   return cfg;

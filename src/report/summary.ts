@@ -85,10 +85,20 @@ export function allowKey(kind: ViolationKind): string {
   }
 }
 
-/** The magic commands that would allow `subjects` of `kind`. */
+/**
+ * Can an allowlist entry allow this subject? Not a path that is not absolute:
+ * sydbox reports a call by the path the tracee wrote when it could not resolve
+ * it (an openat2 scoped lookup it cannot follow), and denies that call whatever
+ * the lists say; patterns match resolved, absolute paths only.
+ */
+export function allowable(kind: ViolationKind, subject: string): boolean {
+  return kind === "bind" || kind === "connect" || kind === "family" || subject.startsWith("/");
+}
+
+/** The magic commands that would allow `subjects` of `kind` (those that can be: see allowable). */
 export function allowCommands(kind: ViolationKind, subjects: readonly string[]): string[] {
   if (kind === "family") return subjects.length ? [`${allowKey(kind)}:true`] : [];
-  return subjects.map((s) => `${allowKey(kind)}+${allowPattern(kind, s)}`);
+  return subjects.filter((s) => allowable(kind, s)).map((s) => `${allowKey(kind)}+${allowPattern(kind, s)}`);
 }
 
 /**
@@ -125,7 +135,8 @@ export function formatSummaryText(s: ViolationSummary): string {
     allow.push(...allowCommands(kind, k.subjects.slice(0, SHOWN)).map((c) => `-m ${quote(text(c))}`));
   }
   if (s.suppressed > 0) lines.push(`  ${s.suppressed} identical report${s.suppressed === 1 ? "" : "s"} suppressed (aggregated; counted above)`);
-  lines.push(`  to allow${VIOLATION_KINDS.some((k) => (s.kinds[k]?.subjects.length ?? 0) > SHOWN) ? " the first of each" : ""}: ${allow.join(" ")}`);
+  if (allow.length) lines.push(`  to allow${VIOLATION_KINDS.some((k) => (s.kinds[k]?.subjects.length ?? 0) > SHOWN) ? " the first of each" : ""}: ${allow.join(" ")}`);
+  else lines.push("  to allow: no allowlist entry can: these calls were lookups sydbox cannot follow, denied whatever the lists say");
   return lines.map((l) => `sydbox: summary: ${l}\n`).join("");
 }
 

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { foldPaths } from "../../src/config/fold";
+import { defaultConfig } from "../../src/config/schema";
+import { learnedConfig } from "../../src/cli/learn";
+import { ViolationLog } from "../../src/report/summary";
 import { sydbox } from "../lib/sydbox";
 import { jsonSummary, scratch } from "./lib";
 
@@ -139,5 +142,15 @@ describe("foldPaths", () => {
     expect(foldPaths([...many], 0)).toEqual(many);
     expect(foldPaths(["/p/q*", "/p/r"], 8)).toEqual(["/p/q\\*", "/p/r"]);
     expect(foldPaths(["/b", "/a"], 8)).toEqual(["/a", "/b"]);
+  });
+});
+
+describe("learnedConfig", () => {
+  test("a path reported as the tracee wrote it (relative: a lookup sydbox could not follow) is not learned", () => {
+    const log = new ViolationLog(true);
+    log.add("write", ["to-denied-file"]);
+    log.add("write", ["/tmp/learned"]);
+    const cfg = learnedConfig(defaultConfig(), log.summary(), 3);
+    expect(cfg.lists.write.map((r) => r.pattern)).toEqual([...defaultConfig().lists.write.map((r) => r.pattern), "/tmp/learned"]);
   });
 });

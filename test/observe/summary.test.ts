@@ -108,6 +108,15 @@ describe("formatting", () => {
     expect(allowCommands("family", ["connect(family:16)"])).toEqual(["core/allowlist/unsupported_socket_families:true"]);
   });
 
+  test("a path reported as the tracee wrote it (relative: a lookup sydbox could not follow) gets no allow command", () => {
+    expect(allowCommands("write", ["to-denied-file", "/tmp/x"])).toEqual(["allowlist/write+/tmp/x"]);
+    const log = new ViolationLog(false);
+    log.add("write", ["to-denied-file"]);
+    const text = formatSummaryText(log.summary());
+    expect(text).toContain("sydbox: summary:   write: 1 (1 distinct): to-denied-file\n");
+    expect(text).toContain("sydbox: summary:   to allow: no allowlist entry can: these calls were lookups sydbox cannot follow, denied whatever the lists say\n");
+  });
+
   test("an escaped path matches itself only", () => {
     for (const p of ["/a*b", "/x[1]", "/q?", "/back\\slash"]) {
       const m = compilePattern(escapePattern(p), DEFAULT_MATCH_OPTIONS);
