@@ -28,8 +28,24 @@ test("watchdog first unless the options mention restrict or name a configuration
   expect(watchdogFirst(["--", "true"], { SYDBOX_CONFIG: "" })).toBe(true);
 });
 
-const root = process.getuid?.() === 0;
-if (root) {
+/** Why the system profile directory cannot take a test profile, or null if it can (root, writable). */
+function systemDirUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return "it needs root (process.getuid() !== 0)";
+  const created = !existsSync(SYSTEM_PROFILE_DIR);
+  const probe = join(SYSTEM_PROFILE_DIR, `.sydbox-test-probe-${process.pid}`);
+  try {
+    mkdirSync(SYSTEM_PROFILE_DIR, { recursive: true });
+    writeFileSync(probe, "");
+    return null;
+  } catch (e) {
+    return `${SYSTEM_PROFILE_DIR} is not writable here (${(e as Error).message})`;
+  } finally {
+    rmSync(created ? SYSTEM_PROFILE_DIR : probe, { recursive: true, force: true });
+  }
+}
+
+const unavailable = systemDirUnavailable();
+if (unavailable === null) {
   test("a wrong guess: --profile of a system profile that sets core/restrict/general still runs restricted", async () => {
     const created = !existsSync(SYSTEM_PROFILE_DIR);
     const name = `sydbox-test-level1-${process.pid}`; // not "restrict": the guess reads the name
@@ -47,5 +63,5 @@ if (root) {
     }
   }, 30_000);
 } else {
-  test.skip(`a wrong guess (system profile with core/restrict): skipped, it writes to ${SYSTEM_PROFILE_DIR} and needs root (process.getuid() !== 0)`, () => {});
+  test.skip(`a wrong guess (system profile with core/restrict): skipped, it writes a profile to ${SYSTEM_PROFILE_DIR}, and ${unavailable}`, () => {});
 }
