@@ -22,7 +22,7 @@ import { entryWorker } from "./entry";
  * notified call of a command that ran quietly for a while can wait before the
  * Worker is even started.
  */
-export const LOOK_MAX_MS = 16;
+const LOOK_MAX_MS = 16;
 
 type Message<T extends WorkerMessage["type"]> = Extract<WorkerMessage, { type: T }>;
 
@@ -47,11 +47,6 @@ export class SupervisorThread {
   /** The Worker's thread id, once it runs (for SIGUSR1/2 tree requests). */
   get tid(): Promise<number> {
     return this.ready.promise.then((r) => r.tid);
-  }
-
-  /** Has the Worker been created? */
-  get started(): boolean {
-    return this.worker !== null;
   }
 
   /** Creates the Worker now, unless it exists. */
