@@ -10,13 +10,14 @@
  * configuration language, the policy engine), and the parent spawns the child
  * stage before it loads that bundle itself.
  */
+import { SUBCOMMANDS } from "./cli/subcommand-names";
 import { CHILD_FLAG, WATCHDOG_FIRST_FLAG } from "./launch/protocol";
 
 /** Does this command line run a command (rather than print help, a version, a filter, or a config)? */
 function runsCommand(argv: string[]): boolean {
   const dashdash = argv.indexOf("--");
   const opts = dashdash < 0 ? argv : argv.slice(0, dashdash);
-  if (["config", "fmt"].includes(argv[0])) return false;
+  if (SUBCOMMANDS.includes(argv[0])) return false;
   return !opts.some((a) => /^(-h|--help|-v|--version|-t|--test|--export(=.*)?)$/.test(a));
 }
 

@@ -16,7 +16,7 @@ import { parseInvocation } from "./program";
 import { selfTest } from "./selftest";
 import { loadConfig, RefusalError, refuseIfUnconfined } from "../config/sources";
 import { exportFilter } from "./export";
-import { runSubcommand, SUBCOMMANDS } from "./subcommands";
+import { SUBCOMMANDS } from "./subcommand-names";
 import { finishRun, openRunDump } from "./observe";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
@@ -55,7 +55,7 @@ let launched = false;
 
 async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<number> {
   try {
-    if ((SUBCOMMANDS as readonly string[]).includes(argv[0])) return runSubcommand(argv);
+    if (SUBCOMMANDS.includes(argv[0])) return (require("./subcommands") as typeof import("./subcommands")).runSubcommand(argv);
     if (argv[0] === "learn") {
       const { learn } = require("./learn") as typeof import("./learn");
       return await learn(argv.slice(1), pre, () => { launched = true; });

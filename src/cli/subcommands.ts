@@ -9,9 +9,6 @@ import { configCheck, configConvert, configShow, type CommandOutput } from "../c
 import type { SourceItem } from "../config/sources";
 import { formatCommand, MAGIC_PREFIX } from "../config/magic";
 
-/** Names that select a subcommand when they come first on the command line. */
-export const SUBCOMMANDS = ["config", "fmt"] as const;
-
 function emit(o: CommandOutput): number {
   if (o.stdout) process.stdout.write(Buffer.from(o.stdout, "latin1"));
   if (o.stderr) process.stderr.write(Buffer.from(o.stderr, "latin1"));

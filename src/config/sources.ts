@@ -8,7 +8,6 @@ import { applyMagic } from "./magic.ts";
 import { findProfile, SYSTEM_PROFILE_DIR } from "./profiles.ts";
 import { defaultConfig } from "./schema.ts";
 import { checkSyd2Name, parseSyd2 } from "./syd2.ts";
-import { parseToml } from "./toml.ts";
 import type { Config } from "./types.ts";
 import { confinesNothing, validateConfig } from "./validate.ts";
 
@@ -122,8 +121,10 @@ export function readPathspec(spec: string, systemDir: string = SYSTEM_PROFILE_DI
 
 /** Apply a document to `cfg` (its name was checked by readPathspec); with `onError`, a .syd-2 document reports every bad line instead of stopping at the first. */
 export function applyDocument(cfg: Config, doc: ConfigDocument, onError?: (err: ConfigError) => void): Config {
+  // The TOML parser (smol-toml) is loaded only for a TOML document: the command line's
+  // own path (-m, --profile paludis) never needs it, and every module a run loads is start-up time.
   return doc.format === "toml"
-    ? parseToml(doc.text, doc.origin, cfg)
+    ? (require("./toml.ts") as typeof import("./toml.ts")).parseToml(doc.text, doc.origin, cfg)
     : parseSyd2(doc.text, doc.origin, cfg, { checkName: false, onError });
 }
 

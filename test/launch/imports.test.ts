@@ -20,6 +20,11 @@ const transpiler = new Bun.Transpiler({ loader: "ts" });
 
 /** Every node: module in the static import graph of `entry`, with the chain of files that imports it. */
 function nodeImports(entry: string): string[] {
+  return staticImports(entry, (spec) => spec.startsWith("node:"));
+}
+
+/** Every import matching `wanted` in the static import graph of `entry` (our own files followed), with its chain. */
+function staticImports(entry: string, wanted: (spec: string) => boolean): string[] {
   const found: string[] = [];
   const seen = new Set<string>();
   const visit = (file: string, chain: string[]) => {
@@ -30,7 +35,7 @@ function nodeImports(entry: string): string[] {
       if (imp.kind !== "import-statement") continue;
       const spec = imp.path;
       const here = [...chain, file.slice(ROOT.length + 1)];
-      if (spec.startsWith("node:")) found.push(`${here.join(" -> ")} -> ${spec}`);
+      if (wanted(spec)) found.push(`${here.join(" -> ")} -> ${spec}`);
       else if (spec.startsWith(".")) {
         const target = Bun.resolveSync(spec, dirname(file));
         if (target.endsWith(".ts")) visit(target, here); // not the profiles' text or package.json
@@ -52,6 +57,12 @@ test("the child stage imports no node: module at start", () => {
 test("the launcher and the CLI import no node: module at start", () => {
   expect(nodeImports("main.ts")).toEqual([]);
   expect(nodeImports("cli/main.ts")).toEqual([]);
+});
+
+test("the launcher and the CLI load the TOML parser only for a TOML document", () => {
+  expect(staticImports("main.ts", (spec) => spec === "smol-toml")).toEqual([]);
+  expect(staticImports("cli/main.ts", (spec) => spec === "smol-toml")).toEqual([]);
+  expect(staticImports("config/toml.ts", (spec) => spec === "smol-toml")).toEqual(["src/config/toml.ts -> smol-toml"]);
 });
 
 test("the check finds a static node: import where there is one", () => {
