@@ -16,7 +16,7 @@ const buf = Buffer.allocUnsafe(8192);
 /**
  * A /proc text file (latin1), or null if it cannot be read (the process is
  * gone). One read: the kernel generates these files whole, and the ones read
- * here (stat, limits) are far below the buffer's 8 KiB.
+ * here (stat, status, limits, pid_max) are far below the buffer's 8 KiB.
  */
 export function readProcText(path: string): string | null {
   const L = loadLibc();
@@ -44,6 +44,13 @@ export function procStat(pid: number): ProcStat | null {
   if (text === null) return null;
   const close = text.lastIndexOf(")");
   return { comm: text.slice(text.indexOf("(") + 1, close), fields: text.slice(close + 2).split(" ") };
+}
+
+/** `/proc/TID/status` Tgid (the thread's process) and PPid, or null when the task is gone. */
+export function procStatus(tid: number): { tgid: number; ppid: number } | null {
+  const text = readProcText(`/proc/${tid}/status`);
+  const tg = text && /\nTgid:\s*(\d+)/.exec(text), pp = text && /\nPPid:\s*(\d+)/.exec(text);
+  return tg && pp ? { tgid: Number(tg[1]), ppid: Number(pp[1]) } : null;
 }
 
 /** A process of the table: its pid and its stat. */

@@ -1,7 +1,7 @@
 /** src/procfs.ts against real processes, including a command name with spaces and parentheses. */
 import { expect, test } from "bun:test";
 import { dlopen, FFIType } from "bun:ffi";
-import { childrenByParent, procStat } from "../src/procfs";
+import { childrenByParent, procStat, procStatus } from "../src/procfs";
 
 /** The kernel's own answer for our session, to check the parse against (it is 0 where the session leader is outside our pid namespace, as on CI). */
 const libc = dlopen("libc.so.6", { getsid: { args: [FFIType.i32], returns: FFIType.i32 }, getpgid: { args: [FFIType.i32], returns: FFIType.i32 } });
@@ -50,4 +50,9 @@ test("the process table: a child and a grandchild are found under their parents,
   } finally {
     p.kill();
   }
+});
+
+test("our own status: the thread group and the parent", () => {
+  expect(procStatus(process.pid)).toEqual({ tgid: process.pid, ppid: process.ppid });
+  expect(procStatus(2 ** 22 + 1)).toBeNull(); // above any pid_max: no such task
 });

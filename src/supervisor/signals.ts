@@ -14,8 +14,7 @@
  * can join its group (the kernel refuses a group of another session): until it
  * has, kill(0) is refused too.
  */
-import { nodeFs } from "../lazy-node";
-import { procStat } from "../procfs";
+import { procStat, procStatus } from "../procfs";
 import type { Listener } from "./listener";
 import { Errno } from "../errors";
 import { reportViolation } from "../report/violation";
@@ -24,11 +23,7 @@ import { STAT } from "./stats";
 
 /** The thread group of thread `tid`, or 0 when there is no such thread. */
 export function tgidOf(tid: number): number {
-  try {
-    return Number(/^Tgid:\t(\d+)$/m.exec(nodeFs().readFileSync(`/proc/${tid}/status`, "latin1"))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
+  return procStatus(tid)?.tgid ?? 0;
 }
 
 /** The session of process `pid` (field 6 of /proc/PID/stat), or 0 when it is gone. */

@@ -42,7 +42,7 @@
  * the live processes (plus what one prune interval lets in).
  */
 import { nodeFs } from "../lazy-node";
-import { procStat } from "../procfs";
+import { procStat, procStatus, readProcText } from "../procfs";
 import type { Config } from "../config/types";
 import { Sandbox } from "./sandbox";
 
@@ -93,21 +93,14 @@ const PRUNE_EVERY = 256;
 const PRUNE_MS = 10_000;
 const MAX_WALK = 256;
 
-/** `/proc/PID/status` Tgid and PPid, or null when the task is gone. */
-function readStatus(tid: number): { tgid: number; ppid: number } | null {
-  let text: string;
-  try { text = nodeFs().readFileSync(`/proc/${tid}/status`, "latin1"); } catch { return null; }
-  const tg = /\nTgid:\s*(\d+)/.exec(text), pp = /\nPPid:\s*(\d+)/.exec(text);
-  return tg && pp ? { tgid: Number(tg[1]), ppid: Number(pp[1]) } : null;
-}
-
 /** `/proc/PID/stat` start time (field 22), or null when the process is gone. */
 export function startTime(pid: number): string | null {
   return procStat(pid)?.fields[19] ?? null;
 }
 
 function readNumber(path: string): number {
-  try { return Number(nodeFs().readFileSync(path, "latin1").trim()); } catch { return NaN; }
+  const text = readProcText(path);
+  return text === null ? NaN : Number(text.trim());
 }
 
 /** The sandbox state of every traced process. One per supervisor thread. */
@@ -201,7 +194,7 @@ export class ProcessStates {
 
   /** First sight of a thread: find its process, or create it from its nearest known ancestor. */
   private adopt(tid: number): Proc {
-    const st = readStatus(tid);
+    const st = procStatus(tid);
     // Gone already: its notification is void; answer from the initial state, remember nothing.
     if (!st) return { tgid: tid, start: "", state: this.initial, marks: [{ after: -1, state: this.initial }] };
     const known = this.procs.get(st.tgid);
@@ -214,7 +207,7 @@ export class ProcessStates {
     while (chain.length < MAX_WALK && ppid > 1 && ppid !== this.self) {
       const parent = this.procs.get(ppid);
       if (parent) { state = this.inherited(parent, chain[chain.length - 1]); break; }
-      const ps = readStatus(ppid);
+      const ps = procStatus(ppid);
       if (!ps) break;
       chain.push(ppid);
       ppid = ps.ppid;
