@@ -19,7 +19,7 @@
 import { NOTIF_IOCTL, SA_RESTART, SIGACTION_FLAGS_OFFSET, SIGACTION_SIZE, SIGURG } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
-import { nodeFs } from "../lazy-node";
+import { readProcText } from "../procfs";
 
 /** The signal that interrupts the Worker: default-ignored, so a stray one is harmless, and otherwise unused by sydbox. */
 const WAKE = "SIGURG";
@@ -42,13 +42,11 @@ export function treeRequests(L: Libc, sc: Seccomp, tid: Promise<number>, start: 
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const sleepsInWait = () => {
-    try {
-      // "NR ARG1 ARG2 ...", or "running": RECV is ioctl(listener, NOTIF_IOCTL.RECV, ...).
-      const [nr, , request] = nodeFs().readFileSync(`/proc/self/task/${worker}/syscall`, "latin1").split(" ");
-      return polls.has(Number(nr)) || (Number(nr) === ioctl && Number(request) === NOTIF_IOCTL.RECV);
-    } catch {
-      return false; // the Worker is gone
-    }
+    // "NR ARG1 ARG2 ...", or "running": RECV is ioctl(listener, NOTIF_IOCTL.RECV, ...).
+    const text = readProcText(`/proc/self/task/${worker}/syscall`);
+    if (text === null) return false; // the Worker is gone
+    const [nr, , request] = text.split(" ");
+    return polls.has(Number(nr)) || (Number(nr) === ioctl && Number(request) === NOTIF_IOCTL.RECV);
   };
   const poke = () => {
     timer = null;
