@@ -112,6 +112,13 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   if (lfd < 0) throw new LaunchError(`pidfd_getfd: errno ${L.errno()}`);
   L.close(pidfd);
 
+  // SIGUSR1/2 (print the process tree) are answered from before the command
+  // starts: a request that comes before the supervisor Worker exists waits in
+  // the slot, and starts the Worker once there is one (below).
+  let startSupervisor = () => {};
+  const workerTid = Promise.withResolvers<number>();
+  const treeRequest = treeRequests(L, sc, workerTid.promise, () => startSupervisor());
+
   // If the child stage dies before the tree (only a signal kills it), the tree is
   // orphaned: being a subreaper keeps it below us, to be killed (fail-closed).
   // Under core/restrict the child stage becomes the command (child.ts) instead.
@@ -164,18 +171,19 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // when it became the command (core/restrict).
   const killAll = () => { terminateAll(proc.pid); if (!reaping) terminate(proc.pid); };
   // The supervisor starts when a notification waits for it (supervisor-thread.ts),
-  // or at once under --stats, whose report says how the Worker was woken.
-  let treeRequest: Int32Array;
+  // or at once under --stats, whose report says how the Worker was woken, or when a
+  // tree request already waits.
   const supervisor = new SupervisorThread(() => ({
     type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, reaper: reaping ? proc.pid : 0, config: o.config,
     dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest,
   }), (m) => m.all ? killAll() : terminate(m.pid));
-  treeRequest = treeRequests(L, sc, supervisor.tid, () => supervisor.startNow());
+  supervisor.tid.then(workerTid.resolve, () => {});
+  startSupervisor = () => supervisor.startNow();
   workerError = supervisor.failed;
   // A supervisor that cannot start or dies must not leave the tree blocked on
   // unanswered notifications: take it down, then report the failure.
   workerError.catch(killAll);
-  if (o.timing) supervisor.startNow();
+  if (o.timing || Atomics.load(treeRequest, 0) > 0) supervisor.startNow();
   else supervisor.startWhenNotified(L, lfd);
 
   const status = await childStageEnd();
