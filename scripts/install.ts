@@ -45,7 +45,8 @@ export function parseOptions(argv: readonly string[]): InstallOptions | "help" {
     if (arg === "--uninstall") { o.uninstall = true; continue; }
     const m = /^--(prefix|destdir|binary)(?:=(.*))?$/.exec(arg);
     if (!m) throw new InstallError(`unknown option \`${arg}'`);
-    const value = m[2] ?? argv[++i];
+    // `--prefix --destdir X' is a missing value, not a prefix named --destdir.
+    const value = m[2] ?? (argv[i + 1]?.startsWith("--") ? undefined : argv[++i]);
     if (value === undefined || value === "") throw new InstallError(`option --${m[1]} needs a value`);
     if (m[1] === "prefix") o.prefix = value;
     else if (m[1] === "destdir") o.destdir = value;
