@@ -133,7 +133,7 @@ describe("the installed man pages", () => {
       const man = (page: string) => run(["man", "-l", join(destdir, "usr/share/man", page)]).stdout;
       const sydbox1 = man("man1/sydbox.1");
       for (const s of ["SYNOPSIS", "OPTIONS", "SUBCOMMANDS", "EXIT STATUS", "ENVIRONMENT", "FILES", "PALUDIS", "EXAMPLES"]) expect(sydbox1).toContain(s);
-      expect(sydbox1).toContain("PALUDIS_EXTRA_EBUILD_MODULES_DIRS=/usr/share/sydbox/paludis");
+      expect(sydbox1).toContain("export PALUDIS_EXTRA_EBUILD_MODULES_DIRS=/usr/share/sydbox/paludis");
       const sydbox5 = man("man5/sydbox.5");
       for (const s of ["KEYS", "THE .syd-2 FORMAT", "THE TOML FORMAT", "MAGIC STAT", "core/sandbox/write", "allowlist/network/connect"]) expect(sydbox5).toContain(s);
       expect(man("man1/sydfmt.1")).toContain("sydfmt exec -- prog");
