@@ -9,8 +9,9 @@
  * PALUDIS_EXTRA_EBUILD_MODULES_DIRS), the man pages and the bash completion.
  * Every file is written to a temporary name in its own directory and renamed
  * over the old one, so a running sydbox or a reader never sees half a file.
- * PREFIX/share/sydbox/MANIFEST lists what was installed; --uninstall removes
- * exactly those files (and the manifest), and nothing outside DESTDIR is touched.
+ * PREFIX/share/sydbox/MANIFEST lists what was installed; a reinstall removes the
+ * files of the old manifest that the new one lacks, --uninstall removes exactly the
+ * manifest's files (and the manifest), and nothing outside DESTDIR is touched.
  */
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -99,31 +100,50 @@ function writeAtomic(path: string, data: string | Uint8Array, mode: number): voi
   }
 }
 
-/** Hard-links `target` to `path` atomically (a temporary link renamed over it). */
-function linkAtomic(target: string, path: string): void {
+/**
+ * Hard-links `target` to `path` atomically (a temporary link renamed over it); on a
+ * file system without hard links, copies it instead.
+ */
+function linkAtomic(target: string, path: string, mode: number): void {
   const tmp = join(dirname(path), `.${process.pid}.install.tmp`);
   try {
     linkSync(target, tmp);
     renameSync(tmp, path);
   } catch (e) {
     if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") throw e;
+    writeAtomic(path, readFileSync(target), mode);
   }
+}
+
+/** The manifest's entries (target-system paths), refusing any that could leave DESTDIR. */
+function readManifest(path: string): string[] {
+  const files = readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
+  for (const f of files) {
+    if (!isAbsolute(f) || f.split("/").includes("..")) throw new InstallError(`${path}: refusing entry \`${f}'`);
+  }
+  return files;
 }
 
 /** Installs everything; returns the manifest's lines (target-system paths). */
 export function install(o: InstallOptions): string[] {
   const root = join(o.destdir || "/", o.prefix);
   const list = entries(o.binary);
+  // What an earlier installation put here: its files that this one no longer has go.
+  const previous = existsSync(join(root, MANIFEST)) ? readManifest(join(root, MANIFEST)) : [];
   const manifest: string[] = [];
   for (const e of list) {
     const dest = join(root, e.path);
-    if (e.linkTo) linkAtomic(join(root, e.linkTo), dest);
+    if (e.linkTo) linkAtomic(join(root, e.linkTo), dest, e.mode);
     else writeAtomic(dest, e.content!, e.mode);
     manifest.push(join(o.prefix, e.path));
   }
   manifest.push(join(o.prefix, MANIFEST));
   writeAtomic(join(root, MANIFEST), manifest.join("\n") + "\n", 0o644);
+  for (const f of previous) {
+    const p = join(o.destdir || "/", f);
+    if (!manifest.includes(f) && existsSync(p)) unlinkSync(p);
+  }
   return manifest;
 }
 
@@ -132,10 +152,7 @@ export function uninstall(o: InstallOptions): string[] {
   const root = o.destdir || "/";
   const manifestPath = join(root, o.prefix, MANIFEST);
   if (!existsSync(manifestPath)) throw new InstallError(`no manifest at ${manifestPath}: nothing installed there`);
-  const files = readFileSync(manifestPath, "utf8").split("\n").filter((l) => l !== "");
-  for (const f of files) {
-    if (!isAbsolute(f) || f.split("/").includes("..")) throw new InstallError(`${manifestPath}: refusing entry \`${f}'`);
-  }
+  const files = readManifest(manifestPath);
   const manifestEntry = join(o.prefix, MANIFEST);
   for (const f of [...files.filter((f) => f !== manifestEntry), manifestEntry]) {
     const p = join(root, f);

@@ -69,15 +69,20 @@ describe("a staged install", () => {
       expect(fmt.status).toBe(0);
     }));
 
-  test("a reinstall replaces each file by rename and leaves no temporary file", () =>
+  test("a reinstall replaces each file by rename, drops what the new version lacks, and leaves no temporary file", () =>
     withTempDir("sydbox-install-", async (destdir) => {
       expect(installScript(["--prefix", "/usr/local", "--destdir", destdir]).status).toBe(0);
       const profile = join(destdir, "usr/local/share/sydbox/paludis.syd-2");
       const before = statSync(profile).ino;
       writeFileSync(join(destdir, "usr/local/share/man/man1/sydbox.1"), "stale");
+      // A file an earlier version installed and this one does not: listed in the old manifest, removed.
+      const gone = "/usr/local/share/sydbox/retired.syd-2";
+      writeFileSync(join(destdir, gone), "core/sandbox/write:deny\n");
+      writeFileSync(join(destdir, "usr/local/share/sydbox/MANIFEST"), [...manifestOf(destdir, "/usr/local"), gone].join("\n") + "\n");
       expect(installScript(["--prefix=/usr/local", `--destdir=${destdir}`]).status).toBe(0);
       expect(statSync(profile).ino).not.toBe(before);
       expect(readFileSync(join(destdir, "usr/local/share/man/man1/sydbox.1"), "utf8")).toStartWith(".\\\"");
+      expect(existsSync(join(destdir, gone))).toBe(false);
       expect(filesBelow(destdir)).toEqual(manifestOf(destdir, "/usr/local"));
     }));
 
