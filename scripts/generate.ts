@@ -93,11 +93,17 @@ export function generatedFiles(): Record<string, string> {
     PROFILES: Object.keys(EMBEDDED_PROFILES).join(" "),
     SUBCOMMANDS: [...SUBCOMMANDS, "learn"].join(" "),
   };
-  return {
+  const pages = {
     "man/man1/sydbox.1": fill(read("man/sydbox.1"), man, "man/sydbox.1"),
     "man/man1/sydfmt.1": fill(read("man/sydfmt.1"), man, "man/sydfmt.1"),
     "man/man5/sydbox.5": fill(read("man/sydbox.5.in"), man, "man/sydbox.5.in"),
-    "bash-completion/completions/sydbox": fill(read("completion/sydbox.bash.in"), completion, "completion/sydbox.bash.in"),
+  };
+  const bash = fill(read("completion/sydbox.bash.in"), completion, "completion/sydbox.bash.in");
+  // bash-completion loads a command's completion from the file of its name: one for each.
+  return {
+    ...pages,
+    "bash-completion/completions/sydbox": bash,
+    "bash-completion/completions/sydfmt": bash,
   };
 }
 

@@ -64,6 +64,12 @@ describe("bash completion", () => {
     for (const def of SCHEMA) if (def.type !== "command") expect(offered).toContain(def.key);
   });
 
+  test("sydfmt completes as sydbox fmt", () => {
+    const [sub, cmd] = complete(["sydfmt ", "sydfmt exec -- tru"]);
+    expect(sub).toEqual(["exec"]);
+    expect(cmd).toContain("true");
+  });
+
   test("after -- a command, then files", () => {
     const [cmd] = complete(["sydbox --profile paludis -- tru"]);
     expect(cmd).toContain("true");

@@ -52,7 +52,7 @@ describe("a staged install", () => {
       for (const f of [
         "/usr/bin/sydbox", "/usr/bin/sydfmt", "/usr/share/sydbox/paludis.syd-2", "/usr/share/sydbox/paludis.toml",
         "/usr/share/sydbox/paludis/sydbox.bash", "/usr/share/man/man1/sydbox.1", "/usr/share/man/man1/sydfmt.1",
-        "/usr/share/man/man5/sydbox.5", "/usr/share/bash-completion/completions/sydbox", "/usr/share/sydbox/MANIFEST",
+        "/usr/share/man/man5/sydbox.5", "/usr/share/bash-completion/completions/sydbox", "/usr/share/bash-completion/completions/sydfmt", "/usr/share/sydbox/MANIFEST",
       ]) expect(manifest).toContain(f);
       const bin = join(destdir, "usr/bin");
       expect(statSync(join(bin, "sydbox")).mode & 0o777).toBe(0o755);
