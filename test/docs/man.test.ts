@@ -25,7 +25,8 @@ function helpOptions(args: string[]): string[] {
   const section = text.slice(start, end < 0 ? undefined : end);
   const flags = new Set<string>();
   for (const line of section.split("\n")) {
-    const m = /^  (-[^ ]+(?:, -[^ ]+)*)/.exec(line);
+    // `  -c, --config <pathspec>  description`: the flags come before the two-space gap.
+    const m = /^  (-.*?)(?:  |$)/.exec(line);
     if (m) for (const f of m[1]!.match(/-{1,2}[A-Za-z][\w-]*/g)!) flags.add(f);
   }
   return [...flags];
@@ -38,6 +39,7 @@ describe("sydbox(1) describes every option --help prints", () => {
     ["sydbox learn", ["learn", "--help"]],
     ["sydbox config show", ["config", "show", "--help"]],
     ["sydbox config convert", ["config", "convert", "--help"]],
+    ["sydbox fmt", ["fmt", "--help"]],
   ];
   for (const [what, args] of cases) {
     test(what, () => {
