@@ -102,6 +102,17 @@ describe("a staged install", () => {
       expect(again.stderr).toContain("no manifest");
     }));
 
+  test("an uninstall refuses a manifest entry that climbs out of DESTDIR, and removes nothing", () =>
+    withTempDir("sydbox-install-", async (destdir) => {
+      expect(installScript(["--prefix", "/usr", "--destdir", destdir]).status).toBe(0);
+      const manifest = manifestOf(destdir, "/usr");
+      writeFileSync(join(destdir, "usr/share/sydbox/MANIFEST"), [...manifest, "/usr/../../outside"].join("\n") + "\n");
+      const r = installScript(["--uninstall", "--prefix", "/usr", "--destdir", destdir]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("refusing entry `/usr/../../outside'");
+      for (const f of manifest) expect(existsSync(join(destdir, f))).toBe(true);
+    }));
+
   test("bad options fail with a clear error and touch nothing", () =>
     withTempDir("sydbox-install-", async (destdir) => {
       const cases: [string[], string][] = [
