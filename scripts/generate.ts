@@ -85,9 +85,18 @@ function fill(template: string, values: Record<string, string>, what: string): s
 
 const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
 
+/**
+ * The pages' date: SOURCE_DATE_EPOCH's when the build sets it (reproducible builds),
+ * else today's.
+ */
+function pageDate(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return new Date(Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH ? epoch * 1000 : Date.now()).toISOString().slice(0, 10);
+}
+
 /** The generated files, by path relative to PREFIX/share (man/man1/sydbox.1, bash-completion/completions/sydbox). */
 export function generatedFiles(): Record<string, string> {
-  const man = { VERSION: VERSION, KEY_REFERENCE: keyReference(), UNSUPPORTED_KEYS: unsupportedKeys() };
+  const man = { VERSION: VERSION, DATE: pageDate(), KEY_REFERENCE: keyReference(), UNSUPPORTED_KEYS: unsupportedKeys() };
   const completion = {
     MAGIC: magicCandidates().join(" "),
     PROFILES: Object.keys(EMBEDDED_PROFILES).join(" "),

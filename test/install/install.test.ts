@@ -143,6 +143,16 @@ describe("the installed man pages", () => {
       }
     }));
 
+  test.skipIf(!has("mandoc"))("lint clean with mandoc -Tlint (needs mandoc)", () =>
+    withTempDir("sydbox-install-", async (destdir) => {
+      expect(installScript(["--prefix", "/usr", "--destdir", destdir]).status).toBe(0);
+      for (const page of ["man1/sydbox.1", "man1/sydfmt.1", "man5/sydbox.5"]) {
+        const r = run(["mandoc", "-Tlint", "-W", "warning", join(destdir, "usr/share/man", page)]);
+        expect({ page, out: r.stdout + r.stderr }).toEqual({ page, out: "" });
+        expect(r.status).toBe(0);
+      }
+    }));
+
   test.skipIf(!has("man"))("man -l shows their sections (needs man-db)", () =>
     withTempDir("sydbox-install-", async (destdir) => {
       expect(installScript(["--prefix", "/usr", "--destdir", destdir]).status).toBe(0);
