@@ -3,15 +3,19 @@
  * The result is plain data (a FilterSpec) so the parent can compute it, print it
  * (--export) and compile it for the child stage.
  *
- * Two programs, loaded in this order, and the kernel takes the stricter answer:
+ * Three programs, loaded in this order, and the kernel takes the strictest answer:
  * - `classes` (default ENOSYS) gives every number of every filtered architecture its
  *   verdict from src/syscalls/ (numbers.ts, classes.ts, table.ts): allowed, or refused
  *   with an errno. A number nobody classified, or above the newest known, gets ENOSYS.
- * - the rules (default ALLOW, with the listener) decide the allowed calls by their
- *   arguments: NOTIFY for the supervisor's table rows, EPERM for refused argument values.
- * Two because libseccomp cannot say "this action when an argument matches, else allow"
- * in a filter whose default refuses; stacked, each says half of it. Calls both allow
- * unconditionally stay in the kernel's per-syscall cache and run no BPF at all.
+ * - `refusals` (default ALLOW): EPERM for argument values of allowed calls that reach past
+ *   the sandbox (refusals.ts, namespaces.ts), decided from registers.
+ * - the rules (default ALLOW, with the listener): NOTIFY for the supervisor's table rows,
+ *   EPERM for bpf-mode categories.
+ * Apart because libseccomp keeps one action per call unless every rule of it has conditions:
+ * "this action when an argument matches, else another" cannot be said in one program whose
+ * default differs (a device mknod refused, every other mknod notified); stacked, each says
+ * its part. Calls all three allow unconditionally stay in the kernel's per-syscall cache and
+ * run no BPF at all.
  *
  * Mode to action, as in SydBox 2: off adds no rule, bpf answers EPERM in the
  * kernel, deny and allow send the call to the supervisor (NOTIFY).
@@ -76,6 +80,8 @@ export interface ProgramSpec {
 export interface FilterSpec extends ProgramSpec {
   /** The classification of every syscall number, loaded first (see the module comment). */
   classes: ProgramSpec;
+  /** The argument refusals, loaded second. */
+  refusals: ProgramSpec;
   /**
    * core/restrict/general > 0: a third program (default EPERM, allowlist rules),
    * loaded as the child stage's last step before execve.
@@ -273,19 +279,22 @@ export function buildFilter(given: FilterInputs, native: number): FilterSpec {
   const classes = buildClasses(tables, inputs.trust, inputs.arches);
   // A rule of the second program only matters where the classification lets the call run.
   const refusedOn = (name: string) => tables.filter((t) => classAction(t, name, inputs.trust) !== null).map((t) => t.token);
+  const keep = (rules: RuleSpec[]): RuleSpec[] => {
+    const kept: RuleSpec[] = [];
+    for (const r of rules) {
+      const refused = refusedOn(r.name);
+      if (refused.length === tables.length) continue; // refused everywhere: the classification answers
+      kept.push(refused.length > 0 ? { ...r, omitOn: refused } : r);
+    }
+    return kept;
+  };
   const rules: RuleSpec[] = [];
   for (const row of SYSCALLS) rules.push(...rulesFor(row, inputs));
   if (inputs.arches.length > 0) rules.push(...socketcallRules(rules));
-  if (!inputs.trust.namespaces) rules.push(...namespaceRules());
-  rules.push(...argumentRefusals(inputs.trust));
-  const kept: RuleSpec[] = [];
-  for (const r of rules) {
-    const refused = refusedOn(r.name);
-    if (refused.length === tables.length) continue; // refused everywhere: the classification answers
-    kept.push(refused.length > 0 ? { ...r, omitOn: refused } : r);
-  }
+  const refusals = [...(inputs.trust.namespaces ? [] : namespaceRules()), ...argumentRefusals(inputs.trust)];
   return {
-    defaultAction: SCMP_ACT_ALLOW, rules: kept, arches: inputs.arches, classes,
+    defaultAction: SCMP_ACT_ALLOW, rules: keep(rules), arches: inputs.arches, classes,
+    refusals: { defaultAction: SCMP_ACT_ALLOW, rules: keep(refusals), arches: inputs.arches },
     restrict: buildRestrict(inputs.restrict, inputs.arches),
   };
 }

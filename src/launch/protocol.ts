@@ -34,8 +34,8 @@ export interface ChildSpec {
   path: string;
   argv: string[];
   env: string[];
-  /** The classification program (filter.ts), loaded first, base64 struct sock_filter[]. */
-  classesBpf: string;
+  /** The classification and refusals programs (filter.ts), loaded first in this order, base64 struct sock_filter[]. */
+  firstBpf: string[];
   /** The rules program, loaded second with the listener, base64 struct sock_filter[]. */
   bpf: string;
   /** core/restrict's filter (see restrict.ts), loaded just before execve; null without restrictions. */

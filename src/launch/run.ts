@@ -86,7 +86,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     path: o.path,
     argv: o.argv,
     env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
-    classesBpf: Buffer.from(compileFilter(L, sc, o.filter.classes)).toString("base64"),
+    firstBpf: [o.filter.classes, o.filter.refusals].map((p) => Buffer.from(compileFilter(L, sc, p)).toString("base64")),
     bpf: Buffer.from(compileFilter(L, sc, o.filter)).toString("base64"),
     restrictBpf: o.filter.restrict && Buffer.from(compileFilter(L, sc, o.filter.restrict)).toString("base64"),
     seccompNr: syscallNumber(sc, "seccomp"),
