@@ -39,6 +39,7 @@ export function filterInputs(cfg: Config, arches: number[] = [], dryRun = false)
     bpfOnly: cfg.core.violation.decision === "bpf",
     arches,
     restrict: { ...cfg.core.restrict },
+    rootful: process.geteuid?.() === 0,
   };
 }
 

@@ -109,6 +109,11 @@ export interface FilterInputs {
   /** Extra architectures (-a), as libseccomp tokens. */
   arches: number[];
   restrict: Restrict;
+  /**
+   * sydbox runs as root, so the tracee may hold capabilities (CAP_SYS_RESOURCE): limits the
+   * kernel would keep it from raising otherwise are guarded in BPF too (refusals.ts).
+   */
+  rootful: boolean;
 }
 
 /** An argument equal to `value` as the kernel reads it: an unsigned int, whatever the upper 32 bits hold. */
@@ -291,7 +296,7 @@ export function buildFilter(given: FilterInputs, native: number): FilterSpec {
   const rules: RuleSpec[] = [];
   for (const row of SYSCALLS) rules.push(...rulesFor(row, inputs));
   if (inputs.arches.length > 0) rules.push(...socketcallRules(rules));
-  const refusals = [...(inputs.trust.namespaces ? [] : namespaceRules()), ...argumentRefusals(inputs.trust)];
+  const refusals = [...(inputs.trust.namespaces ? [] : namespaceRules()), ...argumentRefusals(inputs.trust, inputs.rootful)];
   return {
     defaultAction: SCMP_ACT_ALLOW, rules: keep(rules), arches: inputs.arches, classes,
     refusals: { defaultAction: SCMP_ACT_ALLOW, rules: keep(refusals), arches: inputs.arches },

@@ -16,7 +16,7 @@ const refuse = (name: string, ...cmps: ArgCmp[]): RuleSpec => ({ name, action: e
 const masked32 = (arg: number, mask: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: mask, b: value });
 
 /** The refusals for the given trust. */
-export function argumentRefusals(trust: Trust): RuleSpec[] {
+export function argumentRefusals(trust: Trust, rootful: boolean): RuleSpec[] {
   const out: RuleSpec[] = [
     // A process to receive SIGIO/SIGURG named through tracee memory, which sydbox cannot check
     // race-free (supervisor/signals.ts checks F_SETOWN, whose pid is an argument).
@@ -33,8 +33,10 @@ export function argumentRefusals(trust: Trust): RuleSpec[] {
       for (const type of [S_IFCHR, S_IFBLK]) out.push(refuse(name, masked32(arg, S_IFMT, type)));
     }
   }
-  if (!trust.core_dumps) {
-    // The child stage sets RLIMIT_CORE to 0/0; a root process could raise it again.
+  if (!trust.core_dumps && rootful) {
+    // The child stage sets RLIMIT_CORE to 0/0; only a process with CAP_SYS_RESOURCE could
+    // raise it again (no_new_privs keeps setuid programs from gaining it), so without root
+    // a build's own `ulimit -c 0` keeps working.
     out.push(refuse("setrlimit", arg32(0, RLIMIT_CORE)));
     out.push(refuse("prlimit64", arg32(1, RLIMIT_CORE), { arg: 2, op: SCMP_CMP.NE, a: 0, b: 0 }));
   }

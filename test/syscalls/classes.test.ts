@@ -130,7 +130,7 @@ describe.skipIf(!isX86_64)("the compiled classification (x86_64 with -a x86 -a x
   const sc = loadSeccomp();
   const inputs: FilterInputs = {
     modes: { exec: "off", read: "off", write: "deny", network: "off" }, magicLocked: true, watchExec: false, trust: NO_TRUST,
-    bpfOnly: false, arches: [AUDIT_ARCH.I386, AUDIT_ARCH.X32], restrict: { general: 0, io_control: false, memory_map: false, shared_memory_writable: false },
+    bpfOnly: false, arches: [AUDIT_ARCH.I386, AUDIT_ARCH.X32], restrict: { general: 0, io_control: false, memory_map: false, shared_memory_writable: false }, rootful: true,
   };
   const spec = buildFilter(inputs, sc.seccomp_arch_native());
   const prog = compileFilter(loadLibc(), sc, spec.classes);
