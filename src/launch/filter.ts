@@ -35,6 +35,7 @@ import { classOf, COMPAT_ENOSYS, VERDICT_ERRNO, type TrustKey } from "../syscall
 import { archTable, type ArchTable } from "../syscalls/numbers";
 import { SYSCALLS, type Category, type SyscallRow } from "../syscalls/table";
 import { namespaceRules } from "./namespaces";
+import type { ArchActions } from "./classes-bpf";
 import { argumentRefusals } from "./refusals";
 import { buildRestrict, OPEN_WRITE_MASK, type Restrict } from "./restrict";
 
@@ -77,9 +78,16 @@ export interface ProgramSpec {
 }
 
 /** Everything the child stage needs to build the filters; the rules program itself is the spec's own fields. */
+/** The classification program: an action for every number of each filtered architecture (classes-bpf.ts compiles it). */
+export interface ClassesSpec {
+  defaultAction: number;
+  /** Native first, then -a's. */
+  arches: ArchActions[];
+}
+
 export interface FilterSpec extends ProgramSpec {
   /** The classification of every syscall number, loaded first (see the module comment). */
-  classes: ProgramSpec;
+  classes: ClassesSpec;
   /** The argument refusals, loaded second. */
   refusals: ProgramSpec;
   /**
@@ -238,12 +246,14 @@ export function classAction(arch: ArchTable, name: string, trust: Trust): number
   if (COMPAT.has(arch.name) && COMPAT_ENOSYS.has(name)) return SCMP_ACT_ERRNO(Errno.ENOSYS);
   const c = classOf(name);
   if (c === undefined) {
-    if (SYSCALLS.some((r) => r.name === name)) return null;
+    if ((ROW_NAMES ??= new Set(SYSCALLS.map((r) => r.name))).has(name)) return null;
     throw new Error(`internal error: the syscall ${name} (${arch.name}) is not classified`);
   }
   if (c.verdict === "allow" || (c.trust && trust[c.trust])) return null;
   return SCMP_ACT_ERRNO(VERDICT_ERRNO[c.verdict]);
 }
+
+let ROW_NAMES: Set<string> | undefined;
 
 /** The tables of the native architecture and of -a's, in that order; an architecture without one is an error. */
 export function filteredArches(native: number, arches: number[]): ArchTable[] {
@@ -261,27 +271,20 @@ export class FilterUnsupportedError extends SydError {
   }
 }
 
-/**
- * The classification program: one rule per refused number; allowed numbers get an explicit
- * ALLOW rule. Built per architecture by number (seccomp-context.ts), default ENOSYS.
- */
-function buildClasses(tables: ArchTable[], trust: Trust, arches: number[]): ProgramSpec {
-  const rules: RuleSpec[] = [];
-  for (const t of tables) {
-    for (const name of t.names) {
-      if (name === "-") continue;
-      const action = classAction(t, name, trust);
-      rules.push({ name, action: action ?? SCMP_ACT_ALLOW, cmps: [], onlyArches: [t.token] });
-    }
-  }
-  return { defaultAction: SCMP_ACT_ERRNO(Errno.ENOSYS), rules, arches };
+/** The classification program: the action of every assigned number of each architecture; the rest get ENOSYS. */
+function buildClasses(tables: ArchTable[], trust: Trust): ClassesSpec {
+  const arches = tables.map((table) => ({
+    table,
+    actions: table.names.map((name) => (name === "-" ? undefined : classAction(table, name, trust) ?? SCMP_ACT_ALLOW)),
+  }));
+  return { defaultAction: SCMP_ACT_ERRNO(Errno.ENOSYS), arches };
 }
 
 /** Builds the filters for the given modes from the syscall tables; `native` is the libseccomp token of this machine. */
 export function buildFilter(given: FilterInputs, native: number): FilterSpec {
   const inputs = { ...given, modes: effectiveModes(given) };
   const tables = filteredArches(native, inputs.arches);
-  const classes = buildClasses(tables, inputs.trust, inputs.arches);
+  const classes = buildClasses(tables, inputs.trust);
   // A rule of the second program only matters where the classification lets the call run.
   const refusedOn = (name: string) => tables.filter((t) => classAction(t, name, inputs.trust) !== null).map((t) => t.token);
   const keep = (rules: RuleSpec[]): RuleSpec[] => {

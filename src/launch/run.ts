@@ -10,6 +10,7 @@ import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
 import type { FilterSpec } from "./filter";
+import { classesBpf } from "./classes-bpf";
 import { compileFilter } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { Role, type ChildSpec } from "./protocol";
@@ -86,7 +87,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     path: o.path,
     argv: o.argv,
     env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
-    firstBpf: [o.filter.classes, o.filter.refusals].map((p) => Buffer.from(compileFilter(L, sc, p)).toString("base64")),
+    firstBpf: [classesBpf(o.filter.classes), compileFilter(L, sc, o.filter.refusals)].map((p) => Buffer.from(p).toString("base64")),
     bpf: Buffer.from(compileFilter(L, sc, o.filter)).toString("base64"),
     restrictBpf: o.filter.restrict && Buffer.from(compileFilter(L, sc, o.filter.restrict)).toString("base64"),
     seccompNr: syscallNumber(sc, "seccomp"),
