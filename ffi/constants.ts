@@ -99,6 +99,8 @@ export const SIG_SETMASK = 2;
 export const SIG_DFL = 0;
 /** Signal numbers (x86 and the generic ABI of arm64 and riscv agree on these). */
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23;
+/** SIGCONT (x86 and the generic ABI alike). */
+export const SIGCONT = 18;
 export const WNOHANG = 1, __WALL = 0x40000000;
 
 /** AUDIT_ARCH_* carry this bit on 64-bit architectures (include/uapi/linux/audit.h). */

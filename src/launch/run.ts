@@ -5,7 +5,7 @@
  * eldest's status, forwarding signals to the eldest.
  */
 import { ptr } from "bun:ffi";
-import { PR_SET_CHILD_SUBREAPER, SIGHUP, SIGINT, SIGQUIT, SIGTERM } from "../../ffi/constants";
+import { PR_SET_CHILD_SUBREAPER, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGSTOP, SIGTERM } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
@@ -77,7 +77,14 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   const toGroup = (sig: number) => () => { if (ours()) L.kill(-eldest, sig); };
   const newSession = !o.config.core.trust.terminal;
   process.on("SIGINT", newSession ? toGroup(SIGINT) : () => {});
-  if (newSession) process.on("SIGQUIT", toGroup(SIGQUIT));
+  if (newSession) {
+    process.on("SIGQUIT", toGroup(SIGQUIT));
+    // ^Z: the command's group is stopped first (SIGSTOP: SIGTSTP is discarded by an orphaned
+    // group, which a session of its own is), then sydbox, so the shell sees its job stopped;
+    // `fg` continues sydbox's group, and sydbox the command's.
+    process.on("SIGTSTP", () => { toGroup(SIGSTOP)(); process.kill(process.pid, "SIGSTOP"); });
+    process.on("SIGCONT", toGroup(SIGCONT));
+  }
   process.on("SIGTERM", forward(SIGTERM));
   process.on("SIGHUP", forward(SIGHUP));
 

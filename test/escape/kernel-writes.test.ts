@@ -84,3 +84,20 @@ test("^C still reaches the command, now through sydbox (SIGINT is passed on to i
   expect(status).toBe(7);
   expect(existsSync(join(A.dir, "nothing"))).toBe(false);
 }, 30000);
+
+test("^Z stops the command with sydbox, and fg (SIGCONT) continues both", async () => {
+  const p = Bun.spawn([DIST, "--", "sh", "-c", "echo $$; while :; do sleep 0.05; done"], { stdout: "pipe", stderr: "pipe" });
+  const reader = p.stdout.getReader();
+  const pid = Number(new TextDecoder().decode((await reader.read()).value).trim());
+  const state = (n: number) => readFileSync(`/proc/${n}/stat`, "utf8").replace(/^.*\) /, "")[0];
+  const until = async (f: () => boolean) => { for (let i = 0; i < 200 && !f(); i++) await Bun.sleep(10); return f(); };
+  try {
+    p.kill("SIGTSTP");
+    expect(await until(() => state(pid) === "T" && state(p.pid) === "T")).toBe(true);
+    p.kill("SIGCONT");
+    expect(await until(() => state(pid) !== "T" && state(p.pid) !== "T")).toBe(true);
+  } finally {
+    p.kill("SIGTERM");
+    await p.exited;
+  }
+}, 30000);
