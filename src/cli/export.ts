@@ -3,31 +3,35 @@ import { nodeFs } from "../lazy-node";
 import { loadSeccomp } from "../../ffi/seccomp";
 import { SCMP_ACT_ALLOW } from "../../ffi/constants";
 import type { FilterSpec, ProgramSpec } from "../launch/filter";
-import { classesBpf } from "../launch/classes-bpf";
-import { createContext } from "../launch/seccomp-context";
+import { loadLibc } from "../../ffi/libc";
+import { compileFilter, createContext, filterBpf } from "../launch/seccomp-context";
 import { classOf, COMPAT_ENOSYS } from "../syscalls/classes";
 
 /**
- * Writes the filter to stdout; returns the exit status. Programs in load order: the
- * classification (compiled by sydbox, src/launch/classes-bpf.ts: pfc lists it number by
- * number), the refusals, the rules and (core/restrict/general > 0) the restriction filter
- * (libseccomp's pfc). bpf simply concatenates the programs, in load order.
+ * Writes the filter to stdout; returns the exit status. bpf: the program sydbox loads (the
+ * classification, refusals and rules spliced into one), then, with core/restrict/general > 0,
+ * the restriction program, in load order. pfc: the classification number by number (compiled
+ * by sydbox, src/launch/classes-bpf.ts), then libseccomp's listing of the other parts.
  */
 export function exportFilter(filter: FilterSpec, format: "bpf" | "pfc"): number {
   const sc = loadSeccomp();
   const write = (s: string | Uint8Array) => nodeFs().writeSync(1, s);
-  if (format === "pfc") write(classificationText(filter));
-  else write(classesBpf(filter.classes));
+  if (format === "bpf") {
+    write(filterBpf(loadLibc(), sc, filter));
+    if (filter.restrict) write(compileFilter(loadLibc(), sc, filter.restrict));
+    return 0;
+  }
+  write(classificationText(filter));
   const titles = new Map<ProgramSpec | null, string>([
-    [filter.refusals, "refusals: argument values of allowed calls refused in BPF (default ALLOW), loaded second"],
-    [filter, "rules: the supervisor's notifications and bpf-mode refusals (default ALLOW), loaded third, with the listener"],
-    [filter.restrict, "core/restrict filter: loaded last, just before the command's execve"],
+    [filter.refusals, "refusals: argument values of allowed calls refused in BPF, consulted second (its ALLOW goes on to the rules)"],
+    [filter, "rules: the supervisor's notifications and bpf-mode refusals, consulted last"],
+    [filter.restrict, "core/restrict filter: a second program, loaded just before the command's execve"],
   ]);
   for (const [spec, title] of titles) {
     if (spec === null) continue;
-    if (format === "pfc") write(`#\n# ${title}\n`);
+    write(`#\n# ${title}\n`);
     const ctx = createContext(sc, spec);
-    const rc = format === "pfc" ? sc.seccomp_export_pfc(ctx, 1) : sc.seccomp_export_bpf(ctx, 1);
+    const rc = sc.seccomp_export_pfc(ctx, 1);
     sc.seccomp_release(ctx);
     if (rc < 0) return 1;
   }
@@ -37,7 +41,7 @@ export function exportFilter(filter: FilterSpec, format: "bpf" | "pfc"): number 
 /** The classification program, one comment line per assigned number, with the reason for its verdict. */
 function classificationText(filter: FilterSpec): string {
   const lines = [
-    "#", "# classification: every syscall number's verdict, loaded first (src/syscalls/; compiled by src/launch/classes-bpf.ts)",
+    "#", "# classification: every syscall number's verdict, consulted first (src/syscalls/; compiled by src/launch/classes-bpf.ts)",
     "# architecture number name: verdict (why); numbers not listed, and any other architecture's: ENOSYS, KILL_PROCESS",
   ];
   for (const { table: t, actions } of filter.classes.arches) {

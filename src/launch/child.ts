@@ -88,8 +88,6 @@ export function childMain(watchdogFirst: boolean): never {
   const rlim = spec.nofile ? new BigUint64Array([BigInt(spec.nofile[0]), BigInt(spec.nofile[1])]) : null;
   const ack = new Uint8Array(1);
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
-  const first = spec.firstBpf.map((b64) => Buffer.from(b64, "base64"));
-  const firstProgs = first.map((b) => new BigUint64Array([BigInt(b.length / 8), BigInt(ptr(b))]));
   const bpf = Buffer.from(spec.bpf, "base64");
   const fprog = new BigUint64Array([BigInt(bpf.length / 8), BigInt(ptr(bpf))]);
   const noCore = new BigUint64Array([0n, 0n]);
@@ -108,14 +106,9 @@ export function childMain(watchdogFirst: boolean): never {
   //     it again, and the rules program refuses that (refusals.ts).
   if (!spec.coreDumps && L.setrlimit(RLIMIT_CORE, noCore) !== 0) fail(L, `setrlimit(RLIMIT_CORE): errno ${L.errno()}`);
 
-  // 3. Load the filters (compiled by libseccomp in the parent): the classification, the
-  //    refusals, then the rules, with the listener. Only this thread gets them (the command
-  //    inherits them); Bun's other threads stay unfiltered and never touch the sandboxed tree.
-  for (const prog of firstProgs) {
-    if (Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, 0, Number(ptr(prog)), 0, 0, 0)) < 0) {
-      fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) failed: errno ${L.errno()}`);
-    }
-  }
+  // 3. Load the filter (compiled in the parent) and get its listener. Only this thread gets
+  //    it (the command inherits it); Bun's other threads stay unfiltered and never touch
+  //    the sandboxed tree.
   const lfd = Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, Number(ptr(fprog)), 0, 0, 0));
   if (lfd < 0) fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) failed: errno ${L.errno()}`);
 

@@ -3,7 +3,7 @@
  * The result is plain data (a FilterSpec) so the parent can compute it, print it
  * (--export) and compile it for the child stage.
  *
- * Three programs, loaded in this order, and the kernel takes the strictest answer:
+ * Three parts, consulted in this order while each allows (spliced into one program, splice.ts):
  * - `classes` (default ENOSYS) gives every number of every filtered architecture its
  *   verdict from src/syscalls/ (numbers.ts, classes.ts, table.ts): allowed, or refused
  *   with an errno. A number nobody classified, or above the newest known, gets ENOSYS.
@@ -12,10 +12,10 @@
  * - the rules (default ALLOW, with the listener): NOTIFY for the supervisor's table rows,
  *   EPERM for bpf-mode categories.
  * Apart because libseccomp keeps one action per call unless every rule of it has conditions:
- * "this action when an argument matches, else another" cannot be said in one program whose
- * default differs (a device mknod refused, every other mknod notified); stacked, each says
- * its part. Calls all three allow unconditionally stay in the kernel's per-syscall cache and
- * run no BPF at all.
+ * "this action when an argument matches, else another" cannot be said in one libseccomp
+ * program whose default differs (a device mknod refused, every other mknod notified); in
+ * sequence, each says its part. Calls all three allow whatever their arguments stay in the
+ * kernel's per-syscall cache and run no BPF at all.
  *
  * Mode to action, as in SydBox 2: off adds no rule, bpf answers EPERM in the
  * kernel, deny and allow send the call to the supervisor (NOTIFY).

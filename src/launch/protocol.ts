@@ -34,9 +34,7 @@ export interface ChildSpec {
   path: string;
   argv: string[];
   env: string[];
-  /** The classification and refusals programs (filter.ts), loaded first in this order, base64 struct sock_filter[]. */
-  firstBpf: string[];
-  /** The rules program, loaded second with the listener, base64 struct sock_filter[]. */
+  /** The filter as one BPF program (struct sock_filter[], filter.ts and splice.ts), base64. */
   bpf: string;
   /** core/restrict's filter (see restrict.ts), loaded just before execve; null without restrictions. */
   restrictBpf: string | null;

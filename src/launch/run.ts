@@ -10,8 +10,7 @@ import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
 import type { FilterSpec } from "./filter";
-import { classesBpf } from "./classes-bpf";
-import { compileFilter } from "./seccomp-context";
+import { compileFilter, filterBpf } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { Role, type ChildSpec } from "./protocol";
 import { abandon, prelaunch, type Prelaunch } from "./prelaunch";
@@ -94,8 +93,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     path: o.path,
     argv: o.argv,
     env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
-    firstBpf: [classesBpf(o.filter.classes), compileFilter(L, sc, o.filter.refusals)].map((p) => Buffer.from(p).toString("base64")),
-    bpf: Buffer.from(compileFilter(L, sc, o.filter)).toString("base64"),
+    bpf: Buffer.from(filterBpf(L, sc, o.filter)).toString("base64"),
     restrictBpf: o.filter.restrict && Buffer.from(compileFilter(L, sc, o.filter.restrict)).toString("base64"),
     seccompNr: syscallNumber(sc, "seccomp"),
     nofile: invokerNofile(),

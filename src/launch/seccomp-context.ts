@@ -8,7 +8,9 @@ import { MFD_CLOEXEC, SCMP_ACT_KILL_PROCESS, SCMP_ARG_CMP_SIZE, SCMP_FLTATR } fr
 import type { Libc } from "../../ffi/libc";
 import { stablePtr } from "../../ffi/pointer";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
-import { FilterUnsupportedError, type ProgramSpec, type RuleSpec } from "./filter";
+import { classesBpf } from "./classes-bpf";
+import { FilterUnsupportedError, type FilterSpec, type ProgramSpec, type RuleSpec } from "./filter";
+import { spliceAllowing } from "./splice";
 import { archTable, numberOf } from "../syscalls/numbers";
 import { Errno, SydError } from "../errors";
 
@@ -157,4 +159,9 @@ export function compileFilter(L: Libc, sc: Seccomp, spec: ProgramSpec): Uint8Arr
   } finally {
     sc.seccomp_release(ctx);
   }
+}
+
+/** The whole filter, one program: the classification, then the refusals, then the rules (splice.ts). */
+export function filterBpf(L: Libc, sc: Seccomp, filter: FilterSpec): Uint8Array {
+  return spliceAllowing([classesBpf(filter.classes), compileFilter(L, sc, filter.refusals), compileFilter(L, sc, filter)]);
 }
