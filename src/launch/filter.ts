@@ -77,21 +77,21 @@ export interface ProgramSpec {
   omitUnnamed?: boolean;
 }
 
-/** Everything the child stage needs to build the filters; the rules program itself is the spec's own fields. */
-/** The classification program: an action for every number of each filtered architecture (classes-bpf.ts compiles it). */
+/** The classification part: an action for every number of each filtered architecture (classes-bpf.ts compiles it). */
 export interface ClassesSpec {
   defaultAction: number;
   /** Native first, then -a's. */
   arches: ArchActions[];
 }
 
+/** Everything the child stage's filter is compiled from; the rules part is the spec's own fields. */
 export interface FilterSpec extends ProgramSpec {
-  /** The classification of every syscall number, loaded first (see the module comment). */
+  /** The classification of every syscall number, consulted first (see the module comment). */
   classes: ClassesSpec;
-  /** The argument refusals, loaded second. */
+  /** The argument refusals, consulted second. */
   refusals: ProgramSpec;
   /**
-   * core/restrict/general > 0: a third program (default EPERM, allowlist rules),
+   * core/restrict/general > 0: a second program (default EPERM, allowlist rules),
    * loaded as the child stage's last step before execve.
    */
   restrict: ProgramSpec | null;
