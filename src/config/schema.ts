@@ -113,7 +113,7 @@ export const SCHEMA: readonly KeyDef[] = [
 
   // sydbox 3 additions: attacks on the supervisor are refused in the kernel (EPERM)
   // unless a trusted build turns the matching key on.
-  bool("core/trust/ptrace", false, "allow ptrace, process_vm_readv/writev and kcmp (denied with EPERM by default)"),
+  bool("core/trust/ptrace", false, "allow ptrace, process_vm_readv/writev, process_madvise and kcmp (denied with EPERM by default)"),
   bool("core/trust/io_uring", false, "allow io_uring, which opens files without syscalls the filter sees"),
   bool("core/trust/open_by_handle", false, "allow open_by_handle_at, which opens files by handle, bypassing paths"),
   bool("core/trust/userfaultfd", false, "allow userfaultfd, which can stall the supervisor's memory reads"),
