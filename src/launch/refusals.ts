@@ -26,6 +26,9 @@ export function argumentRefusals(trust: Trust, rootful: boolean): RuleSpec[] {
     // redirected console reaches other sessions. Never needed by a build: no trust key.
     refuse("ioctl", arg32(1, TIOCSTI)), refuse("ioctl", arg32(1, TIOCLINUX)), refuse("ioctl", arg32(1, TIOCCONS)),
     refuse("ioctl", arg32(1, TIOCSCTTY), arg32(2, 1)),
+    // The virtual console's keyboard and switching requests ('K' KD*, 'V' VT_*): on a console
+    // opened even read-only, root remaps the host's keys (input injection) or switches consoles.
+    refuse("ioctl", masked32(1, 0xffffff00, 0x4b00)), refuse("ioctl", masked32(1, 0xffffff00, 0x5600)),
   ];
   if (!trust.devices) {
     // A block device over a denied file's disk, or /dev/mem, created in an allowed directory.

@@ -48,6 +48,8 @@ test.skipIf(process.arch !== "x64")("classification, refusals and rules in one p
   expect(call(p, 16, 0, TIOCSTI, 0)).toBe(EPERM);
   expect(call(p, 16, 0, TIOCSTI + 2 ** 32, 0)).toBe(EPERM); // the kernel reads 32 bits: so does the check
   expect(call(p, 16, 0, 0x5401, 0)).toBe(SCMP_ACT_ALLOW); // TCGETS
+  expect(call(p, 16, 0, 0x4b47, 0)).toBe(EPERM); // KDSKBENT: remaps a key of the console
+  expect(call(p, 16, 0, 0x5606, 0)).toBe(EPERM); // VT_ACTIVATE
   expect(call(p, 160, 4, 0)).toBe(EPERM); // setrlimit(RLIMIT_CORE)
   expect(call(p, 302, 0, 4, 0)).toBe(SCMP_ACT_ALLOW); // prlimit64 reading RLIMIT_CORE
   expect(runBpf(p, seccompData(39, AUDIT_ARCH.I386))).toBe(0x80000000); // another ABI: killed
