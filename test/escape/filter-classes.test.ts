@@ -5,9 +5,9 @@
  * shown working natively, then failing under dist/sydbox, judged on the file system.
  */
 import { afterAll, expect, test } from "bun:test";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cc } from "../lib/cc";
+import { cc, m32Unavailable } from "../lib/cc";
 import { sydbox } from "../lib/sydbox";
 import { arena, writeSandbox } from "./lib";
 
@@ -69,3 +69,28 @@ test("numbers nobody assigned, and those above the newest, get ENOSYS; a classif
   const getpid = await sydbox(["--", helper(), "nr", process.arch === "x64" ? "39" : "172"]);
   expect(getpid.stdout.trim()).toBe("ok");
 }, 30000);
+
+const m32 = process.arch === "x64" ? m32Unavailable() : "not an x86_64 machine";
+
+test.skipIf(m32 !== null)("under -a x86, i386's 64-bit-time utimensat and fchmodat2 (no row, or none libseccomp can name) cannot touch a denied file (needs cc -m32)", async () => {
+  const arch32 = cc("arch32", ["-m32"]);
+  const old = new Date("2001-01-01T00:00:00Z");
+  const nat = join(A.no, "t32-native"), box = join(A.no, "t32-boxed");
+  for (const f of [nat, box]) { writeFileSync(f, ""); utimesSync(f, old, old); }
+  expect(native32(arch32, "utimensat-time64", nat)).toBe("ok");
+  expect(statSync(nat).mtimeMs).toBeGreaterThan(old.getTime());
+  const times = await sydbox(["-a", "x86", ...writeSandbox(A.dir, true), "--", arch32, "utimensat-time64", box]);
+  expect(times.stdout.trim()).toBe("ENOSYS"); // glibc falls back to utimensat, a checked row
+  expect(statSync(box).mtimeMs).toBe(old.getTime());
+  if (!kernelBefore(6, 6)) {
+    expect(native32(arch32, "fchmodat2", nat)).toBe("ok");
+    expect(statSync(nat).mode & 0o777).toBe(0o600);
+    const mode = await sydbox(["-a", "x86", ...writeSandbox(A.dir, true), "--", arch32, "fchmodat2", box]);
+    expect(mode.stdout.trim()).toBe("ENOSYS"); // glibc falls back to fchmodat, a checked row
+    expect(statSync(box).mode & 0o777).toBe(0o644);
+  }
+}, 60000);
+
+function native32(bin: string, ...args: string[]): string {
+  return Bun.spawnSync([bin, ...args]).stdout.toString().trim();
+}
