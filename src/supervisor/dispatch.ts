@@ -97,6 +97,9 @@ export class Dispatcher implements CallView {
     } else {
       this.stats[row]++;
       this.decide(SYSCALLS[row]);
+      // No path may leave a live call unanswered (its tracee would wait forever): one that
+      // did (say, /proc unreadable for want of fds, taken for a gone tracee) is fatal.
+      if (!this.n.answered && this.n.idValid()) throw new Error(`${SYSCALLS[row].name} of process ${this.n.pid} was left unanswered`);
     }
     if (this.clock !== null) this.times[row < 0 ? TIME_UNKNOWN : row] += this.clock.lap();
   }

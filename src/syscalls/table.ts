@@ -115,17 +115,21 @@ export interface Emulate {
  * them, or every process.
  */
 export interface SignalTarget {
-  /** Argument index of the target (a pid_t). */
+  /** Argument index of the target (a pid_t, or for `which` an id_t). */
   arg: number;
   /**
    * What the argument names: `pid` (kill: a process by any of its thread ids, > 0; the
    * caller's group, 0; every process, -1; a group, -pgid); `thread` (a thread id, > 0;
-   * tkill, tgkill, the sigqueues); `owner` (fcntl F_SETOWN: a process by a thread id, a
-   * group, or 0: nobody).
+   * 0 the caller: tkill, tgkill, the sigqueues, and the resource-limit and scheduling
+   * calls); `owner` (fcntl F_SETOWN: a process by a thread id, a group, or 0: nobody);
+   * `which` (setpriority, ioprio_set: a thread, a process group or a user, as argument
+   * `which.arg` says; 0 the caller's own).
    */
-  kind: "pid" | "thread" | "owner";
+  kind: "pid" | "thread" | "owner" | "which";
   /** Only calls whose argument `arg` is `value` (fcntl's cmd) are sent; the rest stay in the kernel. */
   when?: { arg: number; value: number };
+  /** Kind `which`: the argument that says what `arg` is, and its values for a thread, a group and a user. */
+  which?: { arg: number; process: number; pgrp: number; user: number };
 }
 
 /** One row of the table. */
@@ -228,6 +232,16 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "rt_tgsigqueueinfo", category: "signal", signal: { arg: 1, kind: "thread" } },
   { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } } },
   { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } }, optional: true },
+  // Nor lower their limits or priorities: RLIMIT_NOFILE 0 once left sydbox unable to poll.
+  { name: "prlimit64", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "setpriority", category: "signal", signal: { arg: 1, kind: "which", which: { arg: 0, process: 0, pgrp: 1, user: 2 } } },
+  { name: "ioprio_set", category: "signal", signal: { arg: 1, kind: "which", which: { arg: 0, process: 1, pgrp: 2, user: 3 } } },
+  { name: "sched_setaffinity", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "sched_setscheduler", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "sched_setparam", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "sched_setattr", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "migrate_pages", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "move_pages", category: "signal", signal: { arg: 0, kind: "thread" } },
 ];
 
 /** Looks a row up by name. */

@@ -34,6 +34,7 @@ function hand(n: Listener, body: JobBody<Job>): boolean {
   Atomics.store(busy, slot, 1);
   const job = { ...body, lfd: n.fd, id: [n.idWord(0), n.idWord(1)], busy, slot } as Job;
   helpers[slot].postMessage(job);
+  n.handedOff();
   return true;
 }
 
