@@ -193,12 +193,14 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
   const mode = modeOf(inputs, row.category);
   // The command's own execve runs under the filter: see the module comment.
   if (row.category === "exec" && mode === "bpf") return [rule(SCMP_ACT_NOTIFY)];
-  const action = actionFor([mode]);
+  // A write check of a file the call creates needs the supervisor (a bpf write mode adds nothing).
+  const action = actionFor(row.alsoWrite && notifies(inputs.modes.write) ? [mode, inputs.modes.write] : [mode]);
   if (action === null) return [];
   if (row.name === "sendto" && row.addr?.kind === "sockaddr" && action !== SCMP_ACT_NOTIFY) {
     // sendto without an address sends on a connected socket: no new destination.
     return [rule(action, [{ arg: row.addr.addr, op: SCMP_CMP.NE, a: 0, b: 0 }])];
   }
+  if (row.when) return row.when.values.map((v) => rule(action, [arg32(row.when!.arg, v)]));
   if (row.signal?.when) return [rule(action, [arg32(row.signal.when.arg, row.signal.when.value)])];
   if (row.category === "magic") {
     // fstat() is newfstatat(fd, "", AT_EMPTY_PATH): it can never be magic, keep it in the kernel.

@@ -19,6 +19,7 @@ import { castMagic } from "./magic-stat";
 import { checkAddress } from "./network";
 import { SignalGuard } from "./signals";
 import { emulatePath, emulates } from "./emulate";
+import { fdCall } from "./emulate/fdcalls";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates } from "./state";
 import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
@@ -115,6 +116,7 @@ export class Dispatcher implements CallView {
 
   private decide(row: SyscallRow): void {
     if (row.signal) return this.signals.check(row);
+    if (row.fdCall) return fdCall(this, row);
     if (row.category === "exec") this.states.onExec(this.n.pid); // core/trace/magic_lock:exec
     if (row.category === "magic") return castMagic(this, row);
     if (row.addr) return checkAddress(this, row);

@@ -47,6 +47,7 @@
 import { Errno } from "../errors";
 import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr, type UnsupportedSockAddr } from "../policy/sockaddr";
 import { resolvePath } from "../path/resolve";
+import { pathCall } from "../report/violation";
 import type { AddrArg, SyscallRow } from "../syscalls/table";
 import { bindFor, boundAddresses, unixSockaddr } from "./bind";
 import type { Dispatcher } from "./dispatch";
@@ -157,12 +158,20 @@ function judge(d: Dispatcher, row: SyscallRow, a: SockAddr | UnsupportedSockAddr
     subject = { family: "unix", path: res.path };
   }
 
+  // A unix bind creates a socket file: a write of its path, whatever the network lists say.
+  if (bind && subject.family === "unix" && a.family === "unix" && a.path !== "" && sb.mode("write") !== "off" && !sb.allows("write", subject.path)) {
+    const path = subject.path;
+    d.deny("write", pathCall(row.name, [path]), (f: (s: string) => boolean) => f(path), Errno.EACCES);
+    return "answered";
+  }
   const autobind = bind && a.family === "unix" && a.path === "";
   const allowed = autobind
     || sb.allows(bind ? "bind" : "connect", subject)
     || (!bind && boundAddresses(d).has(subject));
   if (!allowed) {
-    d.deny<SockAddr>(bind ? "bind" : "connect", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED);
+    // bpf mode: the kernel's EPERM, as if the filter had answered (a bind is sent for the write check).
+    const errno = sb.mode("bind") === "bpf" ? Errno.EPERM : bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED;
+    d.deny<SockAddr>(bind ? "bind" : "connect", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), errno);
     return "answered";
   }
   return subject;

@@ -80,13 +80,25 @@ export type AddrArg =
 /**
  * How core/trace/emulate performs a path call itself: one implementation per kind
  * (src/supervisor/emulate/calls.ts), shared by the rows of a family, which differ only in
- * the argument indices of `Emulate`. Rows without one (exec, the access family, xattrs,
+ * the argument indices of `Emulate`. Rows without one (exec, the access family,
  * mount, magic) are CONTINUEd: execve cannot be performed by another process, the access
  * family's outcome is only an answer.
  */
 export type EmuKind =
   | "open" | "mkdir" | "mknod" | "unlink" | "rmdir" | "rename" | "link" | "symlink"
-  | "chmod" | "chown" | "truncate" | "utime" | "utimes" | "utimensat";
+  | "chmod" | "chown" | "truncate" | "utime" | "utimes" | "utimensat" | "setxattr" | "removexattr";
+
+/**
+ * A call on a descriptor that changes the file it names and needs no writable fd (only
+ * ownership): checked as a write of that file, always performed by the supervisor on its
+ * copy of the tracee's fd (src/supervisor/emulate/fdcalls.ts), never CONTINUEd (another
+ * thread could put another file under the same fd number in between).
+ */
+export interface FdCall {
+  kind: "fchmod" | "fchown" | "fsetxattr" | "fremovexattr" | "ioctl";
+  /** Argument index of the fd. */
+  fd: number;
+}
 
 /** How a row is emulated, and from which arguments. */
 export interface Emulate {
@@ -148,7 +160,32 @@ export interface SyscallRow {
   emulate?: Emulate;
   /** Category `signal`: where the target is. */
   signal?: SignalTarget;
+  /**
+   * The call may also create a file (AF_UNIX bind: the socket node at its path), checked as
+   * a write of that path: it is sent whenever write sandboxing needs the supervisor, whatever
+   * the mode of its own category.
+   */
+  alsoWrite?: boolean;
+  /** A call on a descriptor, checked as a write of its file (see `FdCall`). */
+  fdCall?: FdCall;
+  /**
+   * Only calls whose argument `arg` is one of `values`, compared as the kernel reads it (an
+   * unsigned int), are sent; the rest stay in the kernel (ioctl requests).
+   */
+  when?: { arg: number; values: readonly number[] };
 }
+
+/**
+ * The ioctl requests that change a file's inode flags or version through any fd of it,
+ * even a read-only one, with only ownership (chattr +i/-i/+a, the project id), in their
+ * 64-bit and 32-bit (compat) numbers. FICLONE/FICLONERANGE need a writable destination fd,
+ * FIDEDUPERANGE shares identical data only: they stay with the kernel.
+ */
+export const INODE_IOCTLS = {
+  FS_IOC_SETFLAGS: 0x40086602, FS_IOC32_SETFLAGS: 0x40046602,
+  FS_IOC_SETVERSION: 0x40087602, FS_IOC32_SETVERSION: 0x40047602,
+  FS_IOC_FSSETXATTR: 0x401c5820,
+} as const;
 
 const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });
 const p = (path: number, follow: Follow): PathArg => ({ path, follow });
@@ -198,10 +235,17 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename", flags: 4 } },
   { name: "symlink", category: "write", paths: [p(1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
   { name: "symlinkat", category: "write", paths: [at(2, 1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
-  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
-  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
+  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
+  // Calls on a descriptor: a read-only fd of a file one owns is enough for these.
+  { name: "fchmod", category: "write", fdCall: { kind: "fchmod", fd: 0 } },
+  { name: "fchown", category: "write", fdCall: { kind: "fchown", fd: 0 } },
+  { name: "fchown32", category: "write", fdCall: { kind: "fchown", fd: 0 }, optional: true },
+  { name: "fsetxattr", category: "write", fdCall: { kind: "fsetxattr", fd: 0 } },
+  { name: "fremovexattr", category: "write", fdCall: { kind: "fremovexattr", fd: 0 } },
+  { name: "ioctl", category: "write", fdCall: { kind: "ioctl", fd: 0 }, when: { arg: 1, values: Object.values(INODE_IOCTLS) } },
   { name: "mount", category: "write", paths: [p(1, "follow")] },
   { name: "umount", category: "write", paths: [p(0, "follow")], optional: true },
   { name: "umount2", category: "write", paths: [{ path: 0, follow: "follow", nofollowFlag: { arg: 1, bit: 8 /* UMOUNT_NOFOLLOW */ } }] },
@@ -212,7 +256,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   // recvmsg, which SydBox 2 listed, is deliberately absent: its msg_name is an
   // output buffer the kernel never reads, so checking it only refused receives
   // on stale bytes, and notifying it cost every receive a round trip.
-  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 } },
+  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 }, alsoWrite: true },
   { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 } },
   { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5, send: { buf: 1, len: 2, flags: 3 } } },
   { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1, send: { flags: 2 } } },

@@ -7,8 +7,8 @@
  * What is emulated is what is checked: a call whose categories are all off is not looked at
  * at all, so with only write sandboxing on only write-class calls are emulated, and with read
  * sandboxing on reads are too. Calls that cannot be performed by another process (execve)
- * and calls whose outcome is only an answer (the access family) stay CONTINUE; so do the
- * xattr calls and mount. See README "Emulation" for the measured cost.
+ * and calls whose outcome is only an answer (the access family) stay CONTINUE; so does
+ * mount. See README "Emulation" for the measured cost.
  */
 import type { SyscallRow } from "../../syscalls/table";
 import type { Dispatcher } from "../dispatch";

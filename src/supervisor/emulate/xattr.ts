@@ -1,0 +1,36 @@
+/**
+ * The arguments of the xattr-setting calls, copied out of the tracee once: the name (at
+ * most XATTR_NAME_MAX bytes) and the value (at most XATTR_SIZE_MAX), into buffers of ours.
+ * The supervisor then sets exactly what it copied; a thread rewriting them afterwards
+ * changes nothing. Errors come out as the kernel's: ERANGE for an empty or too long name,
+ * E2BIG for a too large value, EFAULT for unreadable memory.
+ */
+import { stablePtr } from "../../../ffi/pointer";
+import { Errno } from "../../errors";
+import type { Dispatcher } from "../dispatch";
+
+const XATTR_NAME_MAX = 255;
+const XATTR_SIZE_MAX = 65536;
+
+const value = Buffer.alloc(XATTR_SIZE_MAX);
+const valuePtr = stablePtr(value);
+/** One remote struct iovec for TraceeMemory.gather. */
+const riov = new Uint32Array(4);
+const riovPtr = stablePtr(riov);
+const P32 = 4294967296;
+
+/** The name at `addr` in the current notification's tracee, or -errno. */
+export function xattrName(d: Dispatcher, addr: number): string | number {
+  const name = d.memory.readString(d.n.pid, addr, XATTR_NAME_MAX + 1);
+  if (name === null) return d.memory.errno === Errno.ENAMETOOLONG ? -Errno.ERANGE : -(d.memory.errno || Errno.EFAULT);
+  return name.length === 0 ? -Errno.ERANGE : name;
+}
+
+/** Copies the `size`-byte value at `addr`: the address of our copy (0 for none), or -errno. */
+export function xattrValue(d: Dispatcher, addr: number, size: number): number {
+  if (size > XATTR_SIZE_MAX) return -Errno.E2BIG;
+  if (size === 0) return 0;
+  riov[0] = addr % P32; riov[1] = Math.floor(addr / P32); riov[2] = size; riov[3] = 0;
+  const got = d.memory.gather(d.n.pid, valuePtr, size, riov, riovPtr, 1);
+  return got === size ? valuePtr : -Errno.EFAULT;
+}
