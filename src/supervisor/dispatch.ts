@@ -23,7 +23,7 @@ import { fdCall } from "./emulate/fdcalls";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates } from "./state";
 import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
-import type { SyscallIndex } from "./syscall-index";
+import { UNREADABLE_ARGS, type SyscallIndex } from "./syscall-index";
 
 /** What a denial is checked as: a path category, or bind/connect (an address). */
 type Denied = "read" | "write" | "exec" | "bind" | "connect";
@@ -47,6 +47,15 @@ function nothingToDecide(sb: Sandbox, req: PathRequest): boolean {
   }
   if (noneOn) return true;
   return !sb.cfg.core.violation.raise_fail && ((req.resolve ?? 0) & RESOLVE_SCOPED) === 0;
+}
+
+/**
+ * Would "nothing to decide" rest on tracee memory? openat2's categories come from its
+ * struct open_how, which another thread can rewrite after our read: unless neither read
+ * nor write can deny, its calls are always looked at (and emulated, or refused).
+ */
+function memoryDecides(sb: Sandbox, row: SyscallRow): boolean {
+  return row.refine?.kind === "openHow" && !(sb.allowsEverything("read") && sb.allowsEverything("write"));
 }
 
 /** Answers notifications; one per supervisor thread. */
@@ -94,7 +103,8 @@ export class Dispatcher implements CallView {
     if (this.obs !== null) this.obs.row = row;
     if (row < 0) {
       this.stats[STAT.UNKNOWN]++;
-      this.n.continue();
+      if (row === UNREADABLE_ARGS) this.n.fail(Errno.EFAULT);
+      else this.n.continue(); // no row: nothing is decided
     } else {
       this.stats[row]++;
       this.decide(SYSCALLS[row]);
@@ -143,8 +153,11 @@ export class Dispatcher implements CallView {
     }
     if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
-    if (req !== null && nothingToDecide(sb, req)) return n.continue();
+    if (req !== null && nothingToDecide(sb, req) && !memoryDecides(sb, row)) return n.continue();
     const emu = sb.cfg.core.trace.emulate && emulates(row, n.compat);
+    // openat2's flags are tracee memory: without emulation (or where it cannot be made) the
+    // call is refused with ENOSYS, and libc callers fall back to openat, whose flags are registers.
+    if (!emu && row.refine?.kind === "openHow") return n.fail(Errno.ENOSYS);
     if (req === null) return this.pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
     const firstCat = req.categories.find((c) => sb.mode(c) !== "off")!;
 
