@@ -22,30 +22,21 @@
 
 static void report(const char *name, long r) { printf("%s %d\n", name, r < 0 ? errno : 0); fflush(stdout); }
 
-static pid_t parent_of(pid_t pid) {
+/* Field `n` after the command name of /proc/PID/stat (0: state, 1: ppid, 2: pgrp). */
+static pid_t stat_field(pid_t pid, int n) {
   char path[64], buf[512];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
   FILE *f = fopen(path, "r");
   if (!f || !fgets(buf, sizeof buf, f)) return -1;
   fclose(f);
-  char *close = strrchr(buf, ')');
-  return close ? atoi(close + 4) : -1;
-}
-
-static pid_t pgrp_of(pid_t pid) {
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  FILE *f = fopen(path, "r");
-  if (!f || !fgets(buf, sizeof buf, f)) return -1;
-  fclose(f);
-  char *p = strrchr(buf, ')') + 4; // past ") S "
-  p = strchr(p, ' ') + 1;          // past ppid
-  return atoi(p);
+  char *p = strrchr(buf, ')');
+  for (int i = 0; p && i <= n; i++) p = strchr(p + 1, ' ');
+  return p ? atoi(p + 1) : -1;
 }
 
 static pid_t target(const char *s) {
   if (strcmp(s, "reaper") == 0) return getppid();
-  if (strcmp(s, "sydbox") == 0) return parent_of(getppid());
+  if (strcmp(s, "sydbox") == 0) return stat_field(getppid(), 1);
   return atoi(s);
 }
 
@@ -76,7 +67,7 @@ int main(int argc, char **argv) {
   getrlimit(RLIMIT_NOFILE, &lim);
   report("prlimit64", syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, &lim, NULL));
   report("setpriority", setpriority(PRIO_PROCESS, pid, 1));
-  report("setpriority-pgrp", setpriority(PRIO_PGRP, pgrp_of(pid), 1));
+  report("setpriority-pgrp", setpriority(PRIO_PGRP, stat_field(pid, 2), 1));
   report("ioprio_set", syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, pid, (2 << 13) | 4 /* BE, 4 */));
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -34,7 +34,7 @@ async function attack(kind: "xattr" | "openat2", emulate: boolean, seconds = emu
   cleanups.push(a.cleanup);
   writeFileSync(join(a.ok, "f"), "x\n");
   writeFileSync(join(a.no, "f"), "x\n");
-  const r = await sydbox([...writeSandbox(a.dir, emulate), "--", cc("toctou"), kind, a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
+  const r = await sydbox([...writeSandbox(a.dir, emulate), "--", cc("race"), kind, a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
   const m = raced(r.stdout);
   console.log(`${kind} race, ${emulate ? "emulation" : "CONTINUE"}: ${r.stdout.trim()}`);
   const escaped = kind === "xattr" ? hasRaceXattr(join(a.no, "f")) : existsSync(join(a.no, "race"));
@@ -46,7 +46,7 @@ test("natively, setxattr sets user.race on the denied file (the attack's target 
   cleanups.push(a.cleanup);
   writeFileSync(join(a.no, "f"), "x\n");
   writeFileSync(join(a.ok, "f"), "x\n");
-  const r = Bun.spawnSync([cc("toctou"), "xattr", a.dir, "5"]);
+  const r = Bun.spawnSync([cc("race"), "xattr", a.dir, "5"]);
   expect(r.stdout.toString()).toStartWith("bypass");
   expect(hasRaceXattr(join(a.no, "f"))).toBe(true);
 });
