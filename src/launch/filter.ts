@@ -202,6 +202,9 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
   }
   if (row.when) return row.when.values.map((v) => rule(action, [arg32(row.when!.arg, v)]));
   if (row.signal?.when) return [rule(action, [arg32(row.signal.when.arg, row.signal.when.value)])];
+  // The caller's own limits and scheduling (target 0): nothing to look at. A 64-bit compare:
+  // stray upper bits only send a call that the supervisor then lets through.
+  if (row.signal?.zeroIsSelf) return [rule(action, [{ arg: row.signal.arg, op: SCMP_CMP.NE, a: 0, b: 0 }])];
   if (row.category === "magic") {
     // fstat() is newfstatat(fd, "", AT_EMPTY_PATH): it can never be magic, keep it in the kernel.
     const flag = row.paths?.[0].emptyPathFlag;

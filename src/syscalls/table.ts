@@ -140,6 +140,8 @@ export interface SignalTarget {
   kind: "pid" | "thread" | "owner" | "which";
   /** Only calls whose argument `arg` is `value` (fcntl's cmd) are sent; the rest stay in the kernel. */
   when?: { arg: number; value: number };
+  /** A target of 0 is the caller itself: such calls stay in the kernel (libc and runtimes make them at start). */
+  zeroIsSelf?: boolean;
   /** Kind `which`: the argument that says what `arg` is, and its values for a thread, a group and a user. */
   which?: { arg: number; process: number; pgrp: number; user: number };
 }
@@ -277,15 +279,15 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } } },
   { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } }, optional: true },
   // Nor lower their limits or priorities: RLIMIT_NOFILE 0 once left sydbox unable to poll.
-  { name: "prlimit64", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "prlimit64", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
   { name: "setpriority", category: "signal", signal: { arg: 1, kind: "which", which: { arg: 0, process: 0, pgrp: 1, user: 2 } } },
   { name: "ioprio_set", category: "signal", signal: { arg: 1, kind: "which", which: { arg: 0, process: 1, pgrp: 2, user: 3 } } },
-  { name: "sched_setaffinity", category: "signal", signal: { arg: 0, kind: "thread" } },
-  { name: "sched_setscheduler", category: "signal", signal: { arg: 0, kind: "thread" } },
-  { name: "sched_setparam", category: "signal", signal: { arg: 0, kind: "thread" } },
-  { name: "sched_setattr", category: "signal", signal: { arg: 0, kind: "thread" } },
-  { name: "migrate_pages", category: "signal", signal: { arg: 0, kind: "thread" } },
-  { name: "move_pages", category: "signal", signal: { arg: 0, kind: "thread" } },
+  { name: "sched_setaffinity", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "sched_setscheduler", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "sched_setparam", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "sched_setattr", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "migrate_pages", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "move_pages", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
 ];
 
 /** Looks a row up by name. */
