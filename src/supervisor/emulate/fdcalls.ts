@@ -15,6 +15,7 @@
  * deleted file that still has links elsewhere, whose names sydbox cannot know, denied.
  */
 import * as at from "../../../ffi/at";
+import { AUDIT_ARCH } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { stablePtr } from "../../../ffi/pointer";
 import { Errno } from "../../errors";
@@ -30,13 +31,23 @@ const FSXATTR_SIZE = 28;
 const FS_IOC_FSSETXATTR = 0x401c5820;
 
 /** Performs the call on our copy `fd` of the tracee's fd: its result, or -errno. */
-type FdOp = (d: Dispatcher, fd: number) => number;
+type FdOp = (d: Dispatcher, fd: number, row: SyscallRow) => number;
 
 const arg = (d: Dispatcher, i: number) => d.n.argU32(i);
+/**
+ * An owner argument of fchown: i386's fchown takes 16-bit ids (fchown32 the full ones),
+ * where 0xffff is "unchanged", as -1 is for the 32-bit forms.
+ */
+function ownerId(d: Dispatcher, row: SyscallRow, i: number): number {
+  const v = arg(d, i);
+  if (d.n.arch !== AUDIT_ARCH.I386 || row.name !== "fchown") return v;
+  const id = v & 0xffff;
+  return id === 0xffff ? 0xffffffff : id;
+}
 
 const OPS: Readonly<Record<FdCall["kind"], FdOp>> = {
   fchmod: (d, fd) => fs.fchmod(fd, arg(d, 1)),
-  fchown: (d, fd) => fs.fchown(fd, arg(d, 1), arg(d, 2)),
+  fchown: (d, fd, row) => fs.fchown(fd, ownerId(d, row, 1), ownerId(d, row, 2)),
   fsetxattr: (d, fd) => {
     const name = xattrName(d, d.n.arg(1));
     if (typeof name === "number") return name;
@@ -96,7 +107,7 @@ function perform(d: Dispatcher, row: SyscallRow): number | null {
       d.deny("write", pathCall(row.name, [shown]), (f) => f(shown), Errno.EPERM);
       return null;
     }
-    return asTracee(got.status, false, () => OPS[spec.kind](d, got.fd));
+    return asTracee(got.status, false, () => OPS[spec.kind](d, got.fd, row));
   } finally {
     fs.close(got.fd);
   }
