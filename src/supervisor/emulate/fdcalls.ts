@@ -69,7 +69,7 @@ const OPS: Readonly<Record<FdCall["kind"], FdOp>> = {
   },
 };
 
-const ioctlBuf = Buffer.alloc(FSXATTR_SIZE);
+const ioctlBuf = new Uint8Array(new ArrayBuffer(FSXATTR_SIZE));
 const ioctlPtr = stablePtr(ioctlBuf);
 /** Our copy of the ioctl's argument, for the kernel to read instead of the tracee's. */
 function ioctlArg(bytes: Uint8Array): number {

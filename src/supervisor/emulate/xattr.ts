@@ -12,7 +12,8 @@ import type { Dispatcher } from "../dispatch";
 const XATTR_NAME_MAX = 255;
 const XATTR_SIZE_MAX = 65536;
 
-const value = Buffer.alloc(XATTR_SIZE_MAX);
+// An ArrayBuffer of our own, whose bytes never move, for the kernel to write into.
+const value = new Uint8Array(new ArrayBuffer(XATTR_SIZE_MAX));
 const valuePtr = stablePtr(value);
 /** One remote struct iovec for TraceeMemory.gather. */
 const riov = new Uint32Array(4);
