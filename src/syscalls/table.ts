@@ -80,13 +80,13 @@ export type AddrArg =
 /**
  * How core/trace/emulate performs a path call itself: one implementation per kind
  * (src/supervisor/emulate/calls.ts), shared by the rows of a family, which differ only in
- * the argument indices of `Emulate`. Rows without one (exec, the access family, xattrs,
+ * the argument indices of `Emulate`. Rows without one (exec, the access family,
  * mount, magic) are CONTINUEd: execve cannot be performed by another process, the access
  * family's outcome is only an answer.
  */
 export type EmuKind =
   | "open" | "mkdir" | "mknod" | "unlink" | "rmdir" | "rename" | "link" | "symlink"
-  | "chmod" | "chown" | "truncate" | "utime" | "utimes" | "utimensat";
+  | "chmod" | "chown" | "truncate" | "utime" | "utimes" | "utimensat" | "setxattr" | "removexattr";
 
 /**
  * A call on a descriptor that changes the file it names and needs no writable fd (only
@@ -237,10 +237,10 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename", flags: 4 } },
   { name: "symlink", category: "write", paths: [p(1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
   { name: "symlinkat", category: "write", paths: [at(2, 1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
-  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
-  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
+  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
   // Calls on a descriptor: a read-only fd of a file one owns is enough for these.
   { name: "fchmod", category: "write", fdCall: { kind: "fchmod", fd: 0 } },
   { name: "fchown", category: "write", fdCall: { kind: "fchown", fd: 0 } },

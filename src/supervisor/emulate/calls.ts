@@ -21,6 +21,7 @@ import type { PathRequest } from "../paths";
 import { argResolveMode } from "../paths";
 import { openParent, pin, selfFd, type Parent } from "./canonical";
 import { CREAT_FLAGS, legacyOpen, openFor, opensToCreate, type OpenArgs } from "./open";
+import { xattrName, xattrValue } from "./xattr";
 
 /** The call was answered by the entry itself (an fd was sent). */
 export const ANSWERED = 0x40000000;
@@ -201,8 +202,33 @@ const utimes = (kind: "utimbuf" | "timeval" | "timespec") => onObject((c, fd, fl
 });
 
 /**
+ * setxattr/lsetxattr (name, value, size, flags follow the path) and removexattr/lremovexattr,
+ * on the pinned object (a symlink itself for the l-forms: the magic link is not followed
+ * past it), with the name and value copied once (xattr.ts).
+ */
+const setxattr: Emulation = {
+  creates: never,
+  run: (c) => {
+    const d = c.d, i = operand(c);
+    const name = xattrName(d, d.n.arg(i));
+    if (typeof name === "number") return name;
+    const size = d.n.arg(i + 2);
+    const value = xattrValue(d, d.n.arg(i + 1), size);
+    if (value < 0) return value;
+    return onPinned(c, (fd) => fs.setxattr(selfFd(fd), name, value, size, arg(c, i + 3)));
+  },
+};
+const removexattr: Emulation = {
+  creates: never,
+  run: (c) => {
+    const name = xattrName(c.d, c.d.n.arg(operand(c)));
+    return typeof name === "number" ? name : onPinned(c, (fd) => fs.removexattr(selfFd(fd), name));
+  },
+};
+
+/**
  * The implementation of each emulation kind (the table rows' `emulate.kind`). Rows without
- * one (exec, access, xattrs, mount) are CONTINUEd.
+ * one (exec, access, mount) are CONTINUEd.
  */
 export const EMULATIONS: Readonly<Record<EmuKind, Emulation>> = {
   open,
@@ -219,4 +245,6 @@ export const EMULATIONS: Readonly<Record<EmuKind, Emulation>> = {
   utime: utimes("utimbuf"),
   utimes: utimes("timeval"),
   utimensat: utimes("timespec"),
+  setxattr,
+  removexattr,
 };
