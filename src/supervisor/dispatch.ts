@@ -154,7 +154,7 @@ export class Dispatcher implements CallView {
     if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
     if (req !== null && nothingToDecide(sb, req) && !memoryDecides(sb, row)) return n.continue();
-    const emu = sb.cfg.core.trace.emulate && emulates(row, n.compat);
+    const emu = sb.cfg.core.trace.emulate && emulates(row);
     // openat2's flags are tracee memory: without emulation (or where it cannot be made) the
     // call is refused with ENOSYS, and libc callers fall back to openat, whose flags are registers.
     if (!emu && row.refine?.kind === "openHow") return n.fail(Errno.ENOSYS);

@@ -112,12 +112,6 @@ export interface Emulate {
   arg?: number;
   /** Argument index of the call's flags, for the calls that take any besides open's. */
   flags?: number;
-  /**
-   * The call's 32-bit (compat: i386, x32) form takes other structs or splits a 64-bit
-   * argument (utime's 32-bit times, truncate64's length in two registers): under compat it
-   * goes to the kernel, as without emulation.
-   */
-  nativeOnly?: boolean;
 }
 
 /**
@@ -223,11 +217,11 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "mknodat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 2 } },
   { name: "rmdir", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "rmdir" } },
   { name: "truncate", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "truncate", arg: 1 } },
-  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "truncate", arg: 1, nativeOnly: true } },
-  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utime", arg: 1, nativeOnly: true } },
-  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utimes", arg: 1, nativeOnly: true } },
-  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimensat", arg: 2, flags: 3, nativeOnly: true } },
-  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimes", arg: 2, nativeOnly: true } },
+  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "truncate", arg: 1 } },
+  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utime", arg: 1 } },
+  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utimes", arg: 1 } },
+  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimensat", arg: 2, flags: 3 } },
+  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimes", arg: 2 } },
   { name: "unlink", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "unlink" } },
   { name: "unlinkat", category: "write", paths: [at(1, 0, "nofollow")], safe: "missing", emulate: { kind: "unlink", flags: 2 } },
   { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], safe: "exists", emulate: { kind: "link" } },

@@ -17,12 +17,11 @@ import { ANSWERED, EMULATIONS, KERNEL, type EmuCall } from "./calls";
 import { asTracee, identityMatters, traceeStatus } from "./creds";
 
 /**
- * Can calls of `row` be emulated? Its `emulate` says; `compat`: the call uses 32-bit
- * structs (i386, x32), which a `nativeOnly` row leaves to the kernel.
+ * Can calls of `row` be emulated? Its `emulate` says. (i386 callers' 32-bit time structs
+ * and split truncate64 length are read in their layout, calls.ts.)
  */
-export function emulates(row: SyscallRow, compat: boolean): boolean {
-  const e = row.emulate;
-  return e !== undefined && !(compat && e.nativeOnly === true);
+export function emulates(row: SyscallRow): boolean {
+  return row.emulate !== undefined;
 }
 
 /**
