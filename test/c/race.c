@@ -14,6 +14,9 @@
  *                             DIR/ok/f and DIR/no/f (both exist); wins when DIR/no/f has it
  *   race openat2 DIR SECONDS  openat2(DIR/no/race) while a thread flips its open_how.flags
  *                             between O_RDONLY and O_WRONLY|O_CREAT (test/escape/toctou.test.ts)
+ *   race exec DIR SECONDS     vfork + execve(PATH) while a thread (still running in the shared
+ *                             memory) flips PATH between DIR/ok/prog and DIR/no/prog; wins when
+ *                             the denied program ran (it creates DIR/ok/ran)
  *
  * The openers stop at the first success of the attack (DIR/no/race exists), printing
  * `bypass ATTEMPTS` and exiting 1, or after SECONDS printing `held ATTEMPTS OPENED`
@@ -46,6 +49,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,7 +58,7 @@ static char buf[4096];
 static char okp[2048], nop[2048];
 static atomic_int stop;
 /** What the opener calls: open(O_CREAT), setxattr, or openat2 with flipping flags. */
-static enum { OPEN, XATTR, OPENAT2 } call;
+static enum { OPEN, XATTR, OPENAT2, EXEC } call;
 static struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .mode = 0644 };
 
 static struct sockaddr_in sa;
@@ -88,6 +92,15 @@ static void *flipper(void *unused) {
 /** One call of the opener's kind on `path`: did it succeed? */
 static int attempt(const char *path) {
   if (call == XATTR) return setxattr(path, "user.race", "1", 1, 0) == 0;
+  if (call == EXEC) {
+    // vfork: the child shares our memory, where the flipper thread goes on running.
+    char *av[] = { (char *)path, NULL };
+    pid_t p = vfork();
+    if (p == 0) { execve(path, av, environ); _exit(127); }
+    int st = 0;
+    if (p < 0 || waitpid(p, &st, 0) < 0) return 0;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
   long fd = call == OPENAT2 ? syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how) : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd >= 0) close(fd);
   return fd >= 0;
@@ -172,7 +185,7 @@ static int sender(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc == 6) return sender(argv);
-  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip|xattr|openat2 DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
+  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip|xattr|openat2|exec DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
   const char *dir = argv[2];
   double seconds = atof(argv[3]);
   snprintf(nop, sizeof nop, "%s/no/race", dir);
@@ -188,6 +201,15 @@ int main(int argc, char **argv) {
     snprintf(nop, sizeof nop, "%s/no/f", dir);
     strcpy(buf, okp);
     return opener(buf, nop, seconds, 1);
+  }
+  if (strcmp(argv[1], "exec") == 0) {
+    call = EXEC;
+    snprintf(okp, sizeof okp, "%s/ok/prog", dir);
+    snprintf(nop, sizeof nop, "%s/no/prog", dir);
+    char ran[2048];
+    snprintf(ran, sizeof ran, "%s/ok/ran", dir);
+    strcpy(buf, okp);
+    return opener(buf, ran, seconds, 1);
   }
   if (strcmp(argv[1], "openat2") == 0) {
     call = OPENAT2;
