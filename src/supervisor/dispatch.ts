@@ -159,7 +159,8 @@ export class Dispatcher implements CallView {
     // call is refused with ENOSYS, and libc callers fall back to openat, whose flags are registers.
     if (!emu && row.refine?.kind === "openHow") return n.fail(Errno.ENOSYS);
     if (req === null) return this.pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
-    const firstCat = req.categories.find((c) => sb.mode(c) !== "off")!;
+    // None on: an openat2 looked at because its flags are memory (memoryDecides); a denial is a write's.
+    const firstCat = req.categories.find((c) => sb.mode(c) !== "off") ?? "write";
 
     const paths = this.paths, exists = this.exists;
     paths.length = 0; exists.length = 0;
