@@ -195,21 +195,18 @@ int main(int argc, char **argv) {
     strcpy(buf, okp);
     return opener(buf, nop, seconds, 1);
   }
-  if (strcmp(argv[1], "xattr") == 0) {
-    call = XATTR;
-    snprintf(okp, sizeof okp, "%s/ok/f", dir);
-    snprintf(nop, sizeof nop, "%s/no/f", dir);
-    strcpy(buf, okp);
-    return opener(buf, nop, seconds, 1);
-  }
-  if (strcmp(argv[1], "exec") == 0) {
-    call = EXEC;
-    snprintf(okp, sizeof okp, "%s/ok/prog", dir);
-    snprintf(nop, sizeof nop, "%s/no/prog", dir);
+  if (strcmp(argv[1], "xattr") == 0 || strcmp(argv[1], "exec") == 0) {
+    // The flipped path names an existing file in ok/ and in no/; exec's denied program
+    // proves it ran by creating ok/ran.
+    int exec = argv[1][0] == 'e';
+    call = exec ? EXEC : XATTR;
+    const char *name = exec ? "prog" : "f";
+    snprintf(okp, sizeof okp, "%s/ok/%s", dir, name);
+    snprintf(nop, sizeof nop, "%s/no/%s", dir, name);
     char ran[2048];
     snprintf(ran, sizeof ran, "%s/ok/ran", dir);
     strcpy(buf, okp);
-    return opener(buf, ran, seconds, 1);
+    return opener(buf, exec ? ran : nop, seconds, 1);
   }
   if (strcmp(argv[1], "openat2") == 0) {
     call = OPENAT2;
