@@ -132,12 +132,20 @@ export interface SignalTarget {
    * `which.arg` says; 0 the caller's own).
    */
   kind: "pid" | "thread" | "owner" | "which";
-  /** Only calls whose argument `arg` is `value` (fcntl's cmd) are sent; the rest stay in the kernel. */
-  when?: { arg: number; value: number };
   /** A target of 0 is the caller itself: such calls stay in the kernel (libc and runtimes make them at start). */
   zeroIsSelf?: boolean;
   /** Kind `which`: the argument that says what `arg` is, and its values for a thread, a group and a user. */
   which?: { arg: number; process: number; pgrp: number; user: number };
+}
+
+/**
+ * A row about some values of one argument only (fcntl's command, ioctl's request): calls whose
+ * argument `arg`, read as the kernel reads it (32 bits), is one of `values` are sent; the rest
+ * stay in the kernel. The filter derives one rule per value (src/launch/filter.ts).
+ */
+export interface When {
+  arg: number;
+  values: number[];
 }
 
 /** One row of the table. */
@@ -164,11 +172,8 @@ export interface SyscallRow {
   alsoWrite?: boolean;
   /** A call on a descriptor, checked as a write of its file (see `FdCall`). */
   fdCall?: FdCall;
-  /**
-   * Only calls whose argument `arg` is one of `values`, compared as the kernel reads it (an
-   * unsigned int), are sent; the rest stay in the kernel (ioctl requests).
-   */
-  when?: { arg: number; values: readonly number[] };
+  /** Only these values of one argument are checked (see `When`). */
+  when?: When;
 }
 
 /**
@@ -270,8 +275,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "tgkill", category: "signal", signal: { arg: 1, kind: "thread" } },
   { name: "rt_sigqueueinfo", category: "signal", signal: { arg: 0, kind: "thread" } },
   { name: "rt_tgsigqueueinfo", category: "signal", signal: { arg: 1, kind: "thread" } },
-  { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } } },
-  { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } }, optional: true },
+  { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] } },
+  { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] }, optional: true },
   // Nor lower their limits or priorities: RLIMIT_NOFILE 0 once left sydbox unable to poll.
   { name: "prlimit64", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
   { name: "setpriority", category: "signal", signal: { arg: 1, kind: "which", which: { arg: 0, process: 0, pgrp: 1, user: 2 } } },

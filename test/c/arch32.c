@@ -12,6 +12,8 @@
  *   utimes PATH                       utimes(PATH) to 1000000 s + 5 us and 2000000 s (32-bit timeval)
  *   utime PATH                        utime(PATH) to 3000000 s and 4000000 s (32-bit utimbuf)
  *   truncate64 PATH                   truncate64(PATH, 5 + 2^32 * 0): the length split in two registers
+ *   utimensat-time64 PATH             utimensat_time64(AT_FDCWD, PATH, NULL, 0): PATH's times set to now (412)
+ *   fchmodat2 PATH                    fchmodat2(AT_FDCWD, PATH, 0600, 0) (452, Linux 6.6)
  *   mmap2-rw | mmap2-wx | old-mmap-rw  private anonymous memory through mmap2 or old_mmap (struct args)
  * Built for x86_64, it speaks the x32 ABI instead (syscall number | 0x40000000,
  * 32-bit structs). Kernels without CONFIG_X86_X32_ABI answer such calls ENOSYS,
@@ -62,6 +64,8 @@ int main(int argc, char **argv) {
   if (!strcmp(op, "truncate64") && argc == 3) return report(syscall(SYS_truncate64, argv[2], 5, 0));
 #endif
 #ifdef SYS_mmap2
+  if (!strcmp(op, "utimensat-time64") && argc == 3) return report(syscall(412, AT_FDCWD, argv[2], NULL, 0));
+  if (!strcmp(op, "fchmodat2") && argc == 3) return report(syscall(452, AT_FDCWD, argv[2], 0600, 0));
   int wx = !strcmp(op, "mmap2-wx");
   if (wx || !strcmp(op, "mmap2-rw")) {
     long r = syscall(SYS_mmap2, 0, 4096, PROT_READ | PROT_WRITE | (wx ? PROT_EXEC : 0), MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
