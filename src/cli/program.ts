@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { CONFIG_ORDER_HELP } from "../config/sources";
 import { UsageError } from "../errors";
-import { VERSION } from "../version";
+import { VERSION_TEXT } from "../version";
 
 /** One configuration source, in command-line order. */
 export interface Source {
@@ -84,7 +84,7 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
     .usage("[options] [--] command [args...]")
     .description("Run a command under a seccomp sandbox (SydBox 2 API v2 compatible).")
     .helpOption("-h, --help", "show this help and exit")
-    .version(VERSION, "-v, --version", "print the version and exit")
+    .version(VERSION_TEXT, "-v, --version", "print the version (name, version, magic APIs) and exit")
     .option("-c, --config <pathspec>", "apply a .syd-2/.toml file or @profile (repeatable)", push("config"))
     .option("--profile <name>", "apply shipped profile NAME, same as -c @NAME (what Paludis passes)", (v: string) => push("config")("@" + v))
     .option("-m, --magic <command>", "apply one magic command, e.g. core/sandbox/write:deny (repeatable)", push("magic"))

@@ -39,6 +39,11 @@ export interface KeyDef {
   readonly query?: (value: unknown) => boolean;
   /** One line of documentation (used by `config show` comments and the README). */
   readonly doc: string;
+  /**
+   * A key of SydBox 1 (API 1) only, accepted so that API-1 scripts and files work.
+   * `config show` and `config convert` write it only when it differs from its default.
+   */
+  readonly api1?: true;
 }
 
 const INT32: readonly [number, number] = [-2147483648, 2147483647];
@@ -57,6 +62,11 @@ function sandbox(name: string, def: string): KeyDef {
 
 function bool(key: string, def: boolean, doc: string): KeyDef {
   return { key, type: "bool", ops: [":", "?"], default: def, field: key.split("/"), query: truthy, doc };
+}
+
+/** An API-1-only boolean (see KeyDef.api1). */
+function api1(key: string, def: boolean, doc: string): KeyDef {
+  return { ...bool(key, def, doc), api1: true };
 }
 
 function patterns(key: string, entry: "path" | "address", field: readonly string[], doc: string): KeyDef {
@@ -88,6 +98,7 @@ export const SCHEMA: readonly KeyDef[] = [
   bool("core/restrict/io_control", false, "allow only terminal and fd-flag ioctl requests (needs general > 0)"),
   bool("core/restrict/memory_map", false, "refuse W+X mmap/mprotect and writable shared file mappings (needs general > 0)"),
   bool("core/restrict/shared_memory_writable", false, "refuse every writable shared mapping (needs general > 0)"),
+  api1("core/restrict/file_control", false, "API 1: restrict fcntl(2) commands. Accepted and queryable, no effect: fcntl cannot change what a path names, and core/restrict/general covers the syscall set"),
 
   bool("core/allowlist/per_process_directories", true, "allow /proc/PID of the calling process"),
   bool("core/allowlist/successful_bind", true, "after a successful bind, allow connect to its address"),
@@ -99,16 +110,27 @@ export const SCHEMA: readonly KeyDef[] = [
   },
   {
     key: "core/violation/exit_code", type: "int", ops: [":"], default: -1, range: INT32,
-    field: ["core", "violation", "exit_code"], doc: "exit status after a violation: >0 that code, 0 128+status, <0 unchanged",
+    field: ["core", "violation", "exit_code"], doc: "exit status after a violation: >0 that code; 0: 128 when the command's status is below 128, else the status (SydBox 2.0.1's code and test suite); <0 the status unchanged",
   },
   bool("core/violation/raise_fail", false, "count failures to resolve a path as violations"),
-  bool("core/violation/raise_safe", false, "report safe denials (EEXIST and friends) as violations"),
+  bool("core/violation/raise_safe", false, "report safe denials (mkdir of an existing path and friends) as violations; the call still gets the errno it would have had (EEXIST...)"),
 
   {
     key: "core/trace/magic_lock", type: "enum", ops: [":"], default: "off", values: ["off", "on", "exec"],
     field: ["core", "trace", "magic_lock"], doc: "magic stat lock: off, on, or exec (locks when the process execs)",
   },
   bool("core/trace/use_toolong_hack", false, "handle working directories longer than PATH_MAX"),
+  api1("core/trace/exit_wait_all", true, "API 1: true waits for every sandboxed process before exiting with the eldest's status; false exits when the eldest exits and kills the rest first (never left running unsupervised)"),
+  api1("core/trace/exit_kill", false, "API 1: kill the remaining processes when sydbox exits with the eldest (exit_wait_all:false). Accepted and queryable, no effect: sydbox always kills them, it never leaves a process unsupervised"),
+  api1("core/trace/follow_fork", true, "API 1: sandbox the children of sandboxed processes. Accepted and queryable, no effect: the seccomp filter is inherited, so children are always sandboxed"),
+  {
+    key: "core/trace/interrupt", type: "enum", ops: [":"], default: "while_wait", values: ["everywhere", "while_wait", "never", "block_tstp_too"],
+    field: ["core", "trace", "interrupt"], api1: true,
+    doc: "API 1: when ptrace-based SydBox 1 let signals interrupt it. Accepted, no effect: sydbox does not trace with ptrace",
+  },
+  api1("core/trace/use_seize", true, "API 1: attach with PTRACE_SEIZE. Accepted and queryable, no effect: sydbox does not trace with ptrace"),
+  api1("core/trace/use_ptrace", false, "API 1: trace with ptrace. Accepted and queryable, no effect: sydbox always uses seccomp user notification"),
+  api1("core/trace/use_seccomp", true, "API 1: use a seccomp filter. Accepted and queryable, no effect: sydbox always does"),
   bool("core/trace/emulate", true, "perform checked calls in the supervisor on the checked paths (race-free; false: CONTINUE as SydBox 2)"),
 
   // sydbox 3 additions: attacks on the supervisor are refused in the kernel (EPERM)
@@ -127,7 +149,7 @@ export const SCHEMA: readonly KeyDef[] = [
   },
 
   patterns("exec/kill_if_match", "path", ["exec", "kill_if_match"], "kill a process that execs a matching path"),
-  patterns("exec/resume_if_match", "path", ["exec", "resume_if_match"], "resume (stop tracing) a process that execs a matching path"),
+  patterns("exec/resume_if_match", "path", ["exec", "resume_if_match"], "a process whose exec of a matching path succeeds is no longer sandboxed (its notified calls and its children's are let through; kernel-side refusals stay) and is still waited for"),
 
   patterns("filter/exec", "path", ["filter", "exec"], "do not report exec violations of matching paths"),
   patterns("filter/read", "path", ["filter", "read"], "do not report read violations of matching paths"),
@@ -159,19 +181,39 @@ export const SCHEMA: readonly KeyDef[] = [
 export const UNSUPPORTED_KEYS: readonly string[] = [
   "core/restrict/id_change",
   "core/restrict/system_info",
-  "core/trace/interrupt",
   "core/trace/memory_access",
   "core/trace/program_checksum",
 ];
 
-/** The magic "version" key: `/dev/sydbox/2` succeeds, which is how scripts detect API 2. */
-export const API_VERSION = 2;
+/**
+ * The magic "version" keys: `/dev/sydbox/2` succeeds, which is how scripts detect API 2,
+ * and `/dev/sydbox/1` too, because Paludis's own sydbox.bash tests it to choose between
+ * API 1 and syd-3 (it has no API-2 branch).
+ */
+export { API_VERSION, OLD_API_VERSION } from "../version.ts";
+
+/**
+ * API-1 key names and the API-2 names they stand for (prefixes). SydBox 1 said
+ * whitelist/blacklist where SydBox 2 says allowlist/denylist; nothing else was
+ * renamed. Longest prefix first.
+ */
+const API1_PREFIXES: readonly [string, string][] = [
+  ["core/whitelist/", "core/allowlist/"],
+  ["whitelist/", "allowlist/"],
+  ["blacklist/", "denylist/"],
+];
+
+/** The API-2 name of `key` (an API-1 name is translated; any other key is returned as is). */
+export function canonicalKey(key: string): string {
+  for (const [old, now] of API1_PREFIXES) if (key.startsWith(old)) return now + key.slice(old.length);
+  return key;
+}
 
 const BY_KEY: ReadonlyMap<string, KeyDef> = new Map(SCHEMA.map((d) => [d.key, d]));
 
-/** The key's definition, or undefined for an unknown key. */
+/** The key's definition, or undefined for an unknown key. API-1 names find their API-2 key. */
 export function lookupKey(key: string): KeyDef | undefined {
-  return BY_KEY.get(key);
+  return BY_KEY.get(key) ?? BY_KEY.get(canonicalKey(key));
 }
 
 /** Object (section) paths such as `core`, `core/sandbox` or `allowlist/network`: valid prefixes but not settable. */
@@ -184,6 +226,11 @@ export function getField(cfg: Config, def: KeyDef): unknown {
   let node: any = cfg;
   for (const part of def.field) node = node[part];
   return node;
+}
+
+/** An API-1-only key at its default: left out of written configurations, which speak API 2. */
+export function atDefaultApi1(cfg: Config, def: KeyDef): boolean {
+  return def.api1 === true && getField(cfg, def) === def.default;
 }
 
 /** Write a scalar key's value into a config. */

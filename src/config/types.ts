@@ -48,10 +48,15 @@ export type FilterCategory = "exec" | "read" | "write" | "network";
 export interface Config {
   core: {
     sandbox: { exec: SandboxMode; read: SandboxMode; write: SandboxMode; network: SandboxMode };
-    restrict: { general: number; io_control: boolean; memory_map: boolean; shared_memory_writable: boolean };
+    restrict: { general: number; io_control: boolean; memory_map: boolean; shared_memory_writable: boolean; file_control: boolean };
     allowlist: { per_process_directories: boolean; successful_bind: boolean; unsupported_socket_families: boolean };
     violation: { decision: ViolationDecision; exit_code: number; raise_fail: boolean; raise_safe: boolean };
-    trace: { magic_lock: MagicLock; use_toolong_hack: boolean; emulate: boolean };
+    trace: {
+      magic_lock: MagicLock; use_toolong_hack: boolean; emulate: boolean;
+      /** API-1 keys (schema.ts says what each means here; only exit_wait_all changes anything). */
+      exit_wait_all: boolean; exit_kill: boolean; follow_fork: boolean; interrupt: string;
+      use_seize: boolean; use_ptrace: boolean; use_seccomp: boolean;
+    };
     /** Kernel-side protections of the supervisor that a trusted build may relax (sydbox 3). */
     trust: { ptrace: boolean; io_uring: boolean; open_by_handle: boolean; userfaultfd: boolean; pidfd: boolean; namespaces: boolean };
     match: { case_sensitive: boolean; no_wildcard: NoWildcard };
