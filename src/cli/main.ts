@@ -93,13 +93,17 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
 }
 
 /**
- * core/violation/exit_code after a violation, as SydBox 2's manual says: a
- * positive value is the exit status, 0 means 128 + the command's status, and
- * -1 (the default) leaves the command's status alone.
+ * core/violation/exit_code after a violation, as SydBox 2.0.1's code and test
+ * suite (t0006, t0009, t0011) have it: a positive value is the exit status; 0
+ * means exactly 128 when the command's status is below 128, and the status
+ * itself when it is 128 or more (killed by a signal, say); -1 (the default)
+ * leaves the command's status alone. (2.0.1's manual says "128 added to the
+ * exit value"; its code never did that.)
  */
 export function exitStatus(status: number, violations: number, exitCode: number): number {
   if (violations === 0 || exitCode < 0) return status;
-  return exitCode > 0 ? exitCode : (128 + status) & 0xff;
+  if (exitCode > 0) return exitCode;
+  return status < 128 ? 128 : status;
 }
 
 function printStats(stats: Int32Array, syncWakeUp: boolean): void {

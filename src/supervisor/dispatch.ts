@@ -188,7 +188,8 @@ export class Dispatcher implements CallView {
         }
         if (!this.dryRun) {
           const denied = paths.slice();
-          return this.deny(cat, pathCall(row.name, denied), (f) => denied.some(f), errno);
+          // raise_safe reports a safe denial, and it keeps the errno it would have had (SydBox 2.0.1).
+          return this.deny(cat, pathCall(row.name, denied), (f) => denied.some(f), safe || errno);
         }
         // Dry run: every category and path that would be denied is recorded (sydbox learn needs them all).
         const path = paths[i];
