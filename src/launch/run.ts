@@ -88,6 +88,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     seccompNr: syscallNumber(sc, "seccomp"),
     nofile: invokerNofile(),
     parentPid: process.pid,
+    waitAll: o.config.core.trace.exit_wait_all,
   };
   const body = Buffer.from(JSON.stringify(spec));
   const msg = Buffer.concat([Buffer.from(new Uint32Array([body.length]).buffer), body]);
@@ -123,7 +124,9 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // orphaned: being a subreaper keeps it below us, to be killed (fail-closed).
   // Under core/restrict the child stage becomes the command (child.ts) instead.
   const reaping = !o.filter.restrict;
-  if (reaping) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  // exit_wait_all:false under core/restrict: the orphans must come to us, to be killed when the eldest ends.
+  const waitAll = o.config.core.trace.exit_wait_all;
+  if (reaping || !waitAll) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   else if (o.config.core.restrict.general >= 2) {
     process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
   }
@@ -187,6 +190,9 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   else supervisor.startWhenNotified(L, lfd);
 
   const status = await childStageEnd();
+  // exit_wait_all:false: the eldest is gone, and the rest goes too, never unsupervised.
+  // (With a reaper, the reaper has already killed it: reaper.ts.)
+  if (!waitAll && !reaping) terminateAll(process.pid);
   supervisor.stopLooking();
   o.dump?.event("exit", { pid: eldest, status });
   eldest = -1;

@@ -136,7 +136,7 @@ export class Dispatcher implements CallView {
       this.eldestExeced = true;
       return n.continue();
     }
-    if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
+    if (row.category === "exec" && (sb.killIfMatch.length > 0 || sb.resumeIfMatch.length > 0) && !this.dryRun && this.execIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
     if (req !== null && nothingToDecide(sb, req)) return n.continue();
     const emu = sb.cfg.core.trace.emulate && emulates(row, n.compat);
@@ -212,15 +212,22 @@ export class Dispatcher implements CallView {
   /**
    * exec/kill_if_match: an exec of a matching path kills the process with SIGKILL
    * (whatever core/sandbox/exec says). True when the call was answered.
+   * exec/resume_if_match (checked second, as SydBox did): if this exec succeeds,
+   * the process is no longer sandboxed (state.ts resumeOnExec); the exec itself
+   * is decided as usual.
    */
-  private killIfMatch(row: SyscallRow, sb: Sandbox): boolean {
+  private execIfMatch(row: SyscallRow, sb: Sandbox): boolean {
     const n = this.n, pid = n.pid, p = row.paths![0];
     const addr = n.arg(p.path);
     const raw = addr === 0 ? null : this.memory.readString(pid, addr);
     if (!n.idValid()) return true;
     if (raw === null) return false;
     const res = resolveArg(pid, p, this, raw, argResolveMode(p, this));
-    if (!res.ok || !sb.killIfMatch.some((f) => f(res.path))) return false;
+    if (!res.ok) return false;
+    if (!sb.killIfMatch.some((f) => f(res.path))) {
+      if (sb.resumeIfMatch.some((f) => f(res.path))) this.states.resumeOnExec(pid);
+      return false;
+    }
     try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
     n.fail(Errno.EACCES);
     return true;
