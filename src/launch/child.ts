@@ -154,7 +154,7 @@ export function childMain(watchdogFirst: boolean): never {
   L.close(INFO_FD);
 
   // 10. Reap the tree until it is empty; the watchdog kills it if sydbox dies.
-  reaper.run(pid, spec.waitAll);
+  reaper.run(pid);
 }
 
 function errnoText(e: number): string {

@@ -44,6 +44,4 @@ export interface ChildSpec {
   nofile: [number, number] | null;
   /** The supervising parent's pid: the child stage, which watches its parent (reaper.ts), gives up if that is not sydbox. */
   parentPid: number;
-  /** core/trace/exit_wait_all: wait for the whole tree (true), or end with the eldest and kill the rest (false). */
-  waitAll: boolean;
 }

@@ -12,8 +12,7 @@
  *     the command inherits the filter. The main thread then only reaps
  *     (waitpid, never notified) and exits with the eldest's status once the
  *     tree is empty, which is when sydbox stops waiting (SydBox 2 waits for
- *     daemons). With core/trace/exit_wait_all:false (SydBox 1's key) it
- *     kills the rest of the tree when the eldest exits, and exits then.
+ *     daemons).
  *   - A watchdog thread (a Worker, reaper-worker.ts) created before the filter
  *     exists, hence never under it, watches sydbox through a pidfd. When sydbox
  *     is gone, it SIGKILLs the tree, level by level, until it has no child left.
@@ -163,7 +162,7 @@ export class Reaper {
    * delivered to any thread of the runtime, so it cannot be what wakes us. Runs
    * under the filter: waitpid and _exit are never notified.
    */
-  run(eldest: number, waitAll = true): never {
+  run(eldest: number): never {
     const { L, S, wstatus, state } = this;
     Atomics.store(state, ORDER, WATCH);
     Atomics.notify(state, ORDER);
@@ -186,7 +185,6 @@ export class Reaper {
       if (r > 0) {
         if (r !== eldest) continue;
         status = exitStatus(wstatus[0]);
-        if (!waitAll) { killChildren(L, S, this.childrenFd); L._exit(status); }
         if (eldestFd[0] >= 0) { L.close(eldestFd[0]); eldestFd[0] = -1; } // reaped: its pidfd stays readable
         continue;
       }

@@ -20,6 +20,7 @@ import { nodeOs } from "../lazy-node";
 import { invokerNofile } from "./rlimit";
 import { treeRequests } from "./tree-request";
 import { parentOf, terminate, terminateAll } from "./kill";
+import { ExitWithEldest } from "./exit-wait";
 import type { Config } from "../config/types";
 import type { Dump } from "../report/dump";
 import { emptySummary, type ViolationSummary } from "../report/summary";
@@ -88,7 +89,6 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     seccompNr: syscallNumber(sc, "seccomp"),
     nofile: invokerNofile(),
     parentPid: process.pid,
-    waitAll: o.config.core.trace.exit_wait_all,
   };
   const body = Buffer.from(JSON.stringify(spec));
   const msg = Buffer.concat([Buffer.from(new Uint32Array([body.length]).buffer), body]);
@@ -125,8 +125,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // Under core/restrict the child stage becomes the command (child.ts) instead.
   const reaping = !o.filter.restrict;
   // exit_wait_all:false under core/restrict: the orphans must come to us, to be killed when the eldest ends.
-  const waitAll = o.config.core.trace.exit_wait_all;
-  if (reaping || !waitAll) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  if (reaping || !o.config.core.trace.exit_wait_all) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   else if (o.config.core.restrict.general >= 2) {
     process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
   }
@@ -145,6 +144,9 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   const eldestPid = new Int32Array(1);
   if (L.read(info[0], eldestPid, 4) === 4) eldest = eldestPid[0];
   L.close(info[0]);
+  // core/trace/exit_wait_all:false (from the configuration or, later, a magic stat): end with the eldest.
+  const exitWait = new ExitWithEldest(L, reaping ? proc.pid : process.pid, o.config.core.trace.exit_wait_all);
+  if (eldest > 0) exitWait.watch(eldest);
   // Written before anything else can be: the Worker has not even been told to start.
   o.dump?.event("start", { pid: process.pid, eldest, argv: o.argv, version: VERSION, dry_run: o.dryRun ?? false });
   // The child stage exits with the eldest's status once the whole tree is gone
@@ -166,6 +168,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     // Without a listener the kernel answers every later execve ENOSYS by itself.
     L.close(lfd);
     const status = await childStageEnd();
+    exitWait.stop();
     eldest = -1;
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
@@ -179,7 +182,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   const supervisor = new SupervisorThread(() => ({
     type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, reaper: reaping ? proc.pid : 0, config: o.config,
     dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest,
-  }), (m) => m.all ? killAll() : terminate(m.pid));
+  }), (m) => m.type === "wait" ? exitWait.set(m.all) : m.all ? killAll() : terminate(m.pid));
   supervisor.tid.then(workerTid.resolve, () => {});
   startSupervisor = () => supervisor.startNow();
   workerError = supervisor.failed;
@@ -190,9 +193,9 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   else supervisor.startWhenNotified(L, lfd);
 
   const status = await childStageEnd();
-  // exit_wait_all:false: the eldest is gone, and the rest goes too, never unsupervised.
-  // (With a reaper, the reaper has already killed it: reaper.ts.)
-  if (!waitAll && !reaping) terminateAll(process.pid);
+  // Under core/restrict the eldest was the child stage: what it left is killed now, and
+  // until the listener hangs up (the ticks go on until then).
+  exitWait.check();
   supervisor.stopLooking();
   o.dump?.event("exit", { pid: eldest, status });
   eldest = -1;
@@ -201,11 +204,13 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // holds nothing to report: when the tree is already gone, it is not waited for.
   if (!supervisor.isReady && !o.timing && listenerHungUp(L, lfd)) {
     supervisor.terminate();
+    exitWait.stop();
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
   // Calls may still wait (a tree being killed, or a Worker still booting): the Worker answers them and reports.
   supervisor.startNow();
   const { done: { summary }, ready: { syncWakeUp } } = await supervisor.finished();
   supervisor.terminate();
+  exitWait.stop();
   return { status, stats, syncWakeUp, summary };
 }

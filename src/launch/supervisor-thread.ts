@@ -38,8 +38,8 @@ export class SupervisorThread {
   /** Rejects if the Worker fails to load or its loop dies. */
   readonly failed: Promise<never> = this.fail.promise;
 
-  /** `start` builds the Worker's start message; `onKill` carries out its kill requests. */
-  constructor(private readonly start: () => StartMessage, private readonly onKill: (m: Message<"kill">) => void) {
+  /** `start` builds the Worker's start message; `onKill` carries out its kill requests and exit_wait_all changes. */
+  constructor(private readonly start: () => StartMessage, private readonly onKill: (m: Message<"kill" | "wait">) => void) {
     this.failed.catch(() => {}); // observed by run() where it matters
     this.ready.promise.then(() => { this.isReady = true; });
   }
@@ -59,7 +59,7 @@ export class SupervisorThread {
       const m = ev.data;
       if (m.type === "ready") this.ready.resolve(m);
       else if (m.type === "done") this.done.resolve(m);
-      else if (m.type === "kill") this.onKill(m);
+      else if (m.type === "kill" || m.type === "wait") this.onKill(m);
       else if (m.type === "fatal") this.fail.reject(new LaunchError(`supervisor failed: ${m.message}`));
     });
     // Posted before the Worker's script has run, the message waits for it.

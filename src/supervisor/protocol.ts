@@ -33,4 +33,6 @@ export type WorkerMessage =
   | { type: "done"; summary: import("../report/summary").ViolationSummary }
   /** A violation with decision kill (pid) or killall (every tracee). */
   | { type: "kill"; pid: number; all: boolean }
+  /** A process set core/trace/exit_wait_all (global, as in SydBox 1: launch/exit-wait.ts). */
+  | { type: "wait"; all: boolean }
   | { type: "fatal"; message: string };
