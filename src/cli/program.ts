@@ -64,6 +64,7 @@ Examples:
   sydbox config check my.syd-2                      validate a configuration file
   sydbox config convert @paludis --to toml          convert between .syd-2 and TOML
   sydbox fmt exec -- make -C doc                    print the magic path that runs make outside
+  sydfmt exec -- make -C doc                        the same: started as sydfmt (a link), sydbox is sydbox fmt
 
 -b (bpf only) loses everything that needs a supervisor: no allowlists or denylists
 (deny acts as bpf, allow as off), no violation reports, no magic /dev/sydbox, no

@@ -78,15 +78,8 @@ export async function runArgv(argv: string[], env: Record<string, string> = {}, 
   return { status: p.exitCode ?? 128 + (p.signalCode ? (constants.signals as Record<string, number>)[p.signalCode] ?? 0 : 0), stdout, stderr };
 }
 
-/** `LABEL=VALUE` lines of stdout, as a map. */
-export function labels(stdout: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of stdout.split("\n")) {
-    const i = line.indexOf("=");
-    if (i > 0) m.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return m;
-}
+/** `LABEL=VALUE` lines of stdout, as a map (test/paths/lib.ts's reader). */
+export { results as labels } from "../paths/lib";
 
 /** How many violation reports name `call` (e.g. "openat(`/x')"). */
 export function reports(stderr: string, call: string): number {
