@@ -124,9 +124,9 @@ export const SCHEMA: readonly KeyDef[] = [
   api1("core/trace/exit_kill", false, "API 1: kill the remaining processes when sydbox exits with the eldest (exit_wait_all:false). Accepted and queryable, no effect: sydbox always kills them, it never leaves a process unsupervised"),
   api1("core/trace/follow_fork", true, "API 1: sandbox the children of sandboxed processes. Accepted and queryable, no effect: the seccomp filter is inherited, so children are always sandboxed"),
   {
-    key: "core/trace/interrupt", type: "enum", ops: [":"], default: "while_wait", values: ["everywhere", "while_wait", "never", "block_tstp_too"],
-    field: ["core", "trace", "interrupt"], api1: true,
-    doc: "API 1: when ptrace-based SydBox 1 let signals interrupt it. Accepted, no effect: sydbox does not trace with ptrace",
+    key: "core/trace/interrupt", type: "enum", ops: [":", "?"], default: "while_wait", values: ["everywhere", "while_wait", "never", "block_tstp_too"],
+    field: ["core", "trace", "interrupt"], api1: true, query: (v) => v !== "never",
+    doc: "API 1: when ptrace-based SydBox 1 let signals interrupt it (everywhere, while_wait, never, block_tstp_too; ? is true unless never). Accepted and queryable, no effect: sydbox does not trace with ptrace",
   },
   api1("core/trace/use_seize", true, "API 1: attach with PTRACE_SEIZE. Accepted and queryable, no effect: sydbox does not trace with ptrace"),
   api1("core/trace/use_ptrace", false, "API 1: trace with ptrace. Accepted and queryable, no effect: sydbox always uses seccomp user notification"),

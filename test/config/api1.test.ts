@@ -86,6 +86,9 @@ describe("API-1-only keys", () => {
     const cfg = defaultConfig();
     applyMagic(cfg, "core/trace/interrupt:everywhere");
     expect(cfg.core.trace.interrupt).toBe("everywhere");
+    expect(applyMagic(cfg, "core/trace/interrupt?")).toEqual({ kind: "query", value: true });
+    applyMagic(cfg, "core/trace/interrupt:never");
+    expect(applyMagic(cfg, "core/trace/interrupt?")).toEqual({ kind: "query", value: false });
     expect(caught(() => applyMagic(cfg, "core/trace/interrupt:sometimes")).errno).toBe(Errno.EINVAL);
     for (const def of SCHEMA.filter((d) => d.api1)) expect(def.doc.length).toBeGreaterThan(40);
   });

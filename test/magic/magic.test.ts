@@ -35,7 +35,8 @@ function schemaCases(): Case[] {
       case "enum":
         for (const v of def.values!) {
           m(`${k}:${v}`, "ok");
-          if (query) m(`${k}?`, k.startsWith("core/sandbox/") && v === "off" ? ENOENT : "ok");
+          const off = (k.startsWith("core/sandbox/") && v === "off") || (k === "core/trace/interrupt" && v === "never");
+          if (query) m(`${k}?`, off ? ENOENT : "ok");
         }
         m(`${k}:nonsense`, EINVAL);
         m(`${k}:`, EINVAL);
