@@ -90,8 +90,8 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
   if (!n.idValid()) return;
   if (err) return n.fail(err === Errno.ESRCH ? Errno.EFAULT : err);
   if (changes) d.states.replace(pid, cfg);
-  // core/trace/exit_wait_all is global (SydBox 1's key): the main thread acts on it.
-  if (changes && cfg.core.trace.exit_wait_all !== state.cfg.core.trace.exit_wait_all) d.post({ type: "wait", all: cfg.core.trace.exit_wait_all });
+  // core/trace/exit_wait_all is global (SydBox 1's key): every setting goes to the main thread, which acts on the last.
+  if (changes && command.startsWith("core/trace/exit_wait_all:")) d.post({ type: "wait", all: cfg.core.trace.exit_wait_all });
   n.succeed(0);
 }
 

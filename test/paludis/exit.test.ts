@@ -76,3 +76,16 @@ describe("core/trace/exit_wait_all", () => {
     expect(existsSync(marker)).toBe(true);
   });
 });
+
+test("exit_wait_all is global: the last process to set it decides, whatever its own state", async () => {
+  const marker = join(dir, "late-global");
+  // A child forked first (its own state says true) says wait_all after the parent said
+  // wait_eldest: the run waits.
+  const script = `( sleep 0.5; [ -e /dev/sydbox/core/trace/exit_wait_all:true ] || exit 8 ) & b=$!
+[ -e /dev/sydbox/core/trace/exit_wait_all:false ] || exit 9
+wait $b || exit 7
+( sleep 1; echo late > '${marker}' ) & exit 3`;
+  const r = await runArgv([DIST, "-m", "core/sandbox/write:allow", "--", "/bin/sh", "-c", script]);
+  expect(r.status).toBe(3);
+  expect(existsSync(marker)).toBe(true);
+});
