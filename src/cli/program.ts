@@ -83,7 +83,7 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
   const push = (kind: Source["kind"]) => (value: string) => { sources.push({ kind, value }); return value; };
   const program = new Command("sydbox")
     .usage("[options] [--] command [args...]")
-    .description("Run a command under a seccomp sandbox (SydBox 2 API v2 compatible).")
+    .description("Run a command under a seccomp sandbox (SydBox 2 API v2 compatible; SydBox 1's API-1 names are accepted too).")
     .helpOption("-h, --help", "show this help and exit")
     .version(VERSION_TEXT, "-v, --version", "print the version (name, version, magic APIs) and exit")
     .option("-c, --config <pathspec>", "apply a .syd-2/.toml file or @profile (repeatable)", push("config"))
