@@ -58,7 +58,10 @@ export interface Config {
       use_seize: boolean; use_ptrace: boolean; use_seccomp: boolean;
     };
     /** Kernel-side protections of the supervisor that a trusted build may relax (sydbox 3). */
-    trust: { ptrace: boolean; io_uring: boolean; open_by_handle: boolean; userfaultfd: boolean; pidfd: boolean; namespaces: boolean };
+    trust: {
+      ptrace: boolean; io_uring: boolean; open_by_handle: boolean; userfaultfd: boolean; pidfd: boolean; namespaces: boolean;
+      mount: boolean; devices: boolean; acct: boolean; core_dumps: boolean; terminal: boolean;
+    };
     match: { case_sensitive: boolean; no_wildcard: NoWildcard };
   };
   /** Path pattern lists checked on exec: kill the process, or let a stopped one resume. */
