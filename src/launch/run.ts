@@ -158,6 +158,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   L.close(info[0]);
   // core/trace/exit_wait_all:false (from the configuration or, later, a magic stat): end with the eldest.
   const exitWait = new ExitWithEldest(L, reaping ? proc.pid : process.pid, o.config.core.trace.exit_wait_all);
+  const exitWaitAll = exitWait.shared;
   if (eldest > 0) exitWait.watch(eldest);
   // Written before anything else can be: the Worker has not even been told to start.
   o.dump?.event("start", { pid: process.pid, eldest, argv: o.argv, version: VERSION, dry_run: o.dryRun ?? false });
@@ -195,8 +196,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // tree request already waits.
   const supervisor = new SupervisorThread(() => ({
     type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, reaper: reaping ? proc.pid : 0, config: o.config,
-    dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest,
-  }), (m) => m.type === "wait" ? exitWait.set(m.all) : m.all ? killAll() : terminate(m.pid));
+    dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest, exitWaitAll,
+  }), (m) => m.type === "wait" ? exitWait.update() : m.all ? killAll() : terminate(m.pid));
   supervisor.tid.then(workerTid.resolve, () => {});
   startSupervisor = () => supervisor.startNow();
   workerError = supervisor.failed;

@@ -73,6 +73,8 @@ export class Dispatcher implements CallView {
   readonly reporter: ViolationReporter;
   /** --dry-run: decide everything, deny nothing (violations are recorded and let through). */
   private readonly dryRun: boolean;
+  /** core/trace/exit_wait_all, global: written by the magic stat before it answers (launch/exit-wait.ts). */
+  readonly exitWaitAll: Int32Array;
   /** The kill family: nothing signals sydbox or the reaper (signals.ts). */
   private readonly signals: SignalGuard;
 
@@ -82,6 +84,7 @@ export class Dispatcher implements CallView {
     this.dryRun = start.dryRun;
     this.reporter = new ViolationReporter(start.dryRun);
     this.stats = start.stats;
+    this.exitWaitAll = start.exitWaitAll;
     this.times = cpuTimes(start.stats);
     this.clock = start.timing ? new ThreadClock(L) : null;
     this.states = new ProcessStates(start.config, start.eldest);

@@ -90,8 +90,12 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
   if (!n.idValid()) return;
   if (err) return n.fail(err === Errno.ESRCH ? Errno.EFAULT : err);
   if (changes) d.states.replace(pid, cfg);
-  // core/trace/exit_wait_all is global (SydBox 1's key): every setting goes to the main thread, which acts on the last.
-  if (changes && command.startsWith("core/trace/exit_wait_all:")) d.post({ type: "wait", all: cfg.core.trace.exit_wait_all });
+  // core/trace/exit_wait_all is global (SydBox 1's key): the last setting decides. It is
+  // stored before the caller goes on, so that the main thread never acts on an older one.
+  if (changes && command.startsWith("core/trace/exit_wait_all:")) {
+    Atomics.store(d.exitWaitAll, 0, cfg.core.trace.exit_wait_all ? 1 : 0);
+    d.post({ type: "wait" });
+  }
   n.succeed(0);
 }
 
