@@ -9,6 +9,7 @@
  */
 import { dlopen, FFIType, read } from "bun:ffi";
 import { loadSeccomp, syscallNumber } from "./seccomp.ts";
+import type { Bound } from "./pointer.ts";
 
 const isX86 = process.arch === "x64" || process.arch === "ia32";
 
@@ -45,7 +46,7 @@ const libc = dlopen("libc.so.6", {
   syscall: { args: [FFIType.i64, FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
   __errno_location: { args: [], returns: FFIType.ptr },
 });
-const C = libc.symbols;
+const C = libc.symbols as Bound<typeof libc.symbols>;
 
 // errno is thread-local; this module is instantiated per JS thread (Workers included), and FFI
 // calls run synchronously on that thread, so the pointer taken here stays the right one.

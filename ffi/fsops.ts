@@ -9,14 +9,14 @@
  */
 import { dlopen, FFIType as T, ptr, read } from "bun:ffi";
 import { loadSeccomp, syscallNumber } from "./seccomp.ts";
-import { stablePtr } from "./pointer.ts";
+import { stablePtr, type Bound } from "./pointer.ts";
 
 const lib = dlopen("libc.so.6", {
   syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
   umask: { args: [T.u32], returns: T.u32 },
   __errno_location: { args: [], returns: T.ptr },
 });
-const C = lib.symbols;
+const C = lib.symbols as Bound<typeof lib.symbols>;
 const errnoPtr = C.__errno_location()!;
 
 const sc = loadSeccomp();

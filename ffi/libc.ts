@@ -7,6 +7,7 @@
  * prototypes; on x86_64 and aarch64 SysV that passes arguments the same way.
  */
 import { dlopen, FFIType as T, read } from "bun:ffi";
+import type { Bound } from "./pointer.ts";
 
 /** The libc soname we dlopen. */
 export const LIBC = "libc.so.6";
@@ -62,7 +63,7 @@ function bindLibc() {
   // errno lives in TLS: the pointer is per thread, so it is computed per thread.
   const errnoPtr = lib.symbols.__errno_location() as number;
   return {
-    ...lib.symbols,
+    ...(lib.symbols as Bound<typeof lib.symbols>),
     ioctlValue: alias.symbols.ioctl as (fd: number, req: number | bigint, value: number | bigint) => number,
     /** The calling thread's errno, valid right after a failed call. */
     errno: (): number => read.i32(errnoPtr, 0),
