@@ -1,7 +1,15 @@
 /**
- * Kernel ABI constants (Linux, generic/x86_64 numbering). Syscall *numbers* are
- * deliberately absent: they come from libseccomp by name and architecture.
+ * Kernel ABI constants for the two architectures Bun targets, x86_64 and aarch64.
+ * Most values are the same on both (x86 and arm64 use the generic numbering); where
+ * they differ (the open(2) flags), the table is per architecture, and the exported
+ * names hold this process's own values. Syscall *numbers* are deliberately absent:
+ * they come from libseccomp by name and architecture.
  */
+
+/** The architectures Bun builds for, by their kernel names. */
+export type Arch = "x86_64" | "aarch64";
+/** The architecture this process runs on (Bun's "x64" or "arm64"). */
+export const NATIVE_ARCH: Arch = process.arch === "arm64" ? "aarch64" : "x86_64";
 
 /** ioctl requests on the seccomp listener fd (include/uapi/linux/seccomp.h). */
 export const NOTIF_IOCTL = {
@@ -22,7 +30,16 @@ export const NOTIF_LAYOUT = {
   OFF_ARCH: 20,
   OFF_ARGS: 32,
   RESP_SIZE: 24, // id u64, val i64, error i32, flags u32
+  RESP_OFF_ID: 0,
+  RESP_OFF_VAL: 8,
+  RESP_OFF_ERROR: 16,
+  RESP_OFF_FLAGS: 20,
   ADDFD_SIZE: 24, // id u64, flags u32, srcfd u32, newfd u32, newfd_flags u32
+  ADDFD_OFF_ID: 0,
+  ADDFD_OFF_FLAGS: 8,
+  ADDFD_OFF_SRCFD: 12,
+  ADDFD_OFF_NEWFD: 16,
+  ADDFD_OFF_NEWFD_FLAGS: 20,
 } as const;
 
 export const SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
@@ -70,11 +87,40 @@ export const CLOCK_THREAD_CPUTIME_ID = 3;
 
 export const POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
 
+/** open(2) flags with one value on both architectures. */
 export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0o100, O_EXCL = 0o200,
-  O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DIRECTORY = 0o200000,
-  O_NOFOLLOW = 0o400000, O_CLOEXEC = 0o2000000, O_PATH = 0o10000000, O_TMPFILE = 0o20200000;
+  O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000,
+  O_PATH = 0o10000000;
 /** __O_TMPFILE, O_TMPFILE without O_DIRECTORY: either bit of O_TMPFILE marks a create. */
 export const O_TMPFILE_BIT = 0o20000000;
+
+/** The open(2) flags whose bits depend on the architecture. */
+export interface OpenFlags {
+  readonly DIRECT: number;
+  readonly LARGEFILE: number;
+  readonly DIRECTORY: number;
+  readonly NOFOLLOW: number;
+  /** O_TMPFILE is __O_TMPFILE | O_DIRECTORY, so it differs too. */
+  readonly TMPFILE: number;
+}
+/**
+ * x86 takes the generic bits (include/uapi/asm-generic/fcntl.h); arm64 keeps arm's,
+ * which swap O_DIRECTORY/O_NOFOLLOW with O_DIRECT/O_LARGEFILE
+ * (arch/arm64/include/uapi/asm/fcntl.h). A 32-bit tracee uses its 64-bit kernel's
+ * values (i386 = generic, arm = arm64), so the native table serves every tracee.
+ */
+const OPEN_FLAGS: Readonly<Record<Arch, OpenFlags>> = {
+  x86_64: { DIRECT: 0o40000, LARGEFILE: 0o100000, DIRECTORY: 0o200000, NOFOLLOW: 0o400000, TMPFILE: O_TMPFILE_BIT | 0o200000 },
+  aarch64: { DIRECTORY: 0o40000, NOFOLLOW: 0o100000, DIRECT: 0o200000, LARGEFILE: 0o400000, TMPFILE: O_TMPFILE_BIT | 0o40000 },
+};
+/** The open(2) flags of `arch`; this process's own by default. */
+export function openFlags(arch: Arch = NATIVE_ARCH): OpenFlags {
+  return OPEN_FLAGS[arch];
+}
+/** This process's (and its tracees') architecture-dependent open(2) flags. */
+export const { DIRECT: O_DIRECT, LARGEFILE: O_LARGEFILE, DIRECTORY: O_DIRECTORY, NOFOLLOW: O_NOFOLLOW, TMPFILE: O_TMPFILE } = openFlags();
+/** VALID_OPEN_FLAGS (fs/fcntl.c): the same set on both, the four moved bits are all in it. open(2) drops other bits, openat2(2) refuses them. */
+export const VALID_OPEN_FLAGS = 0o37777703;
 
 /** fcntl commands that name a process to receive SIGIO/SIGURG: a pid (or -pgid), or a struct f_owner_ex. */
 export const F_SETOWN = 8, F_SETOWN_EX = 15;
@@ -88,6 +134,9 @@ export const AT_SYMLINK_FOLLOW = 0x400;
 export const AT_EMPTY_PATH = 0x1000;
 
 export const R_OK = 4, W_OK = 2, X_OK = 1;
+
+/** File type bits of st_mode, and the types we test for. */
+export const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000, S_IFLNK = 0o120000;
 
 /** openat2 RESOLVE_* bits (struct open_how.resolve). */
 export const RESOLVE = { NO_XDEV: 1, NO_MAGICLINKS: 2, NO_SYMLINKS: 4, BENEATH: 8, IN_ROOT: 0x10, CACHED: 0x20 } as const;

@@ -25,6 +25,9 @@ const symbols = {
   close: { args: [T.i32], returns: T.i32 },
   openat: { args: [T.i32, T.ptr, T.i32, T.u32], returns: T.i32 },
   readlinkat: { args: [T.i32, T.ptr, T.ptr, T.u64], returns: T.i64_fast },
+  statx: { args: [T.i32, T.ptr, T.i32, T.u32, T.ptr], returns: T.i32 },
+  faccessat: { args: [T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
+  getdents64: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
   process_vm_readv: { args: [T.i32, T.ptr, T.u64, T.ptr, T.u64, T.u64], returns: T.i64_fast },
   process_vm_writev: { args: [T.i32, T.ptr, T.u64, T.ptr, T.u64, T.u64], returns: T.i64_fast },
   pwrite: { args: [T.i32, T.ptr, T.u64, T.i64], returns: T.i64_fast },
@@ -67,6 +70,8 @@ function bindLibc() {
     ioctlValue: alias.symbols.ioctl as (fd: number, req: number | bigint, value: number | bigint) => number,
     /** The calling thread's errno, valid right after a failed call. */
     errno: (): number => read.i32(errnoPtr, 0),
+    /** A call's result in the wrappers' convention: the value, or -errno when it failed. */
+    ret: (r: number): number => (r < 0 ? -read.i32(errnoPtr, 0) : r),
   };
 }
 

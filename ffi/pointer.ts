@@ -34,3 +34,6 @@ type Ret<R> = [R] extends [number | bigint] ? ([number | bigint] extends [R] ? n
 export type Bound<S> = {
   [K in keyof S]: S[K] extends (...args: infer A) => infer R ? (...args: { [I in keyof A]: Arg<A[I]> }) => Ret<R> : S[K];
 };
+
+/** 2^32: a 64-bit address or length travels as two 32-bit halves, low + high * P32. */
+export const P32 = 4294967296;

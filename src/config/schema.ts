@@ -165,7 +165,7 @@ export const UNSUPPORTED_KEYS: readonly string[] = [
 ];
 
 /** The magic "version" key: `/dev/sydbox/2` succeeds, which is how scripts detect API 2. */
-export const API_VERSION = 2;
+export { API_VERSION } from "../version.ts";
 
 const BY_KEY: ReadonlyMap<string, KeyDef> = new Map(SCHEMA.map((d) => [d.key, d]));
 

@@ -17,13 +17,12 @@
  *   96 (ctime), 112 (mtime), stx_rdev_major 128, stx_rdev_minor 132,
  *   stx_dev_major 136, stx_dev_minor 140.
  */
-import { stablePtr } from "../../ffi/pointer";
-import { O_CLOEXEC, O_WRONLY } from "../../ffi/constants";
+import { P32, stablePtr } from "../../ffi/pointer";
+import { AUDIT_ARCH, O_CLOEXEC, O_WRONLY, S_IFCHR } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
 import { IoVecPair } from "./memory";
 
-export const S_IFCHR = 0o020000;
 /** The fake device's mode and numbers. */
 export const FAKE_MODE = S_IFCHR | 0o666;
 export const FAKE_MAJOR = 1;
@@ -31,21 +30,16 @@ export const FAKE_MINOR = 3;
 /** The kernel's new_encode_dev(MKDEV(major, minor)), which glibc's makedev() agrees with for small numbers. */
 export const encodeDev = (major: number, minor: number) => (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
 
-/** AUDIT_ARCH values of the layouts we write. */
-export const AUDIT_ARCH_X86_64 = 0xc000003e;
-export const AUDIT_ARCH_AARCH64 = 0xc00000b7;
-
 /** Which struct a syscall fills. */
 export type StatLayout = "stat-x86_64" | "stat-generic" | "statx";
 
 const STATX_BASIC_STATS = 0x7ff;
-const P32 = 4294967296;
 
 /** The layout for syscall `name` on architecture `arch`, or null when we do not know it (the call then goes to the kernel). */
 export function layoutFor(name: string, arch: number): StatLayout | null {
-  if (name === "statx") return arch === AUDIT_ARCH_X86_64 || arch === AUDIT_ARCH_AARCH64 ? "statx" : null;
-  if (arch === AUDIT_ARCH_X86_64 && (name === "stat" || name === "lstat" || name === "newfstatat")) return "stat-x86_64";
-  if (arch === AUDIT_ARCH_AARCH64 && name === "newfstatat") return "stat-generic";
+  if (name === "statx") return arch === AUDIT_ARCH.X86_64 || arch === AUDIT_ARCH.AARCH64 ? "statx" : null;
+  if (arch === AUDIT_ARCH.X86_64 && (name === "stat" || name === "lstat" || name === "newfstatat")) return "stat-x86_64";
+  if (arch === AUDIT_ARCH.AARCH64 && name === "newfstatat") return "stat-generic";
   return null;
 }
 
