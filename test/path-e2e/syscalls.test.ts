@@ -168,14 +168,10 @@ function describeCategory(cat: string, checks: Check[], opts: string[], extraNot
       vs = violations(out.r.stderr);
     });
     for (const name of new Set(checks.map((c) => c.row))) {
-      const has = archHas(name);
-      if (!has) {
-        test.skip(`${name}: skipped, this architecture (${process.arch}) has no ${name} syscall`, () => {});
-        continue;
-      }
+      const missing = archHas(name) ? "" : ` (skipped: this architecture, ${process.arch}, has no ${name} syscall)`;
       for (const c of checks.filter((k) => k.row === name)) {
         const what = `${name}${c.tag ? ` (${c.tag})` : ""}`;
-        test(`${what}: denied outside the allowlist with ${c.denied}${c.silent ? ", silently (safe)" : ", reported"}; allowed inside`, () => {
+        test.skipIf(missing !== "")(`${what}: denied outside the allowlist with ${c.denied}${c.silent ? ", silently (safe)" : ", reported"}; allowed inside${missing}`, () => {
           const { r, fx } = out;
           const { a: fa, d: fd } = fx.get(label(c, ""))!;
           expect(r.results.get(label(c, "D"))).toBe(c.denied);
@@ -192,8 +188,8 @@ function describeCategory(cat: string, checks: Check[], opts: string[], extraNot
     test("the denied directory is unchanged (content, modes, owners, times, xattrs, entries)", () => {
       expect(diff(out.before, out.after)).toEqual([]);
     });
-    test("the allowed calls really happened", () => {
-      if (cat !== "write") return;
+    // Reads and execs change nothing to look at: their rows' own tests check what they returned.
+    if (cat === "write") test("the allowed calls really happened", () => {
       // A sample: a created file, a chmod, an unlinked file, a set xattr.
       const { fx } = out;
       const f = (row: string, tag?: string) => fx.get(label({ row, tag } as Check, ""))!.a;
