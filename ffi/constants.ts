@@ -44,7 +44,6 @@ export const NOTIF_LAYOUT = {
 
 export const SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
 export const SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = 1;
-export const SECCOMP_ADDFD_FLAG_SETFD = 1;
 export const SECCOMP_ADDFD_FLAG_SEND = 2;
 export const SECCOMP_GET_ACTION_AVAIL = 2;
 export const SECCOMP_SET_MODE_FILTER = 1;
@@ -122,6 +121,10 @@ export const { DIRECT: O_DIRECT, LARGEFILE: O_LARGEFILE, DIRECTORY: O_DIRECTORY,
 /** VALID_OPEN_FLAGS (fs/fcntl.c): the same set on both, the four moved bits are all in it. open(2) drops other bits, openat2(2) refuses them. */
 export const VALID_OPEN_FLAGS = 0o37777703;
 
+/** fcntl(2): get and set the file status flags. */
+export const F_GETFL = 3, F_SETFL = 4;
+/** unshare(CLONE_FS): the thread gets its own cwd, root and umask. */
+export const CLONE_FS = 0x200;
 /** fcntl commands that name a process to receive SIGIO/SIGURG: a pid (or -pgid), or a struct f_owner_ex. */
 export const F_SETOWN = 8, F_SETOWN_EX = 15;
 /** ioctls that set a socket's SIGIO/SIGURG owner through a pointer to a pid. */
@@ -167,8 +170,6 @@ export const SYS_SOCKETCALL = { BIND: 2, CONNECT: 3, SENDTO: 11, SENDMSG: 16, SE
 /** mmap/mprotect bits (include/uapi/asm-generic/mman*.h). */
 export const PROT_WRITE = 0x2, PROT_EXEC = 0x4;
 export const MAP_SHARED = 0x01, MAP_ANONYMOUS = 0x20;
-/** shmat(2): attach read-only. */
-export const SHM_RDONLY = 0o10000;
 
 /**
  * ioctl requests of terminals and file descriptors (include/uapi/asm-generic/ioctls.h),

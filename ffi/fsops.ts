@@ -14,6 +14,7 @@ import { loadSeccomp, syscallNumber } from "./seccomp.ts";
 import { stablePtr } from "./pointer.ts";
 
 export { close, openat2 } from "./at.ts";
+export { CLONE_FS, F_GETFL, F_SETFL } from "./constants.ts";
 
 const C = loadLibc();
 
@@ -133,10 +134,3 @@ export function capset(sets: ArrayLike<number>): number {
 }
 /** umask(2): returns the previous mask. */
 export const umask = (mask: number) => C.umask(mask);
-
-/** F_GETFL / F_SETFL. */
-export const F_GETFL = 3, F_SETFL = 4;
-/** unshare(CLONE_FS): the thread gets its own cwd, root and umask. */
-export const CLONE_FS = 0x200;
-/** renameat2 flags and AT_REMOVEDIR, for decoding. */
-export const RENAME_NOREPLACE = 1;

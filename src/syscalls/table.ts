@@ -229,8 +229,3 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } } },
   { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } }, optional: true },
 ];
-
-/** Looks a row up by name. */
-export function rowByName(name: string): SyscallRow | undefined {
-  return SYSCALLS.find((r) => r.name === name);
-}

@@ -8,12 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { SYSCALLS } from "../../src/syscalls/table";
 import { BUILD_DIR, diff, q, reported, runCalls, snapshot, SYSC, violations, type Call } from "./lib";
 
 const T = mkdtempSync(join(tmpdir(), "sydbox-paths-"));
-const A = join(T, "allowed");
-const D = join(T, "denied");
 afterAll(() => rmSync(T, { recursive: true, force: true }));
 
 /** Does this architecture have the syscall? sysc says `nosys` when its headers lack SYS_name. */
