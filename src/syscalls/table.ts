@@ -9,13 +9,14 @@
 import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN } from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ResolveMode } from "../path/types";
+import type { RuleCategory } from "../config/types";
 
 /**
  * What a syscall is checked as. `access` and `open` rows pick read/write/exec per call.
  * `signal` is no sandbox category: those calls are always looked at, so that nothing
  * sandboxed can signal sydbox or the reaper of its tree (see `SignalTarget`).
  */
-export type Category = "read" | "write" | "exec" | "bind" | "connect" | "magic" | "signal";
+export type Category = RuleCategory | "magic" | "signal";
 
 /**
  * How the last path component is resolved (see src/path/types.ts): `follow`
