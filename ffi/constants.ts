@@ -74,6 +74,10 @@ export const AUDIT_ARCH = {
   S390: 0x16,
   S390X: 0x80000016,
 } as const;
+/** The Bun target whose seccomp_data.arch `audit` is, or null for any other architecture. */
+export function archOfAudit(audit: number): Arch | null {
+  return audit === AUDIT_ARCH.X86_64 ? "x86_64" : audit === AUDIT_ARCH.AARCH64 ? "aarch64" : null;
+}
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;
 

@@ -15,7 +15,7 @@
  *   are looked up the other way (number to name) on first sight.
  */
 import { CString, type Pointer } from "bun:ffi";
-import { AUDIT_ARCH, SYS_SOCKETCALL, X32_SYSCALL_BIT } from "../../ffi/constants";
+import { AUDIT_ARCH, X32_SYSCALL_BIT } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import type { Seccomp } from "../../ffi/seccomp";
 import { SYSCALLS } from "../syscalls/table";
@@ -25,14 +25,6 @@ import { TraceeMemory } from "./memory";
 /** libseccomp's token for x32 (the kernel reports x32 calls as x86_64 ones). */
 const SCMP_ARCH_X32 = 0x4000003e;
 
-/** Row index of each socketcall call number sydbox checks, and how many argument words it has. */
-const SOCKETCALLS: ReadonlyArray<[number, string, number]> = [
-  [SYS_SOCKETCALL.BIND, "bind", 3],
-  [SYS_SOCKETCALL.CONNECT, "connect", 3],
-  [SYS_SOCKETCALL.SENDTO, "sendto", 6],
-  [SYS_SOCKETCALL.SENDMSG, "sendmsg", 3],
-  [SYS_SOCKETCALL.SENDMMSG, "sendmmsg", 4],
-];
 
 /** Row indices by syscall number, per architecture; -1 where we have no row. */
 export class SyscallIndex {
@@ -52,10 +44,11 @@ export class SyscallIndex {
     this.memory = new TraceeMemory(L);
     this.native = sc.seccomp_arch_native();
     this.nativeRows = this.build(this.native);
-    for (const [call, name, words] of SOCKETCALLS) {
-      this.socketRows[call] = SYSCALLS.findIndex((r) => r.name === name);
-      this.socketWords[call] = words;
-    }
+    SYSCALLS.forEach((r, i) => {
+      if (!r.socketcall) return;
+      this.socketRows[r.socketcall.call] = i;
+      this.socketWords[r.socketcall.call] = r.socketcall.words;
+    });
   }
 
   /** Rows of one architecture; other architectures are indexed when their first call arrives (-a). */
