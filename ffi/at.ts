@@ -9,7 +9,7 @@
  */
 import { ptr } from "bun:ffi";
 import {
-  AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE, S_IFDIR, S_IFMT,
+  AT_EMPTY_PATH, AT_FDCWD, AT_STATX_DONT_SYNC, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE, S_IFDIR, S_IFMT, STATX_BASIC_STATS,
 } from "./constants.ts";
 import { loadLibc } from "./libc.ts";
 import { stablePtr } from "./pointer.ts";
@@ -25,7 +25,7 @@ export const AT = {
   FDCWD: AT_FDCWD,
   SYMLINK_NOFOLLOW: AT_SYMLINK_NOFOLLOW,
   EMPTY_PATH: AT_EMPTY_PATH,
-  STATX_DONT_SYNC: 0x4000,
+  STATX_DONT_SYNC: AT_STATX_DONT_SYNC,
 } as const;
 
 // Syscall numbers come from libseccomp by name, never from a hand-kept table.
@@ -125,12 +125,11 @@ export interface StatxInfo {
   devMinor: number;
 }
 
-const STATX_BASIC = 0x7ff;
 const statxBuf = Buffer.alloc(256);
 
 /** statx(2): the few fields we need, or -errno. Use path "" with AT.EMPTY_PATH to stat an fd. */
 export function statx(dirfd: number, path: string, flags: number): StatxInfo | number {
-  const r = ret(C.statx(dirfd, cstr(path), flags | AT.STATX_DONT_SYNC, STATX_BASIC, statxBuf));
+  const r = ret(C.statx(dirfd, cstr(path), flags | AT.STATX_DONT_SYNC, STATX_BASIC_STATS, statxBuf));
   if (r < 0) return r;
   return {
     nlink: statxBuf.readUInt32LE(16),

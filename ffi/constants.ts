@@ -78,6 +78,8 @@ export const AUDIT_ARCH = {
 export function archOfAudit(audit: number): Arch | null {
   return audit === AUDIT_ARCH.X86_64 ? "x86_64" : audit === AUDIT_ARCH.AARCH64 ? "aarch64" : null;
 }
+/** libseccomp's token for x32 (the kernel reports x32 calls as x86_64 ones, with X32_SYSCALL_BIT). */
+export const SCMP_ARCH_X32 = 0x4000003e;
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;
 
@@ -139,6 +141,8 @@ export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const AT_REMOVEDIR = 0x200;
 export const AT_SYMLINK_FOLLOW = 0x400;
 export const AT_EMPTY_PATH = 0x1000;
+/** statx(2): do not sync with a network filesystem's server; the fields of struct stat. */
+export const AT_STATX_DONT_SYNC = 0x4000, STATX_BASIC_STATS = 0x7ff;
 
 export const R_OK = 4, W_OK = 2, X_OK = 1;
 

@@ -18,7 +18,7 @@
  *   stx_dev_major 136, stx_dev_minor 140.
  */
 import { P32, stablePtr } from "../../ffi/pointer";
-import { archOfAudit, O_CLOEXEC, O_WRONLY, S_IFCHR } from "../../ffi/constants";
+import { archOfAudit, O_CLOEXEC, O_WRONLY, S_IFCHR, STATX_BASIC_STATS } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
 import { IoVecPair } from "./memory";
@@ -30,9 +30,6 @@ export const FAKE_MAJOR = 1;
 export const FAKE_MINOR = 3;
 /** The kernel's new_encode_dev(MKDEV(major, minor)), which glibc's makedev() agrees with for small numbers. */
 export const encodeDev = (major: number, minor: number) => (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
-
-
-const STATX_BASIC_STATS = 0x7ff;
 
 /** The layout `row` (a magic stat call) fills on architecture `audit` (seccomp_data.arch), or null when we do not write it: the call then goes to the kernel. */
 export function layoutFor(row: SyscallRow, audit: number): StatLayout | null {

@@ -15,16 +15,12 @@
  *   are looked up the other way (number to name) on first sight.
  */
 import { CString, type Pointer } from "bun:ffi";
-import { AUDIT_ARCH, X32_SYSCALL_BIT } from "../../ffi/constants";
+import { AUDIT_ARCH, SCMP_ARCH_X32, X32_SYSCALL_BIT } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import type { Seccomp } from "../../ffi/seccomp";
 import { SYSCALLS } from "../syscalls/table";
 import type { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
-
-/** libseccomp's token for x32 (the kernel reports x32 calls as x86_64 ones). */
-const SCMP_ARCH_X32 = 0x4000003e;
-
 
 /** Row indices by syscall number, per architecture; -1 where we have no row. */
 export class SyscallIndex {
