@@ -5,6 +5,10 @@
  *
  * Variadic functions (syscall, ioctl, prctl) are bound with fixed integer
  * prototypes; on x86_64 and aarch64 SysV that passes arguments the same way.
+ *
+ * This is the one libc binding of a thread (spawn.ts aside, bound late on purpose):
+ * at.ts and fsops.ts wrap it. Its symbols fail C's way, -1 and then `errno()`; the
+ * wrappers return the value or -errno, through `ret()`, and never throw.
  */
 import { dlopen, FFIType as T, read } from "bun:ffi";
 import type { Bound } from "./pointer.ts";
