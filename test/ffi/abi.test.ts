@@ -3,8 +3,11 @@
  * aarch64, and the code that decodes a tracee's flags (the engine's openRequest, the
  * emulator's legacyOpen) run with each architecture's table. The same number means
  * O_NOFOLLOW on aarch64 and O_LARGEFILE on x86_64, so the two must give different answers.
+ * And the native values against the kernel's own headers, compiled here (test/c/abi.c):
+ * on an aarch64 machine that checks aarch64's table too.
  */
 import { describe, expect, test } from "bun:test";
+import * as K from "../../ffi/constants";
 import {
   NATIVE_ARCH, O_CREAT, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TMPFILE_BIT, openFlags,
   VALID_OPEN_FLAGS,
@@ -12,6 +15,7 @@ import {
 import * as at from "../../ffi/at";
 import { legacyOpen, opensToCreate } from "../../src/supervisor/emulate/open";
 import { openRequest } from "../../src/supervisor/paths";
+import { cc } from "../lib/cc";
 
 const X86 = openFlags("x86_64"), ARM = openFlags("aarch64");
 
@@ -21,6 +25,14 @@ test("the native table is this process's architecture, and the exported names ar
   expect([O_DIRECTORY, O_NOFOLLOW, O_TMPFILE]).toEqual([openFlags().DIRECTORY, openFlags().NOFOLLOW, openFlags().TMPFILE]);
   expect(at.O.DIRECTORY).toBe(O_DIRECTORY);
   expect(at.O.NOFOLLOW).toBe(O_NOFOLLOW);
+});
+
+test("ffi/constants.ts agrees with this machine's kernel headers (test/c/abi.c): flags, layouts, ioctls", () => {
+  const lines = Bun.spawnSync([cc("abi")]).stdout.toString().trim().split("\n");
+  expect(lines.length).toBeGreaterThan(50);
+  const ours = (name: string): unknown => name.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], K);
+  const differ = lines.map((l) => l.split(" ")).filter(([name, value]) => ours(name) !== Number(value));
+  expect(differ).toEqual([]);
 });
 
 test("aarch64 swaps O_DIRECTORY/O_NOFOLLOW with O_DIRECT/O_LARGEFILE (asm/fcntl.h)", () => {
