@@ -13,8 +13,7 @@ import { loadConfig, refuseIfUnconfined, type SourceItem } from "../config/sourc
 import { DEFAULT_FOLD, foldPaths } from "../config/fold";
 import { toSyd2 } from "../config/syd2";
 import { toToml } from "../config/toml";
-import type { Config } from "../config/schema";
-import type { RuleCategory } from "../config/types";
+import type { Config, RuleCategory } from "../config/types";
 import { UsageError } from "../errors";
 import { nodeFs, nodePath } from "../lazy-node";
 import { buildFilter } from "../launch/filter";

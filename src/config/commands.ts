@@ -9,7 +9,7 @@ import { defaultConfig } from "./schema.ts";
 import { applyDocument, loadConfig, readPathspec, type LoadOptions } from "./sources.ts";
 import { parseSyd2, toSyd2 } from "./syd2.ts";
 import { parseToml, toToml } from "./toml.ts";
-import type { Config } from "./schema.ts";
+import type { Config } from "./types.ts";
 import { validateConfig } from "./validate.ts";
 
 /** What a subcommand prints and the status it exits with. */

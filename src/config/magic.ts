@@ -18,9 +18,9 @@ import { compilePattern, normalizePattern } from "../policy/pattern.ts";
 import { parseAddressPattern } from "../policy/address.ts";
 import {
   API_VERSION, MAGIC_OPS, SCHEMA, SECTIONS, UNSUPPORTED_KEYS, getField, lookupKey, setField, suggest,
-  type Config, type KeyDef, type MagicOp,
+  type KeyDef, type MagicOp,
 } from "./schema.ts";
-import type { Rule } from "./types.ts";
+import type { Config, Rule } from "./types.ts";
 
 /** What a successful magic command produced. A false query is ENOENT at the magic stat. */
 export type MagicResult =

@@ -9,7 +9,7 @@
 import {
   MAGIC_LOCKS, NO_WILDCARDS, SANDBOX_MODES, VIOLATION_DECISIONS,
   type Rule, type RuleAction, type RuleCategory, type SandboxCategory, type SandboxMode,
-} from "./types.ts";
+} from "./vocabulary.ts";
 
 /** Magic operators: `:` set, `?` query, `+` append, `-` remove, `!` run a command. */
 export type MagicOp = ":" | "?" | "+" | "-" | "!";

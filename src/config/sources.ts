@@ -8,7 +8,7 @@ import { applyMagic } from "./magic.ts";
 import { findProfile, SYSTEM_PROFILE_DIR } from "./profiles.ts";
 import { defaultConfig } from "./schema.ts";
 import { checkSyd2Name, parseSyd2 } from "./syd2.ts";
-import type { Config } from "./schema.ts";
+import type { Config } from "./types.ts";
 import { confinesNothing, validateConfig } from "./validate.ts";
 
 /**

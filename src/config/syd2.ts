@@ -3,8 +3,8 @@
  */
 import { ConfigError, Errno } from "../errors.ts";
 import { applyMagic } from "./magic.ts";
-import { API_VERSION, SCHEMA, defaultConfig, getField, type Config } from "./schema.ts";
-import type { Rule } from "./types.ts";
+import { API_VERSION, SCHEMA, defaultConfig, getField } from "./schema.ts";
+import type { Config, Rule } from "./types.ts";
 
 /**
  * Refuse a file whose name does not say API 2, with SydBox 2.0.1's messages:

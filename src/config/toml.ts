@@ -21,8 +21,7 @@ import { parse, TomlError } from "smol-toml";
 import { ConfigError, Errno } from "../errors.ts";
 import { applyMagic } from "./magic.ts";
 import { SCHEMA, defaultConfig, getField, suggest, type KeyDef } from "./schema.ts";
-import type { Config } from "./schema.ts";
-import type { Rule, RuleCategory } from "./types.ts";
+import type { Config, Rule, RuleCategory } from "./types.ts";
 
 /** The TOML profile format version this code reads and writes. */
 export const TOML_VERSION = 1;

@@ -3,7 +3,7 @@
  * command can judge because the keys may arrive in any order.
  */
 import { ConfigError, Errno } from "../errors.ts";
-import type { Config } from "./schema.ts";
+import type { Config } from "./types.ts";
 
 const NEEDS_GENERAL = ["io_control", "memory_map", "shared_memory_writable"] as const;
 

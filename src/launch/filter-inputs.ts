@@ -2,7 +2,7 @@
  * From a configuration to the filter's inputs: the one mapping the run and `learn`
  * share, kept apart from both so that neither imports the other.
  */
-import type { Config } from "../config/schema";
+import type { Config } from "../config/types";
 import type { FilterInputs } from "./filter";
 
 /**

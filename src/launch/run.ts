@@ -20,7 +20,7 @@ import { nodeOs } from "../lazy-node";
 import { invokerNofile } from "./rlimit";
 import { treeRequests } from "./tree-request";
 import { parentOf, terminate, terminateAll } from "./kill";
-import type { Config } from "../config/schema";
+import type { Config } from "../config/types";
 import type { Dump } from "../report/dump";
 import { emptySummary, type ViolationSummary } from "../report/summary";
 import { VERSION } from "../version";

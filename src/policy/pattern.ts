@@ -5,7 +5,7 @@
 import { ConfigError } from "../errors.ts";
 import { isByteString } from "./bytes.ts";
 import { compileWildmatch, type PathMatcher } from "./wildmatch.ts";
-import type { NoWildcard } from "../config/types.ts";
+import type { NoWildcard } from "../config/vocabulary.ts";
 
 export type { PathMatcher } from "./wildmatch.ts";
 

@@ -9,7 +9,7 @@
 import { compileAddressPattern } from "./address.ts";
 import { compilePattern, DEFAULT_MATCH_OPTIONS, normalizePattern, type MatchOptions } from "./pattern.ts";
 import type { SockAddr } from "./sockaddr.ts";
-import type { Rule, RuleAction as Action } from "../config/types.ts";
+import type { Rule, RuleAction as Action } from "../config/vocabulary.ts";
 
 /** One list entry as the user wrote it: `allowlist/write+PATTERN` is `{ action: "allow", pattern }`. */
 export type { Rule };

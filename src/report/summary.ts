@@ -10,7 +10,7 @@
  * denial silent, keep it out.
  */
 import { byteStringToText as text } from "../policy/bytes";
-import type { RuleCategory } from "../config/types";
+import type { RuleCategory } from "../config/vocabulary";
 
 /** Where a violation belongs: a rule category, or a socket family sydbox does not decode. */
 export type ViolationKind = RuleCategory | "family";

@@ -16,7 +16,7 @@ export interface StartMessage {
   /** pid of the child stage reaping the tree (launch/reaper.ts), 0 if it became the command: not a sandboxed process. */
   reaper: number;
   /** The effective configuration (plain data). */
-  config: import("../config/schema").Config;
+  config: import("../config/types").Config;
   /** --dry-run: record violations, deny nothing. */
   dryRun: boolean;
   /** -d: the event dump's fd, or -1 (no dump: no observer, no formatting). */

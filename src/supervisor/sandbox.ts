@@ -2,8 +2,7 @@
  * A sandbox: a Config compiled for matching. Patterns are compiled once, here,
  * and rule lists cache their decisions; the hot path only looks things up.
  */
-import type { Config } from "../config/schema";
-import type { AddressCategory, FilterCategory, PathCategory, RuleCategory, SandboxMode } from "../config/types";
+import type { AddressCategory, Config, FilterCategory, PathCategory, RuleCategory, SandboxMode } from "../config/types";
 import { compileAddressPattern, type SockAddr } from "../policy/address";
 import { compilePattern, type MatchOptions } from "../policy/pattern";
 import { addressRules, pathRules, RuleSet } from "../policy/rules";

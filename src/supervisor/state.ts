@@ -43,7 +43,7 @@
  */
 import { nodeFs } from "../lazy-node";
 import { procStat, procStatus, readProcText } from "../procfs";
-import type { Config } from "../config/schema";
+import type { Config } from "../config/types";
 import { Sandbox } from "./sandbox";
 
 /** One immutable sandbox state: a Config and its compiled form. */

@@ -11,7 +11,7 @@
  */
 import { nodeFs } from "../lazy-node";
 import { childrenByParent } from "../procfs";
-import type { Config } from "../config/schema";
+import type { Config } from "../config/types";
 import { byteStringToText as text } from "../policy/bytes";
 import { cmdlineOf, cwdOf } from "../report/violation";
 import type { ProcessStates, State } from "./state";

@@ -9,7 +9,7 @@
 import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN, SYS_SOCKETCALL, type Arch } from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ResolveMode } from "../path/types";
-import type { RuleCategory } from "../config/types";
+import type { RuleCategory } from "../config/vocabulary";
 
 /**
  * What a syscall is checked as. `access` and `open` rows pick read/write/exec per call.

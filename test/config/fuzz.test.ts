@@ -9,7 +9,7 @@ import { EMBEDDED_PROFILES } from "../../src/config/profiles.ts";
 import { SCHEMA, defaultConfig, getField } from "../../src/config/schema.ts";
 import { parseSyd2, toSyd2 } from "../../src/config/syd2.ts";
 import { parseToml, toToml } from "../../src/config/toml.ts";
-import type { Config } from "../../src/config/schema.ts";
+import type { Config } from "../../src/config/types.ts";
 import { validateConfig } from "../../src/config/validate.ts";
 
 /** mulberry32: a seeded generator, so a failure reproduces. */

@@ -4,7 +4,7 @@ import {
   applyMagic, castMagicPath, formatCommand, magicCommandFromPath, parseBoolean, parseMagic,
 } from "../../src/config/magic.ts";
 import { SCHEMA, defaultConfig, getField, type KeyDef } from "../../src/config/schema.ts";
-import type { Config } from "../../src/config/schema.ts";
+import type { Config } from "../../src/config/types.ts";
 
 function errnoOf(fn: () => unknown): number | undefined {
   try {
