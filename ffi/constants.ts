@@ -54,13 +54,18 @@ export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
 export const MFD_CLOEXEC = 1;
 export const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
 
+/** struct sock_filter opcodes (linux/bpf_common.h) of the programs sydbox compiles itself. */
+export const BPF = { LD_W_ABS: 0x20, JEQ_K: 0x15, JGE_K: 0x35, JA: 0x05, RET_K: 0x06 } as const;
+/** Offsets in struct seccomp_data (linux/seccomp.h). */
+export const SECCOMP_DATA = { OFF_NR: 0, OFF_ARCH: 4 } as const;
+
 /** libseccomp actions and attributes (seccomp.h). */
 export const SCMP_ACT_ALLOW = 0x7fff0000;
 export const SCMP_ACT_NOTIFY = 0x7fc00000;
 export const SCMP_ACT_KILL_PROCESS = 0x80000000;
 export const SCMP_ACT_ERRNO = (e: number) => (0x00050000 | (e & 0xffff)) >>> 0;
 /** libseccomp filter attributes (enum scmp_filter_attr). */
-export const SCMP_FLTATR = { ACT_DEFAULT: 1, ACT_BADARCH: 2, CTL_NNP: 3, CTL_TSYNC: 4, API_TSKIP: 5, CTL_LOG: 6 } as const;
+export const SCMP_FLTATR = { ACT_DEFAULT: 1, ACT_BADARCH: 2, CTL_NNP: 3, CTL_TSYNC: 4, API_TSKIP: 5, CTL_LOG: 6, CTL_SSB: 7, CTL_OPTIMIZE: 8 } as const;
 /** enum scmp_compare. */
 export const SCMP_CMP = { NE: 1, LT: 2, LE: 3, EQ: 4, GE: 5, GT: 6, MASKED_EQ: 7 } as const;
 /** sizeof(struct scmp_arg_cmp): arg u32, op u32, datum_a u64, datum_b u64. */
@@ -73,13 +78,13 @@ export const AUDIT_ARCH = {
   AARCH64: 0xc00000b7,
   S390: 0x16,
   S390X: 0x80000016,
+  /** x32: the libseccomp token (seccomp_data.arch is X86_64's; the number carries X32_SYSCALL_BIT). */
+  X32: 0x4000003e,
 } as const;
 /** The Bun target whose seccomp_data.arch `audit` is, or null for any other architecture. */
 export function archOfAudit(audit: number): Arch | null {
   return audit === AUDIT_ARCH.X86_64 ? "x86_64" : audit === AUDIT_ARCH.AARCH64 ? "aarch64" : null;
 }
-/** libseccomp's token for x32 (the kernel reports x32 calls as x86_64 ones, with X32_SYSCALL_BIT). */
-export const SCMP_ARCH_X32 = 0x4000003e;
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;
 
@@ -146,8 +151,8 @@ export const AT_STATX_DONT_SYNC = 0x4000, STATX_BASIC_STATS = 0x7ff;
 
 export const R_OK = 4, W_OK = 2, X_OK = 1;
 
-/** File type bits of st_mode, and the types we test for. */
-export const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000, S_IFLNK = 0o120000;
+/** File type bits of st_mode (and of mknod's mode), and the types we test for. */
+export const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000, S_IFLNK = 0o120000;
 
 /** openat2 RESOLVE_* bits (struct open_how.resolve). */
 export const RESOLVE = { NO_XDEV: 1, NO_MAGICLINKS: 2, NO_SYMLINKS: 4, BENEATH: 8, IN_ROOT: 0x10, CACHED: 0x20 } as const;
@@ -157,6 +162,8 @@ export const SIG_SETMASK = 2;
 export const SIG_DFL = 0;
 /** Signal numbers (x86 and the generic ABI of arm64 and riscv agree on these). */
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23;
+/** SIGCONT (x86 and the generic ABI alike). */
+export const SIGCONT = 18;
 export const WNOHANG = 1, __WALL = 0x40000000;
 
 /** AUDIT_ARCH_* carry this bit on 64-bit architectures (include/uapi/linux/audit.h). */
@@ -201,3 +208,12 @@ export const SOL_SOCKET = 1, SO_TYPE = 3, SO_DOMAIN = 39;
 export const SOCK_STREAM = 1, SOCK_SEQPACKET = 5;
 export const MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_ZEROCOPY = 0x4000000;
 export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2;
+
+/** resource of setrlimit/prlimit64: core file size. */
+export const RLIMIT_CORE = 4;
+/**
+ * Terminal ioctls that reach past the process (include/uapi/asm-generic/ioctls.h): TIOCSTI pushes
+ * input into a terminal's queue, TIOCLINUX pastes the console selection, TIOCCONS redirects the
+ * console's output, TIOCSCTTY with argument 1 steals a terminal from another session.
+ */
+export const TIOCSTI = 0x5412, TIOCLINUX = 0x541c, TIOCCONS = 0x541d, TIOCSCTTY = 0x540e;

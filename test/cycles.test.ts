@@ -62,12 +62,11 @@ function cycles(graph: Map<string, string[]>, base: string): string[] {
 }
 
 /**
- * Cycles being taken apart in work under way (the engines' verdicts in src/supervisor/,
- * the filter's rule types in src/launch/): listed exactly, so that a new cycle fails and
- * so does a listed one that is gone but still listed.
+ * A cycle being taken apart in work under way (the engines' verdicts in src/supervisor/):
+ * listed exactly, so that a new cycle fails and so does a listed one that is gone but
+ * still listed.
  */
 const UNDER_WAY = [
-  "src/launch/filter.ts <-> src/launch/namespaces.ts <-> src/launch/restrict.ts",
   "src/supervisor/bind.ts <-> src/supervisor/dispatch.ts <-> src/supervisor/emulate/blocking.ts <-> src/supervisor/emulate/calls.ts <-> src/supervisor/emulate/connect.ts <-> src/supervisor/emulate/index.ts <-> src/supervisor/emulate/open.ts <-> src/supervisor/emulate/opener.ts <-> src/supervisor/emulate/send.ts <-> src/supervisor/magic-stat.ts <-> src/supervisor/network.ts <-> src/supervisor/tracee-fd.ts",
 ];
 

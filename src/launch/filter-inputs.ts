@@ -3,7 +3,7 @@
  * share, kept apart from both so that neither imports the other.
  */
 import type { Config } from "../config/types";
-import type { FilterInputs } from "./filter";
+import type { FilterInputs } from "./filter-spec";
 
 /**
  * The filter knobs a configuration implies; `arches` are -a's libseccomp tokens.
@@ -23,5 +23,6 @@ export function filterInputs(cfg: Config, arches: number[] = [], dryRun = false)
     bpfOnly: cfg.core.violation.decision === "bpf",
     arches,
     restrict: { ...cfg.core.restrict },
+    rootful: process.geteuid?.() === 0,
   };
 }

@@ -15,7 +15,7 @@
  *   are looked up the other way (number to name) on first sight.
  */
 import { CString, type Pointer } from "bun:ffi";
-import { AUDIT_ARCH, SCMP_ARCH_X32, X32_SYSCALL_BIT } from "../../ffi/constants";
+import { AUDIT_ARCH, X32_SYSCALL_BIT } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import type { Seccomp } from "../../ffi/seccomp";
 import { SYSCALLS } from "../syscalls/table";
@@ -68,7 +68,7 @@ export class SyscallIndex {
 
   private otherRow(n: Listener, nr: number): number {
     let arch = n.arch;
-    if (arch === AUDIT_ARCH.X86_64 && nr & X32_SYSCALL_BIT) { arch = SCMP_ARCH_X32; nr &= ~X32_SYSCALL_BIT; }
+    if (arch === AUDIT_ARCH.X86_64 && nr & X32_SYSCALL_BIT) { arch = AUDIT_ARCH.X32; nr &= ~X32_SYSCALL_BIT; }
     if (nr < 0) return -1;
     const rows = this.rows.get(arch) ?? this.build(arch);
     if (nr === this.socketcall.get(arch)) return this.demux(n);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <asm/fcntl.h>
 #include <linux/audit.h>
+#include <linux/bpf_common.h>
 #include <linux/fcntl.h>
 #include <linux/openat2.h>
 #include <linux/ioctl.h>
@@ -23,7 +24,7 @@ int main(void) {
   P("AT_FDCWD", AT_FDCWD); P("AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW); P("AT_REMOVEDIR", AT_REMOVEDIR);
   P("AT_SYMLINK_FOLLOW", AT_SYMLINK_FOLLOW); P("AT_EMPTY_PATH", AT_EMPTY_PATH); P("AT_STATX_DONT_SYNC", AT_STATX_DONT_SYNC);
   P("STATX_BASIC_STATS", STATX_BASIC_STATS);
-  P("S_IFMT", S_IFMT); P("S_IFDIR", S_IFDIR); P("S_IFCHR", S_IFCHR); P("S_IFIFO", S_IFIFO); P("S_IFLNK", S_IFLNK);
+  P("S_IFMT", S_IFMT); P("S_IFDIR", S_IFDIR); P("S_IFCHR", S_IFCHR); P("S_IFBLK", S_IFBLK); P("S_IFIFO", S_IFIFO); P("S_IFLNK", S_IFLNK);
   P("RESOLVE.NO_XDEV", RESOLVE_NO_XDEV); P("RESOLVE.NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS);
   P("RESOLVE.NO_SYMLINKS", RESOLVE_NO_SYMLINKS); P("RESOLVE.BENEATH", RESOLVE_BENEATH);
   P("RESOLVE.IN_ROOT", RESOLVE_IN_ROOT); P("RESOLVE.CACHED", RESOLVE_CACHED);
@@ -43,6 +44,10 @@ int main(void) {
   P("NOTIF_LAYOUT.ADDFD_OFF_ID", offsetof(struct seccomp_notif_addfd, id)); P("NOTIF_LAYOUT.ADDFD_OFF_FLAGS", offsetof(struct seccomp_notif_addfd, flags));
   P("NOTIF_LAYOUT.ADDFD_OFF_SRCFD", offsetof(struct seccomp_notif_addfd, srcfd)); P("NOTIF_LAYOUT.ADDFD_OFF_NEWFD", offsetof(struct seccomp_notif_addfd, newfd));
   P("NOTIF_LAYOUT.ADDFD_OFF_NEWFD_FLAGS", offsetof(struct seccomp_notif_addfd, newfd_flags));
+  P("BPF.LD_W_ABS", BPF_LD | BPF_W | BPF_ABS); P("BPF.JEQ_K", BPF_JMP | BPF_JEQ | BPF_K); P("BPF.JGE_K", BPF_JMP | BPF_JGE | BPF_K);
+  P("BPF.JA", BPF_JMP | BPF_JA); P("BPF.RET_K", BPF_RET | BPF_K);
+  P("SECCOMP_DATA.OFF_NR", offsetof(struct seccomp_data, nr)); P("SECCOMP_DATA.OFF_ARCH", offsetof(struct seccomp_data, arch));
+  P("AUDIT_ARCH.X32", AUDIT_ARCH_X86_64 & ~__AUDIT_ARCH_64BIT);
   P("SECCOMP_USER_NOTIF_FLAG_CONTINUE", SECCOMP_USER_NOTIF_FLAG_CONTINUE); P("SECCOMP_ADDFD_FLAG_SEND", SECCOMP_ADDFD_FLAG_SEND);
   P("SECCOMP_FILTER_FLAG_NEW_LISTENER", SECCOMP_FILTER_FLAG_NEW_LISTENER); P("SECCOMP_SET_MODE_FILTER", SECCOMP_SET_MODE_FILTER);
   P("SECCOMP_RET_USER_NOTIF", SECCOMP_RET_USER_NOTIF); P("SECCOMP_GET_ACTION_AVAIL", SECCOMP_GET_ACTION_AVAIL);
