@@ -6,12 +6,12 @@ import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
 import { ConfigError, LaunchError, SydError, UsageError } from "../errors";
 import { nodeFs } from "../lazy-node";
 import { resolveArches } from "../launch/arch";
-import { buildFilter, type FilterInputs } from "../launch/filter";
+import { buildFilter } from "../launch/filter";
+import { filterInputs } from "../launch/filter-inputs";
 import { CommandError, resolveCommand } from "../launch/command";
 import { run } from "../launch/run";
 import { abandon, type Prelaunch } from "../launch/prelaunch";
 import { countsByName, cpuTimes, STAT } from "../supervisor/stats";
-import type { Config } from "../config/types";
 import { commandEnvironment } from "./environment";
 import { parseInvocation } from "./program";
 import { selfTest } from "./selftest";
@@ -21,28 +21,6 @@ import { SUBCOMMANDS } from "./subcommand-names";
 import { finishRun, openRunDump } from "./observe";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
-
-/**
- * The filter knobs a configuration implies; `arches` are -a's libseccomp tokens.
- * A dry run must deny nothing, so categories in bpf mode (denied by the kernel,
- * unseen) are notified instead; the supervisor then lets them through, silently
- * as bpf denials are.
- */
-export function filterInputs(cfg: Config, arches: number[] = [], dryRun = false): FilterInputs {
-  const modes = { ...cfg.core.sandbox };
-  if (dryRun) for (const k of Object.keys(modes) as (keyof typeof modes)[]) if (modes[k] === "bpf") modes[k] = "deny";
-  return {
-    modes,
-    magicLocked: cfg.core.trace.magic_lock === "on",
-    // magic_lock:exec may be set at run time by any process whose lock is not on.
-    watchExec: cfg.core.trace.magic_lock !== "on" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
-    trust: { ...cfg.core.trust },
-    bpfOnly: cfg.core.violation.decision === "bpf",
-    arches,
-    restrict: { ...cfg.core.restrict },
-    rootful: process.geteuid?.() === 0,
-  };
-}
 
 /** Runs sydbox with `argv` (without the program name); returns the exit status. */
 export async function main(argv: string[], pre: Prelaunch | null): Promise<number> {

@@ -1,11 +1,15 @@
 /**
- * The magic key schema: every API-v2 key as data.
+ * The magic key schema: every API-v2 key as data, and the Config type derived from it.
  *
  * `-m`, `.syd-2` files, TOML profiles and the runtime `/dev/sydbox` stat all
  * look keys up here and apply them through `src/config/magic.ts`, so a key's
- * type, default, operators and validation live in exactly one place.
+ * type, default, operators, validation and place in a Config live in exactly
+ * one place.
  */
-import type { Config, RuleAction, RuleCategory } from "./types.ts";
+import {
+  MAGIC_LOCKS, NO_WILDCARDS, SANDBOX_MODES, VIOLATION_DECISIONS,
+  type Rule, type RuleAction, type RuleCategory, type SandboxCategory, type SandboxMode,
+} from "./vocabulary.ts";
 
 /** Magic operators: `:` set, `?` query, `+` append, `-` remove, `!` run a command. */
 export type MagicOp = ":" | "?" | "+" | "-" | "!";
@@ -46,45 +50,57 @@ export interface KeyDef {
   readonly api1?: true;
 }
 
-const INT32: readonly [number, number] = [-2147483648, 2147483647];
-const SANDBOX_MODES = ["off", "bpf", "deny", "allow"] as const;
+const INT32 = [-2147483648, 2147483647] as const;
 const notOff = (v: unknown) => v !== "off";
 const truthy = (v: unknown) => v === true;
 const positive = (v: unknown) => typeof v === "number" && v > 0;
 
-function sandbox(name: string, def: string): KeyDef {
+// The entry makers keep their arguments' literal types (`field` above all): the Config
+// type is computed from them.
+
+function sandbox<const N extends SandboxCategory>(name: N, def: SandboxMode) {
   return {
     key: `core/sandbox/${name}`, type: "enum", ops: [":", "?"], default: def, values: SANDBOX_MODES,
     field: ["core", "sandbox", name], query: notOff,
     doc: `${name} sandboxing: off, bpf (kernel filter only), deny (deny unless allowlisted) or allow (allow unless denylisted)`,
-  };
+  } as const satisfies KeyDef;
 }
 
-function bool(key: string, def: boolean, doc: string): KeyDef {
-  return { key, type: "bool", ops: [":", "?"], default: def, field: key.split("/"), query: truthy, doc };
+/** `a/b/c` as the tuple ["a", "b", "c"]. */
+type Split<S extends string> = S extends `${infer H}/${infer R}` ? [H, ...Split<R>] : [S];
+
+/** A bool key: its place in a Config is its magic path. */
+interface BoolKey<K extends string> extends KeyDef {
+  readonly key: K;
+  readonly type: "bool";
+  readonly field: Split<K>;
+}
+
+function bool<const K extends string>(key: K, def: boolean, doc: string): BoolKey<K> {
+  return { key, type: "bool", ops: [":", "?"], default: def, field: key.split("/") as Split<K>, query: truthy, doc };
 }
 
 /** An API-1-only boolean (see KeyDef.api1). */
-function api1(key: string, def: boolean, doc: string): KeyDef {
+function api1<const K extends string>(key: K, def: boolean, doc: string): BoolKey<K> & { readonly api1: true } {
   return { ...bool(key, def, doc), api1: true };
 }
 
-function patterns(key: string, entry: "path" | "address", field: readonly string[], doc: string): KeyDef {
-  return { key, type: "list", ops: ["+", "-"], entry, field, doc };
+function patterns<const F extends readonly string[]>(key: string, entry: "path" | "address", field: F, doc: string) {
+  return { key, type: "list", ops: ["+", "-"], entry, field, doc } as const satisfies KeyDef;
 }
 
-function rules(list: "allowlist" | "denylist", category: RuleCategory): KeyDef {
+function rules<const C extends RuleCategory>(list: "allowlist" | "denylist", category: C) {
   const network = category === "bind" || category === "connect";
   const action: RuleAction = list === "allowlist" ? "allow" : "deny";
   return {
     key: network ? `${list}/network/${category}` : `${list}/${category}`,
     type: "list", ops: ["+", "-"], entry: network ? "address" : "path", field: ["lists", category], action,
     doc: `${action === "allow" ? "allow" : "deny"} ${category} for matching ${network ? "addresses" : "paths"} (last match wins)`,
-  };
+  } as const satisfies KeyDef;
 }
 
 /** Every key of the magic language, in the order `toSyd2` and `toToml` write them. */
-export const SCHEMA: readonly KeyDef[] = [
+const ENTRIES = [
   sandbox("exec", "off"),
   sandbox("read", "off"),
   sandbox("write", "bpf"),
@@ -105,7 +121,7 @@ export const SCHEMA: readonly KeyDef[] = [
   bool("core/allowlist/unsupported_socket_families", true, "allow socket families sydbox does not check"),
 
   {
-    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: ["deny", "kill", "killall", "noop", "bpf"],
+    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: VIOLATION_DECISIONS,
     field: ["core", "violation", "decision"], doc: "what to do on a violation: deny, kill, killall, noop (dry run), or bpf (decide everything in the kernel, no reports: what -b sets)",
   },
   {
@@ -116,7 +132,7 @@ export const SCHEMA: readonly KeyDef[] = [
   bool("core/violation/raise_safe", false, "report safe denials (mkdir of an existing path and friends) as violations; the call still gets the errno it would have had (EEXIST...)"),
 
   {
-    key: "core/trace/magic_lock", type: "enum", ops: [":"], default: "off", values: ["off", "on", "exec"],
+    key: "core/trace/magic_lock", type: "enum", ops: [":"], default: "off", values: MAGIC_LOCKS,
     field: ["core", "trace", "magic_lock"], doc: "magic stat lock: off, on, or exec (locks when the process execs)",
   },
   bool("core/trace/use_toolong_hack", false, "handle working directories longer than PATH_MAX"),
@@ -149,7 +165,7 @@ export const SCHEMA: readonly KeyDef[] = [
 
   bool("core/match/case_sensitive", true, "match path patterns case-sensitively"),
   {
-    key: "core/match/no_wildcard", type: "enum", ops: [":"], default: "literal", values: ["literal", "prefix"],
+    key: "core/match/no_wildcard", type: "enum", ops: [":"], default: "literal", values: NO_WILDCARDS,
     field: ["core", "match", "no_wildcard"], doc: "a pattern without wildcards matches itself (literal) or also everything below (prefix)",
   },
 
@@ -176,7 +192,38 @@ export const SCHEMA: readonly KeyDef[] = [
     key: "cmd/exec", type: "command", ops: ["!"], field: [],
     doc: "cmd/exec!prog\\037arg...: run prog outside the sandbox (magic stat only)",
   },
-];
+] as const satisfies readonly KeyDef[];
+
+/** Every key of the magic language, in the order `toSyd2` and `toToml` write them. */
+export const SCHEMA: readonly KeyDef[] = ENTRIES;
+
+/** The value a key holds in a Config. */
+type ValueOf<D> =
+  D extends { type: "bool" } ? boolean
+  : D extends { type: "int" } ? number
+  : D extends { type: "enum"; values: readonly (infer V)[] } ? V
+  : D extends { type: "list"; action: RuleAction } ? Rule[]
+  : D extends { type: "list" } ? string[]
+  : never;
+/** `value` at path `field`: ["core", "trace", "emulate"] gives { core: { trace: { emulate: value } } }. */
+type Nest<F, V> = F extends readonly [infer H extends string, ...infer R] ? { [K in H]: Nest<R, V> } : V;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** An intersection of nested objects as one plain object type (readable in editors and errors). */
+type Flat<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]: Flat<T[K]> } : T;
+
+/**
+ * The complete effective configuration: one field per key of the schema, at the key's
+ * `field` path, of the key's type (command keys hold nothing).
+ *
+ * A Config is postMessage'd to the supervisor Worker and cloned per traced
+ * process (the sandbox state is per process and inherited on fork), so it holds
+ * only objects, arrays, strings, numbers and booleans: no classes, Maps, RegExps
+ * or functions. Field names mirror the magic keys (`core/restrict/io_control`
+ * is `cfg.core.restrict.io_control`) so there is one vocabulary, not two.
+ */
+export type Config = Flat<Intersection<Part<(typeof ENTRIES)[number]>>>;
+/** One key's share of a Config (distributes over the union of entries). */
+type Part<D> = D extends { field: readonly [string, ...string[]] } ? Nest<D["field"], ValueOf<D>> : never;
 
 /**
  * SydBox 2.0.1 keys that this implementation does not support. Using one is
@@ -226,10 +273,20 @@ export const SECTIONS: ReadonlySet<string> = new Set(
   SCHEMA.flatMap((d) => d.key.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))),
 );
 
+/** A Config seen as the tree of sections its `field` paths walk. */
+type Section = Record<string, unknown>;
+
 /** Read a key's value from a config (lists return the live array). */
 export function getField(cfg: Config, def: KeyDef): unknown {
-  let node: any = cfg;
-  for (const part of def.field) node = node[part];
+  let node: unknown = cfg;
+  for (const part of def.field) node = (node as Section)[part];
+  return node;
+}
+
+/** The section holding a key's value, made on the way if `make`. */
+function parentOf(cfg: Section, def: KeyDef, make: boolean): Section {
+  let node = cfg;
+  for (const part of def.field.slice(0, -1)) node = (make ? (node[part] ??= {}) : node[part]) as Section;
   return node;
 }
 
@@ -240,20 +297,16 @@ export function atDefaultApi1(cfg: Config, def: KeyDef): boolean {
 
 /** Write a scalar key's value into a config. */
 export function setField(cfg: Config, def: KeyDef, value: unknown): void {
-  let node: any = cfg;
-  for (const part of def.field.slice(0, -1)) node = node[part];
-  node[def.field[def.field.length - 1]!] = value;
+  parentOf(cfg, def, false)[def.field[def.field.length - 1]!] = value;
 }
 
-/** A fresh config holding every default. */
+/** A fresh config holding every default (lists empty), its sections in schema order. */
 export function defaultConfig(): Config {
-  const cfg: any = {
-    core: { sandbox: {}, restrict: {}, allowlist: {}, violation: {}, trace: {}, trust: {}, match: {} },
-    exec: { kill_if_match: [], resume_if_match: [] },
-    filter: { exec: [], read: [], write: [], network: [] },
-    lists: { exec: [], read: [], write: [], bind: [], connect: [] },
-  };
-  for (const def of SCHEMA) if (def.default !== undefined) setField(cfg, def, def.default);
+  const cfg: Section = {};
+  for (const def of SCHEMA) {
+    if (def.field.length === 0) continue; // a command: nothing to hold
+    parentOf(cfg, def, true)[def.field[def.field.length - 1]!] = def.type === "list" ? [] : def.default;
+  }
   return cfg as Config;
 }
 

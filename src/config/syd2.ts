@@ -6,9 +6,6 @@ import { applyMagic } from "./magic.ts";
 import { API_VERSION, OLD_API_VERSION, SCHEMA, atDefaultApi1, defaultConfig, getField } from "./schema.ts";
 import type { Config, Rule } from "./types.ts";
 
-/** The file name extension that carries the API number. */
-export const SYD2_EXTENSION = `.syd-${API_VERSION}`;
-
 /**
  * Refuse a file whose name does not say API 2 or API 1, with SydBox 2.0.1's
  * messages: the API number lives in the extension so an old sydbox never

@@ -9,7 +9,7 @@ import { PR_SET_CHILD_SUBREAPER, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGSTOP, SIGT
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
-import type { FilterSpec } from "./filter";
+import type { FilterSpec } from "./filter-spec";
 import { compileFilter, filterBpf } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { Role, type ChildSpec } from "./protocol";

@@ -2,14 +2,14 @@
  * The supervisor Worker as the main thread sees it: started when the first
  * notification waits, its messages, and its failure.
  *
- * Why not at once: a Bun Worker costs its creator 1-2 ms of this thread and its
- * runtime's boot some 4 ms of CPU, on machines where sydbox's two runtimes
- * already keep both CPUs busy at start-up. A command that never makes a
- * notified call (`sydbox -- true`, most commands under write sandboxing alone)
- * needs no supervisor, and would pay that on its critical path: measured, about
- * 2 ms of `sydbox -- true`. So the main thread looks at the listener, without
- * blocking, at growing intervals; a notified call waits in the kernel's queue
- * until the Worker answers it, as it would while an eagerly started Worker booted.
+ * Why not at once: a Bun Worker costs its creator time on this thread and its
+ * boot CPU, while sydbox's two runtimes already keep both CPUs busy at start-up
+ * (bench/README.md, start-up costs). A command that never makes a notified call
+ * (`sydbox -- true`, most commands under write sandboxing alone) needs no
+ * supervisor and would pay that on its critical path. So the main thread looks
+ * at the listener, without blocking, at growing intervals; a notified call waits
+ * in the kernel's queue until the Worker answers it, as it would while an
+ * eagerly started Worker booted.
  */
 import type { Libc } from "../../ffi/libc";
 import { Listener, Wake } from "../supervisor/listener";

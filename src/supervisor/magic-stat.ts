@@ -19,7 +19,7 @@ import { byteStringToText } from "../policy/bytes";
 import type { SyscallRow } from "../syscalls/table";
 import type { Dispatcher } from "./dispatch";
 import { nodeFs, nodeOs } from "../lazy-node";
-import { bufferArg, fakeStat, layoutFor, TraceeWriter } from "./fakestat";
+import { fakeStat, layoutFor, TraceeWriter } from "./fakestat";
 
 const PREFIX = Buffer.from("/dev/sydbox");
 const SLASH = 0x2f;
@@ -63,7 +63,7 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
   const { applyMagic, magicCommandFromPath, parseMagic } = magicLanguage();
   const command = magicCommandFromPath(path);
   if (command === null) return n.continue();
-  const layout = layoutFor(row.name, n.arch);
+  const layout = layoutFor(row, n.arch);
   if (layout === null) return n.continue(); // a layout we do not write (i386 stat64): the kernel answers
 
   let cfg = state.cfg;
@@ -86,7 +86,7 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
 
   writer ??= new TraceeWriter(d.L);
   const len = fakeStat(layout, writer.buf);
-  const err = writer.write(pid, n.arg(bufferArg(row.name)), len);
+  const err = writer.write(pid, n.arg(row.stat!.buf), len);
   if (!n.idValid()) return;
   if (err) return n.fail(err === Errno.ESRCH ? Errno.EFAULT : err);
   if (changes) d.states.replace(pid, cfg);

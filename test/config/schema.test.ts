@@ -74,6 +74,19 @@ describe("schema", () => {
     }
   });
 
+  test("a default config holds the schema's fields and nothing else (the Config type is derived from the same entries)", () => {
+    const leaves: string[] = [];
+    const walk = (node: unknown, path: string[]) => {
+      if (node !== null && typeof node === "object" && !Array.isArray(node)) for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+      else leaves.push(path.join("."));
+    };
+    walk(defaultConfig(), []);
+    const fields = new Set(SCHEMA.filter((d) => d.field.length > 0).map((d) => d.field.join(".")));
+    expect(leaves.sort()).toEqual([...fields].sort());
+    // Bool keys sit at their own magic path.
+    for (const d of SCHEMA) if (d.type === "bool") expect(d.field.join("/")).toBe(d.key);
+  });
+
   test("allowlist and denylist of a category share one ordered list", () => {
     expect(lookupKey("allowlist/write")!.field).toEqual(lookupKey("denylist/write")!.field);
     expect(lookupKey("allowlist/network/bind")!.field).toEqual(["lists", "bind"]);

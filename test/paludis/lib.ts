@@ -78,8 +78,8 @@ export async function runArgv(argv: string[], env: Record<string, string> = {}, 
   return { status: p.exitCode ?? 128 + (p.signalCode ? (constants.signals as Record<string, number>)[p.signalCode] ?? 0 : 0), stdout, stderr };
 }
 
-/** `LABEL=VALUE` lines of stdout, as a map (test/paths/lib.ts's reader). */
-export { results as labels } from "../paths/lib";
+/** `LABEL=VALUE` lines of stdout, as a map (test/path-e2e/lib.ts's reader). */
+export { results as labels } from "../path-e2e/lib";
 
 /** How many violation reports name `call` (e.g. "openat(`/x')"). */
 export function reports(stderr: string, call: string): number {
