@@ -8,7 +8,7 @@
 import type { Libc } from "../../ffi/libc";
 import { Listener, Wake } from "../supervisor/listener";
 import { STAT_ROW } from "../supervisor/stats";
-import type { FilterSpec } from "./filter";
+import type { FilterSpec } from "./filter-spec";
 import { SCMP_ACT_NOTIFY } from "../../ffi/constants";
 
 /** Does the filter send every execve to the supervisor? Then the first notification is the eldest's execve. */

@@ -73,6 +73,8 @@ export class Dispatcher implements CallView {
   readonly reporter: ViolationReporter;
   /** --dry-run: decide everything, deny nothing (violations are recorded and let through). */
   private readonly dryRun: boolean;
+  /** core/trace/exit_wait_all, global: written by the magic stat before it answers (launch/exit-wait.ts). */
+  readonly exitWaitAll: Int32Array;
   /** The kill family: nothing signals sydbox or the reaper (signals.ts). */
   private readonly signals: SignalGuard;
 
@@ -82,6 +84,7 @@ export class Dispatcher implements CallView {
     this.dryRun = start.dryRun;
     this.reporter = new ViolationReporter(start.dryRun);
     this.stats = start.stats;
+    this.exitWaitAll = start.exitWaitAll;
     this.times = cpuTimes(start.stats);
     this.clock = start.timing ? new ThreadClock(L) : null;
     this.states = new ProcessStates(start.config, start.eldest);
@@ -151,7 +154,7 @@ export class Dispatcher implements CallView {
       this.eldestExeced = true;
       return n.continue();
     }
-    if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
+    if (row.category === "exec" && (sb.killIfMatch.length > 0 || sb.resumeIfMatch.length > 0) && !this.dryRun && this.execIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
     if (req !== null && nothingToDecide(sb, req) && !memoryDecides(sb, row)) return n.continue();
     const emu = sb.cfg.core.trace.emulate && emulates(row);
@@ -207,7 +210,8 @@ export class Dispatcher implements CallView {
         }
         if (!this.dryRun) {
           const denied = paths.slice();
-          return this.deny(cat, pathCall(row.name, denied), (f) => denied.some(f), errno);
+          // raise_safe reports a safe denial, and it keeps the errno it would have had (SydBox 2.0.1).
+          return this.deny(cat, pathCall(row.name, denied), (f) => denied.some(f), safe || errno);
         }
         // Dry run: every category and path that would be denied is recorded (sydbox learn needs them all).
         const path = paths[i];
@@ -230,15 +234,22 @@ export class Dispatcher implements CallView {
   /**
    * exec/kill_if_match: an exec of a matching path kills the process with SIGKILL
    * (whatever core/sandbox/exec says). True when the call was answered.
+   * exec/resume_if_match (checked second, as SydBox did): if this exec succeeds,
+   * the process is no longer sandboxed (state.ts resumeOnExec); the exec itself
+   * is decided as usual.
    */
-  private killIfMatch(row: SyscallRow, sb: Sandbox): boolean {
+  private execIfMatch(row: SyscallRow, sb: Sandbox): boolean {
     const n = this.n, pid = n.pid, p = row.paths![0];
     const addr = n.arg(p.path);
     const raw = addr === 0 ? null : this.memory.readString(pid, addr);
     if (!n.idValid()) return true;
     if (raw === null) return false;
     const res = resolveArg(pid, p, this, raw, argResolveMode(p, this));
-    if (!res.ok || !sb.killIfMatch.some((f) => f(res.path))) return false;
+    if (!res.ok) return false;
+    if (!sb.killIfMatch.some((f) => f(res.path))) {
+      if (sb.resumeIfMatch.some((f) => f(res.path))) this.states.resumeOnExec(pid);
+      return false;
+    }
     try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
     n.fail(Errno.EACCES);
     return true;

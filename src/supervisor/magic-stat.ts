@@ -19,7 +19,7 @@ import { byteStringToText } from "../policy/bytes";
 import type { SyscallRow } from "../syscalls/table";
 import type { Dispatcher } from "./dispatch";
 import { nodeFs, nodeOs } from "../lazy-node";
-import { bufferArg, fakeStat, layoutFor, TraceeWriter } from "./fakestat";
+import { fakeStat, layoutFor, TraceeWriter } from "./fakestat";
 
 const PREFIX = Buffer.from("/dev/sydbox");
 const SLASH = 0x2f;
@@ -63,7 +63,7 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
   const { applyMagic, magicCommandFromPath, parseMagic } = magicLanguage();
   const command = magicCommandFromPath(path);
   if (command === null) return n.continue();
-  const layout = layoutFor(row.name, n.arch);
+  const layout = layoutFor(row, n.arch);
   if (layout === null) return n.continue(); // a layout we do not write (i386 stat64): the kernel answers
 
   let cfg = state.cfg;
@@ -86,10 +86,16 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
 
   writer ??= new TraceeWriter(d.L);
   const len = fakeStat(layout, writer.buf);
-  const err = writer.write(pid, n.arg(bufferArg(row.name)), len);
+  const err = writer.write(pid, n.arg(row.stat!.buf), len);
   if (!n.idValid()) return;
   if (err) return n.fail(err === Errno.ESRCH ? Errno.EFAULT : err);
   if (changes) d.states.replace(pid, cfg);
+  // core/trace/exit_wait_all is global (SydBox 1's key): the last setting decides. It is
+  // stored before the caller goes on, so that the main thread never acts on an older one.
+  if (changes && command.startsWith("core/trace/exit_wait_all:")) {
+    Atomics.store(d.exitWaitAll, 0, cfg.core.trace.exit_wait_all ? 1 : 0);
+    d.post({ type: "wait" });
+  }
   n.succeed(0);
 }
 

@@ -54,6 +54,7 @@ import { bindFor, boundAddresses, unixSockaddr } from "./bind";
 import type { Dispatcher } from "./dispatch";
 import { connectFor } from "./emulate/connect";
 import { sendFor, sendVectorFor, type SendEntry } from "./emulate/send";
+import { P32 } from "../../ffi/pointer";
 import { tgidOf } from "./signals";
 
 /** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
@@ -68,7 +69,6 @@ const MMSGHDR_SIZE = 64;
 const COMPAT_MMSGHDR_SIZE = 32;
 /** sendmmsg handles at most UIO_MAXIOV entries, whatever vlen says. */
 const UIO_MAXIOV = 1024;
-const P32 = 4294967296;
 
 /**
  * The raw address a call names: bytes, "none" (no address), an errno the kernel will
