@@ -15,19 +15,18 @@
  * has, kill(0) is refused too.
  */
 import { procStat, procStatus } from "../procfs";
-import type { Listener } from "./listener";
 import { Errno } from "../errors";
-import { reportViolation } from "../report/violation";
 import type { SignalTarget, SyscallRow } from "../syscalls/table";
-import { STAT } from "./stats";
+import type { Call } from "./call";
+import { CONTINUE, fail, type Verdict } from "./verdict";
 
 /** The thread group of thread `tid`, or 0 when there is no such thread. */
-export function tgidOf(tid: number): number {
+export function threadGroupOf(tid: number): number {
   return procStatus(tid)?.tgid ?? 0;
 }
 
 /** The session of process `pid` (field 6 of /proc/PID/stat), or 0 when it is gone. */
-function sessionOf(pid: number): number {
+function sessionOfPid(pid: number): number {
   const stat = procStat(pid);
   return stat ? Number(stat.fields[3]) : 0;
 }
@@ -39,23 +38,19 @@ export class SignalGuard {
 
   /**
    * `sydbox` is our own pid; `reaper` the child stage's, also its process group
-   * (0 under core/restrict, where the child stage became the command).
+   * (0 under core/restrict, where the child stage became the command). The /proc
+   * readers are parameters so that unit tests can stand in for them.
    */
-  constructor(private readonly n: Listener, private readonly stats: Int32Array, readonly sydbox: number, readonly reaper: number) {}
+  constructor(readonly sydbox: number, readonly reaper: number, private readonly sessionOf: (pid: number) => number = sessionOfPid, private readonly tgidOf: (tid: number) => number = threadGroupOf) {}
 
-  /** Answers the current notification, a call of `row`. */
-  check(row: SyscallRow): void {
-    const n = this.n, t = row.signal!;
-    const target = n.argInt(t.arg);
-    const verdict = this.verdict(t, target);
-    if (verdict === 0) return n.continue();
-    if (verdict === Errno.EPERM) {
-      // The caller may have died meanwhile (and its pid been reused): report only a pending call.
-      if (!n.idValid()) return;
-      this.stats[STAT.VIOLATIONS]++;
-      reportViolation(n.pid, `${row.name}(${target})`);
-    }
-    n.fail(verdict);
+  /** The verdict on call `c` of `row`: a refusal protecting sydbox is reported (a "guard" verdict). */
+  check(c: Pick<Call, "argInt">, row: SyscallRow): Verdict {
+    const t = row.signal!;
+    const target = c.argInt(t.arg);
+    const errno = this.verdict(t, target);
+    if (errno === 0) return CONTINUE;
+    if (errno === Errno.EPERM) return { kind: "guard", call: `${row.name}(${target})` };
+    return fail(errno);
   }
 
   /**
@@ -64,7 +59,7 @@ export class SignalGuard {
    */
   private reaperLeft(): boolean {
     for (let i = 0; i < 100 && !this.reaperAlone; i++) {
-      this.reaperAlone = sessionOf(this.reaper) === this.reaper;
+      this.reaperAlone = this.sessionOf(this.reaper) === this.reaper;
       if (!this.reaperAlone) Bun.sleepSync(1);
     }
     return this.reaperAlone;
@@ -82,7 +77,7 @@ export class SignalGuard {
       case "thread": {
         // 0 (kill: the caller's group; F_SETOWN: nobody) and the kernel's own errors are its business.
         if (target <= 0) return 0;
-        const tgid = tgidOf(target);
+        const tgid = this.tgidOf(target);
         // No such thread: the kernel's answer, given here so that a thread id reused
         // between this look and the call cannot slip through.
         if (tgid === 0) return Errno.ESRCH;

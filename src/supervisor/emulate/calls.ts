@@ -1,8 +1,8 @@
 /**
  * The calls emulation performs: one implementation per emulation kind of the syscall table
  * (its rows' `emulate`, which also says which arguments a row's call takes), saying how it
- * is done on checked paths. An implementation returns 0 or -errno (the answer), or
- * ANSWERED / KERNEL.
+ * is done on checked paths. An implementation returns a result (a count or 0, or -errno)
+ * or an answer of its own (an fd to send, CONTINUE).
  *
  * Every path the entries use is a checked canonical path (canonical.ts), never the
  * tracee's buffer: creates and removes go through a pinned parent directory, calls on an
@@ -16,37 +16,35 @@ import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } f
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { EmuKind, Emulate, SyscallRow } from "../../syscalls/table";
-import type { Dispatcher } from "../dispatch";
+import type { Call } from "../call";
+import type { CheckedPath } from "../checked";
 import type { PathRequest } from "../paths";
 import { argResolveMode } from "../paths";
+import type { Answer } from "../verdict";
 import { openParent, pin, selfFd, type Parent } from "./canonical";
 import { CREAT_FLAGS, legacyOpen, openFor, opensToCreate, type OpenArgs } from "./open";
 
-/** The call was answered by the entry itself (an fd was sent). */
-export const ANSWERED = 0x40000000;
-/** The call must go on to the kernel (CONTINUE). */
-export const KERNEL = 0x40000001;
-
 /** One call being emulated: the checked paths, and the tracee's own path strings. */
 export interface EmuCall {
-  d: Dispatcher;
+  c: Call;
   row: SyscallRow;
   /** The row's `emulate`: the call's argument indices. */
   spec: Emulate;
   req: PathRequest;
-  paths: string[];
-  raws: (string | null)[];
+  paths: readonly CheckedPath[];
+  raws: readonly (string | null)[];
 }
 
 /** How the calls of one emulation kind are performed. */
 export interface Emulation {
   /** Does this call create a file (so the tracee's umask applies)? */
   creates(c: EmuCall): boolean;
-  run(c: EmuCall): number;
+  /** The result (count or 0, -errno), or an answer of its own. */
+  run(c: EmuCall): number | Answer;
 }
 
-const arg = (c: EmuCall, i: number) => c.d.n.argInt(i);
-const argU = (c: EmuCall, i: number) => c.d.n.argU32(i);
+const arg = (c: EmuCall, i: number) => c.c.argInt(i);
+const argU = (c: EmuCall, i: number) => c.c.argU32(i);
 /** The row's operand argument (`Emulate.arg`); rows of kinds that use one always name it. */
 const operand = (c: EmuCall) => c.spec.arg!;
 /** The call's flags argument, 0 for a row without one. */
@@ -73,7 +71,7 @@ function inParents(c: EmuCall, f: (a: Parent, b: Parent) => number, i = 0, j = -
 
 /** Runs `f` on the object at path `i`, pinned with an O_PATH fd (followed unless the call says not). */
 function onPinned(c: EmuCall, f: (fd: number) => number, i = 0): number {
-  const follow = argResolveMode(c.row.paths![i], c.d) === "follow";
+  const follow = argResolveMode(c.row.paths![i], c.c) === "follow";
   const fd = pin(c.paths[i], follow);
   if (fd < 0) return fd;
   try { return f(fd); } finally { fs.close(fd); }
@@ -97,7 +95,7 @@ const open: Emulation = {
   run: (c) => {
     const a = openArgs(c);
     if (a.flags < 0) return -Errno.EINVAL;
-    return openFor(c.d.n, c.paths[0], c.raws[0], a) === "kernel" ? KERNEL : ANSWERED;
+    return openFor(c.c, c.paths[0], c.raws[0], a);
   },
 };
 
@@ -126,9 +124,8 @@ const symlink: Emulation = {
   creates: never,
   run: (c) => {
     // The target is stored, not resolved: read once, used as read.
-    const d = c.d, addr = d.n.arg(operand(c));
-    const target = d.memory.readString(d.n.pid, addr);
-    if (target === null) return -(d.memory.errno || Errno.EFAULT);
+    const target = c.c.readString(c.c.arg(operand(c)));
+    if (target === null) return -(c.c.readErrno || Errno.EFAULT);
     return inParents(c, (p) => fs.symlinkat(target, p.fd, p.name));
   },
 };
@@ -161,7 +158,7 @@ const chown = onObject((c, fd) => fs.fchownat(fd, "", argU(c, operand(c)), argU(
 const truncate: Emulation = {
   creates: never,
   run: (c) => {
-    const len = c.d.n.arg(operand(c));
+    const len = c.c.arg(operand(c));
     if (len >= 2 ** 63) return -Errno.EINVAL; // a negative off_t
     return onPinned(c, (fd) => fs.truncate(selfFd(fd), len));
   },
@@ -175,7 +172,7 @@ const timesPtr = stablePtr(times);
 function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: number): number {
   if (addr === 0) return 0;
   const size = kind === "utimbuf" ? 16 : 32;
-  const b = c.d.readBytes(addr, size);
+  const b = c.c.readBytes(addr, size);
   if (b === null) return -Errno.EFAULT;
   const v = new DataView(b.buffer, b.byteOffset, size);
   if (kind === "utimbuf") {
@@ -196,7 +193,7 @@ function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: n
 /** utime (utimbuf), utimes/futimesat (timeval[2]), utimensat (timespec[2]). */
 const utimes = (kind: "utimbuf" | "timeval" | "timespec") => onObject((c, fd, flags) => {
   if (c.raws[0] === null && flags & AT_SYMLINK_NOFOLLOW) return -Errno.EINVAL;
-  const tp = readTimes(c, kind, c.d.n.arg(operand(c)));
+  const tp = readTimes(c, kind, c.c.arg(operand(c)));
   return tp < 0 ? tp : fs.utimensat(-100, selfFd(fd), tp, 0);
 });
 

@@ -5,18 +5,19 @@
  * must answer. So the supervisor thread hands such a call here (blocking.ts) and goes on
  * answering; this thread performs it exactly as emulation does inline (open.ts, connect.ts),
  * with the tracee's credentials, blocks as long as the tracee would have, and answers the
- * notification itself. One helper serves one call at a time; blocking.ts starts more as
+ * notification itself (answer.ts: it owns the notification it was handed). One helper serves one call at a time; blocking.ts starts more as
  * needed.
  */
 import { ptr } from "bun:ffi";
 import { O_NOCTTY } from "../../../ffi/constants";
 import { loadLibc } from "../../../ffi/libc";
+import { answer } from "../answer";
 import { Listener } from "../listener";
+import { sendFd } from "../verdict";
 import { openCanonical } from "./canonical";
-import { connectAndAnswer } from "./connect";
-import { answer, sendRaw, type Answer } from "./send";
+import { connectNow } from "./connect";
+import { sendAnswer, sendRaw, type SendReply } from "./send";
 import { asTracee, type TraceeStatus } from "./creds";
-import { answerFd } from "./open";
 
 declare const self: Worker;
 
@@ -66,7 +67,7 @@ export interface SendJob extends JobBase {
   control: Uint8Array;
   passed: number[];
   flags: number;
-  answer: Answer;
+  reply: SendReply;
 }
 
 /** A call handed to a helper. */
@@ -83,17 +84,17 @@ self.onmessage = (ev: MessageEvent<Job>) => {
       listener.adopt(j.id[0], j.id[1]);
       try {
         const at = (b: Uint8Array) => (b.length > 0 ? ptr(b) : 0);
-        answer(listener, sendRaw(j.fd, j.addr, at(j.payload), j.payload.length, at(j.control), j.control.length, j.flags, j.status), j.answer);
+        answer(listener, sendAnswer(sendRaw(j.fd, j.addr, at(j.payload), j.payload.length, at(j.control), j.control.length, j.flags, j.status), j.reply));
       } finally {
         for (const fd of [j.fd, j.pinned, ...j.passed]) if (fd >= 0) L.close(fd);
       }
     } else if (j.kind === "connect") {
       listener.adopt(j.id[0], j.id[1]);
-      connectAndAnswer(listener, j.fd, j.pinned, j.addr, j.status);
+      answer(listener, connectNow(j.fd, j.pinned, j.addr, j.status));
     } else {
       const fd = asTracee(j.status, j.creates, () => openCanonical(j.path, j.flags | O_NOCTTY, j.mode));
       listener.adopt(j.id[0], j.id[1]);
-      answerFd(listener, fd, j.cloexec);
+      answer(listener, sendFd(fd, j.cloexec));
     }
   } finally {
     Atomics.store(j.busy, j.slot, 0);
