@@ -3,7 +3,7 @@
  * memory and sandbox, nothing of the listener. The dispatcher is the real one; unit tests
  * give engines a fake (test/supervisor/).
  */
-import type { JobBody } from "./emulate/blocking";
+import type { JobBody } from "./emulate/jobs";
 import type { Sandbox } from "./sandbox";
 import type { State } from "./state";
 

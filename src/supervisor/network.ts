@@ -51,7 +51,7 @@ import { bindFor, BoundAddresses, unixSockaddr, type BindOutcome } from "./bind"
 import type { Call } from "./call";
 import { checkAddress, type CheckedAddress, type CheckedPath } from "./checked";
 import { connectFor } from "./emulate/connect";
-import { sendFor, sendVectorFor, type SendEntry } from "./emulate/send";
+import { sendFor, sendVectorFor, type MsgHdr, type SendEntry } from "./emulate/send";
 import { CONTINUE, fail, GONE, succeed, type Answer, type Gone, type Verdict } from "./verdict";
 
 /** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
@@ -95,13 +95,6 @@ function readName(c: Call, addr: number, len: number): Raw {
   return new Uint8Array(bytes); // a copy: Buffer.slice would be a view
 }
 
-/** The rest of a struct msghdr, for the sends emulation performs (emulate/send.ts). */
-export interface MsgHdr {
-  iov: number;
-  iovlen: number;
-  control: number;
-  controllen: number;
-}
 
 /** The msg_name of the struct msghdr at `msg`, in the caller's layout; its other fields into `hdr`. */
 function readMsgName(c: Call, msg: number, hdr: MsgHdr): Raw {

@@ -12,17 +12,13 @@ import { O_CLOEXEC, O_CREAT } from "../../../ffi/constants";
 import { entryWorker } from "../../launch/entry";
 import type { Listener } from "../listener";
 import type { TraceeStatus } from "./creds";
-import type { Job, SendJob } from "./opener";
+import type { Job, JobBody } from "./jobs";
 
 const MAX = 32;
 const busy = new Int32Array(new SharedArrayBuffer(4 * MAX));
 const helpers: Worker[] = [];
 
 const newHelper = () => entryWorker("supervisor/emulate/opener.ts");
-
-type Body<J> = J extends Job ? Omit<J, "lfd" | "id" | "busy" | "slot"> : never;
-/** What an emulation hands to a helper (Call.handOff); the dispatcher adds the notification. */
-export type JobBody = Body<Job>;
 
 /**
  * Hands `body`, for the current notification of `n`, to an idle helper, which then owns

@@ -16,62 +16,12 @@ import { Listener } from "../listener";
 import { sendFd } from "../verdict";
 import { openCanonical } from "./canonical";
 import { connectNow } from "./connect";
-import { sendAnswer, sendRaw, type SendReply } from "./send";
-import { asTracee, type TraceeStatus } from "./creds";
+import { sendAnswer, sendRaw } from "./send";
+import { asTracee } from "./creds";
+import type { Job } from "./jobs";
 
 declare const self: Worker;
 
-/** What every job carries: the notification to answer and the helper's busy flag. */
-interface JobBase {
-  lfd: number;
-  id: [number, number];
-  status: TraceeStatus;
-  /** Shared busy flags of the helpers, and this helper's slot in them. */
-  busy: Int32Array;
-  slot: number;
-}
-
-/** An open of checked canonical `path`. */
-export interface OpenJob extends JobBase {
-  kind: "open";
-  path: string;
-  flags: number;
-  mode: number;
-  cloexec: boolean;
-  creates: boolean;
-}
-
-/**
- * A connect of the supervisor's copy `fd` of the tracee's socket to checked address bytes
- * `addr`; `pinned` is the unix path's parent directory fd that `addr` names, or -1. The
- * helper closes both.
- */
-export interface ConnectJob extends JobBase {
-  kind: "connect";
-  fd: number;
-  pinned: number;
-  addr: Uint8Array;
-}
-
-/**
- * A send on the supervisor's copy `fd` of a blocking socket that would have blocked
- * (send.ts), with copies of what was read: the address (naming directory fd `pinned`, or
- * -1), payload, control data (with `passed`, the fds it carries). The helper closes the fds.
- */
-export interface SendJob extends JobBase {
-  kind: "send";
-  fd: number;
-  pinned: number;
-  addr: Uint8Array | null;
-  payload: Uint8Array;
-  control: Uint8Array;
-  passed: number[];
-  flags: number;
-  reply: SendReply;
-}
-
-/** A call handed to a helper. */
-export type Job = OpenJob | ConnectJob | SendJob;
 
 const L = loadLibc();
 let listener: Listener | null = null;

@@ -56,7 +56,7 @@ import type { SendArgs } from "../../syscalls/table";
 import type { Call } from "../call";
 import type { CheckedPath } from "../checked";
 import { TraceeWriter } from "../fakestat";
-import type { MsgHdr } from "../network";
+import type { SendReply } from "./jobs";
 import { copyTraceeFds, fetchTraceeFd } from "../tracee-fd";
 import { CONTINUE, fail, GONE, HANDED, result, succeed, type Answer } from "../verdict";
 import { pinAddress, type Target } from "./connect";
@@ -72,6 +72,14 @@ const P32 = 4294967296;
 const SIGPIPE = 13;
 const F_DUPFD_CLOEXEC = 1030;
 
+/** The rest of a struct msghdr, for the sends emulation performs: read by network.ts. */
+export interface MsgHdr {
+  iov: number;
+  iovlen: number;
+  control: number;
+  controllen: number;
+}
+
 /** One sendmmsg entry, as checked (network.ts). */
 export interface SendEntry {
   /** The checked name bytes, or null for none. */
@@ -85,16 +93,6 @@ export interface SendEntry {
   lenAt: number;
 }
 
-/** What the answer needs besides the count: where msg_len goes, and whether EPIPE raises SIGPIPE. */
-export interface SendReply {
-  tid: number;
-  tgid: number;
-  /** sendmmsg: the entry's msg_len to write, 0 for none. */
-  lenAt: number;
-  sigpipe: boolean;
-  /** Bytes of a stream send already sent before the rest was handed to a helper. */
-  already: number;
-}
 
 /**
  * Per-thread buffers: the payload, the control data, the remote iovecs, the msghdr we send.
