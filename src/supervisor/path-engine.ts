@@ -35,6 +35,13 @@ function nothingToDecide(sb: Sandbox, req: PathRequest): boolean {
   return !sb.cfg.core.violation.raise_fail && ((req.resolve ?? 0) & RESOLVE_SCOPED) === 0;
 }
 
+/** The first of the call's categories that is on (nothingToDecide found one). */
+function firstOn(sb: Sandbox, req: PathRequest): "read" | "write" | "exec" {
+  const cats = req.categories;
+  for (let i = 0; i < cats.length; i++) if (sb.mode(cats[i]) !== "off") return cats[i];
+  return cats[0];
+}
+
 /**
  * Lets the kernel fail a call the way it will; with emulation the supervisor answers the
  * errno itself, since a CONTINUE would let the kernel re-read a path a racing thread changed.
@@ -64,7 +71,7 @@ export class PathEngine {
     if (req !== null && nothingToDecide(sb, req)) return CONTINUE;
     const emu = sb.cfg.core.trace.emulate && emulates(row, c.compat);
     if (req === null) return pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
-    const firstCat = req.categories.find((cat) => sb.mode(cat) !== "off")!;
+    const firstCat = firstOn(sb, req);
 
     const paths = this.paths, exists = this.exists, raws = this.raws;
     paths.length = 0; exists.length = 0; raws.length = 0;
