@@ -4,14 +4,14 @@
  * Paths resolve in this test process (the fake caller), on a scratch directory.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { O_CLOEXEC, O_CREAT, O_RDONLY, O_WRONLY } from "../../ffi/constants";
 import * as fs from "../../ffi/fsops";
 import { Errno } from "../../src/errors";
 import { PathEngine } from "../../src/supervisor/path-engine";
-import { CONTINUE, fail, type Verdict } from "../../src/supervisor/verdict";
+import { CONTINUE, fail, succeed, type Verdict } from "../../src/supervisor/verdict";
 import { config, FakeCall, row } from "./fake-call";
 
 const AT_FDCWD = -100;
@@ -108,4 +108,24 @@ test("the engine reports what it resolved, for the -d dump", () => {
   c.args = [AT_FDCWD, c.put(join(T, "d", "..", "f")), O_WRONLY, 0, 0, 0];
   engine.check(c, row("openat"));
   expect(engine.resolved).toEqual([join(T, "f")]);
+});
+
+test("emulation performs a create or a rename on the checked paths and returns the result", () => {
+  const c = new FakeCall(config("core/sandbox/write:deny", `allowlist/write+${T}/***`));
+  c.args = [c.put(join(T, "made")), 0o755, 0, 0, 0, 0];
+  expect(new PathEngine().check(c, row("mkdir"))).toEqual(succeed(0));
+  expect(existsSync(join(T, "made"))).toBe(true);
+  c.args = [c.put(join(T, "made")), c.put(join(T, "moved")), 0, 0, 0, 0];
+  expect(new PathEngine().check(c, row("rename"))).toEqual(succeed(0));
+  expect([existsSync(join(T, "made")), existsSync(join(T, "moved"))]).toEqual([false, true]);
+  // The kernel's own errors come back as the result: rmdir of a file.
+  c.args = [c.put(join(T, "f")), 0, 0, 0, 0, 0];
+  expect(new PathEngine().check(c, row("rmdir"))).toBe(fail(Errno.ENOTDIR));
+});
+
+test("a denied call is not performed", () => {
+  const c = new FakeCall(config("core/sandbox/write:deny", `allowlist/write+${T}/d/***`));
+  c.args = [c.put(join(T, "nope")), 0o755, 0, 0, 0, 0];
+  expect(new PathEngine().check(c, row("mkdir")).kind).toBe("deny");
+  expect(existsSync(join(T, "nope"))).toBe(false);
 });
