@@ -7,6 +7,7 @@
  */
 import { SIGTERM } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
+import { Errno } from "../errors";
 import { ViolationReporter } from "../report/reporter";
 import { reportViolation } from "../report/violation";
 import { formatAddress, type SockAddr } from "../policy/sockaddr";
@@ -29,7 +30,6 @@ import { ProcessStates, type State } from "./state";
 import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
 import type { SyscallIndex } from "./syscall-index";
 import { CONTINUE, fail, succeed, type Verdict, type Violation } from "./verdict";
-import { Errno } from "../errors";
 
 /** Answers notifications; one per supervisor thread. Also the engines' view of the current call. */
 export class Dispatcher implements Call {

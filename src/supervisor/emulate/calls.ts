@@ -26,7 +26,7 @@ import { CREAT_FLAGS, legacyOpen, openFor, opensToCreate, type OpenArgs } from "
 
 /** One call being emulated: the checked paths, and the tracee's own path strings. */
 export interface EmuCall {
-  c: Call;
+  call: Call;
   row: SyscallRow;
   /** The row's `emulate`: the call's argument indices. */
   spec: Emulate;
@@ -43,8 +43,8 @@ export interface Emulation {
   run(c: EmuCall): number | Answer;
 }
 
-const arg = (c: EmuCall, i: number) => c.c.argInt(i);
-const argU = (c: EmuCall, i: number) => c.c.argU32(i);
+const arg = (c: EmuCall, i: number) => c.call.argInt(i);
+const argU = (c: EmuCall, i: number) => c.call.argU32(i);
 /** The row's operand argument (`Emulate.arg`); rows of kinds that use one always name it. */
 const operand = (c: EmuCall) => c.spec.arg!;
 /** The call's flags argument, 0 for a row without one. */
@@ -71,7 +71,7 @@ function inParents(c: EmuCall, f: (a: Parent, b: Parent) => number, i = 0, j = -
 
 /** Runs `f` on the object at path `i`, pinned with an O_PATH fd (followed unless the call says not). */
 function onPinned(c: EmuCall, f: (fd: number) => number, i = 0): number {
-  const follow = argResolveMode(c.row.paths![i], c.c) === "follow";
+  const follow = argResolveMode(c.row.paths![i], c.call) === "follow";
   const fd = pin(c.paths[i], follow);
   if (fd < 0) return fd;
   try { return f(fd); } finally { fs.close(fd); }
@@ -95,7 +95,7 @@ const open: Emulation = {
   run: (c) => {
     const a = openArgs(c);
     if (a.flags < 0) return -Errno.EINVAL;
-    return openFor(c.c, c.paths[0], c.raws[0], a);
+    return openFor(c.call, c.paths[0], c.raws[0], a);
   },
 };
 
@@ -124,8 +124,8 @@ const symlink: Emulation = {
   creates: never,
   run: (c) => {
     // The target is stored, not resolved: read once, used as read.
-    const target = c.c.readString(c.c.arg(operand(c)));
-    if (target === null) return -(c.c.readErrno || Errno.EFAULT);
+    const target = c.call.readString(c.call.arg(operand(c)));
+    if (target === null) return -(c.call.readErrno || Errno.EFAULT);
     return inParents(c, (p) => fs.symlinkat(target, p.fd, p.name));
   },
 };
@@ -158,7 +158,7 @@ const chown = onObject((c, fd) => fs.fchownat(fd, "", argU(c, operand(c)), argU(
 const truncate: Emulation = {
   creates: never,
   run: (c) => {
-    const len = c.c.arg(operand(c));
+    const len = c.call.arg(operand(c));
     if (len >= 2 ** 63) return -Errno.EINVAL; // a negative off_t
     return onPinned(c, (fd) => fs.truncate(selfFd(fd), len));
   },
@@ -172,7 +172,7 @@ const timesPtr = stablePtr(times);
 function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: number): number {
   if (addr === 0) return 0;
   const size = kind === "utimbuf" ? 16 : 32;
-  const b = c.c.readBytes(addr, size);
+  const b = c.call.readBytes(addr, size);
   if (b === null) return -Errno.EFAULT;
   const v = new DataView(b.buffer, b.byteOffset, size);
   if (kind === "utimbuf") {
@@ -193,7 +193,7 @@ function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: n
 /** utime (utimbuf), utimes/futimesat (timeval[2]), utimensat (timespec[2]). */
 const utimes = (kind: "utimbuf" | "timeval" | "timespec") => onObject((c, fd, flags) => {
   if (c.raws[0] === null && flags & AT_SYMLINK_NOFOLLOW) return -Errno.EINVAL;
-  const tp = readTimes(c, kind, c.c.arg(operand(c)));
+  const tp = readTimes(c, kind, c.call.arg(operand(c)));
   return tp < 0 ? tp : fs.utimensat(-100, selfFd(fd), tp, 0);
 });
 

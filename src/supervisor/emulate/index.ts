@@ -37,15 +37,15 @@ export function emulatePath(c: Call, row: SyscallRow, req: PathRequest, paths: r
   if (!c.idValid()) return GONE;
   const spec = row.emulate!;
   const e = EMULATIONS[spec.kind];
-  const call: EmuCall = { c, row, spec, req, paths, raws };
-  const creates = e.creates(call);
+  const emu: EmuCall = { call: c, row, spec, req, paths, raws };
+  const creates = e.creates(emu);
   let r: number | Answer;
   if (creates || identityMatters()) {
     const st = traceeStatus(c.pid);
     if (st === null) return GONE; // the tracee is gone: nobody to answer
-    r = asTracee(st, creates, () => e.run(call));
+    r = asTracee(st, creates, () => e.run(emu));
   } else {
-    r = e.run(call);
+    r = e.run(emu);
   }
   return typeof r === "number" ? result(r) : r;
 }
