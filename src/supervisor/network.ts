@@ -68,24 +68,24 @@ const COMPAT_MMSGHDR_SIZE = 32;
 const UIO_MAXIOV = 1024;
 const P32 = 4294967296;
 
-/** A name the kernel will look for and find none of: sendto/sendmsg on a connected socket. */
-const NO_NAME = 0;
+/** No address: sendto/sendmsg on a connected socket (or a NULL one, EFAULT for bind/connect). */
+interface NoName { readonly kind: "no-name" }
 /** A struct msghdr the kernel cannot read: it answers EFAULT. */
-const UNREADABLE_HEADER = -1;
-
+interface UnreadableHeader { readonly kind: "unreadable-header" }
 /**
- * The raw address a call names: its bytes, or one of the outcomes without bytes: NO_NAME,
- * UNREADABLE_HEADER, GONE (the call is no longer pending), or `{ errno }`, which the
- * kernel will answer without using an address (errno 0: one the kernel finds itself,
- * reading nothing a racing thread could change: a length under 2).
+ * An address the kernel will refuse without using it, with `errno`; 0 when it finds the
+ * error itself, reading nothing a racing thread could change (a length under 2).
  */
-type Raw = Uint8Array | typeof NO_NAME | typeof UNREADABLE_HEADER | { readonly errno: number } | typeof GONE;
+interface KernelErrno { readonly kind: "kernel-errno"; readonly errno: number }
 
-const isGone = (r: Raw): r is Gone => r === GONE;
+/** The raw address a call names: its bytes, or why there are none (GONE: the call is no longer pending). */
+type Raw = Uint8Array | NoName | UnreadableHeader | KernelErrno | Gone;
 
-/** The kernel's errno for an address, without using one; made once each. */
-const errnos: { errno: number }[] = [];
-const kernelErrno = (errno: number) => (errnos[errno] ??= { errno });
+const NO_NAME: NoName = Object.freeze({ kind: "no-name" });
+const UNREADABLE_HEADER: UnreadableHeader = Object.freeze({ kind: "unreadable-header" });
+const errnos: KernelErrno[] = [];
+/** Made once per errno. */
+const kernelErrno = (errno: number): KernelErrno => (errnos[errno] ??= Object.freeze({ kind: "kernel-errno", errno }));
 
 /** The `len` bytes of a sockaddr at `addr`, copied (the reader's buffer is reused by the next read). */
 function readName(c: Call, addr: number, len: number): Raw {
@@ -145,20 +145,20 @@ export class NetworkEngine {
     const emulate = sb.cfg.core.trace.emulate;
     const send = where.send;
     const raw = readRaw(c, where);
-    if (isGone(raw)) return GONE;
-    if (emulate && send !== undefined && where.kind === "msghdr" && !(raw instanceof Uint8Array) && raw !== NO_NAME) {
-      // The whole msghdr is read again by the kernel: even its errors are answered here.
-      return fail(raw === UNREADABLE_HEADER ? Errno.EFAULT : raw.errno === 0 ? Errno.EINVAL : raw.errno);
-    }
-    if (raw === UNREADABLE_HEADER) return emulate ? fail(Errno.EFAULT) : CONTINUE;
-    if (raw === NO_NAME) {
-      // sendto's address is a register, NULL: nothing to race. A msghdr's is memory.
-      return emulate && send !== undefined && where.kind === "msghdr" ? sendFor(c, send, null, null, hdr) : CONTINUE;
-    }
     if (!(raw instanceof Uint8Array)) {
-      // A CONTINUE would let the kernel read an address a racing thread has just mapped:
-      // with emulation its errno is answered here, unless the kernel reads nothing (0).
-      return emulate && raw.errno !== 0 ? fail(raw.errno) : CONTINUE;
+      switch (raw.kind) {
+        case "gone": return GONE;
+        case "no-name":
+          // sendto's address is a register, NULL: nothing to race. A msghdr's is memory.
+          return emulate && send !== undefined && where.kind === "msghdr" ? sendFor(c, send, null, null, hdr) : CONTINUE;
+        case "unreadable-header": return emulate ? fail(Errno.EFAULT) : CONTINUE;
+        case "kernel-errno":
+          // The whole msghdr is read again by the kernel: even its errors are answered here.
+          if (emulate && send !== undefined && where.kind === "msghdr") return fail(raw.errno === 0 ? Errno.EINVAL : raw.errno);
+          // A CONTINUE would let the kernel read an address a racing thread has just mapped:
+          // with emulation its errno is answered here, unless the kernel reads nothing (0).
+          return emulate && raw.errno !== 0 ? fail(raw.errno) : CONTINUE;
+      }
     }
     const a = decodeSockaddr(raw, raw.length);
     // Too short for its family: the kernel will say EINVAL, but on bytes it reads again, which
@@ -202,7 +202,7 @@ export class NetworkEngine {
     for (let i = 0; i < vlen; i++) {
       const h: MsgHdr = entries === null ? hdr : { iov: 0, iovlen: 0, control: 0, controllen: 0 };
       const raw = readMsgName(c, vec + i * size, h);
-      if (isGone(raw)) return GONE;
+      if (raw === GONE) return GONE;
       // The kernel stops at an unreadable entry: nothing after it is sent.
       if (raw === UNREADABLE_HEADER) { faulted = true; break; }
       // An entry the kernel may refuse is skipped, not a stop: some protocols ignore msg_name,
@@ -215,7 +215,7 @@ export class NetworkEngine {
         if (passed(judged)) unixPath = judged.unixPath;
       }
       entries?.push({
-        name: raw instanceof Uint8Array ? raw : null, errno: raw !== NO_NAME && !(raw instanceof Uint8Array) ? raw.errno : 0,
+        name: raw instanceof Uint8Array ? raw : null, errno: !(raw instanceof Uint8Array) && raw.kind === "kernel-errno" ? raw.errno : 0,
         unixPath, hdr: h, lenAt: vec + i * size + (c.compat ? COMPAT_MSGHDR_SIZE : MSGHDR_SIZE),
       });
     }
