@@ -21,12 +21,12 @@ import type { Call } from "./call";
 import { CONTINUE, fail, type Verdict } from "./verdict";
 
 /** The thread group of thread `tid`, or 0 when there is no such thread. */
-export function threadGroupOf(tid: number): number {
+export function tgidOf(tid: number): number {
   return procStatus(tid)?.tgid ?? 0;
 }
 
 /** The session of process `pid` (field 6 of /proc/PID/stat), or 0 when it is gone. */
-function sessionOfPid(pid: number): number {
+function sessionOf(pid: number): number {
   const stat = procStat(pid);
   return stat ? Number(stat.fields[3]) : 0;
 }
@@ -41,7 +41,7 @@ export class SignalGuard {
    * (0 under core/restrict, where the child stage became the command). The /proc
    * readers are parameters so that unit tests can stand in for them.
    */
-  constructor(readonly sydbox: number, readonly reaper: number, private readonly sessionOf: (pid: number) => number = sessionOfPid, private readonly tgidOf: (tid: number) => number = threadGroupOf) {}
+  constructor(readonly sydbox: number, readonly reaper: number, private readonly session: (pid: number) => number = sessionOf, private readonly threadGroup: (tid: number) => number = tgidOf) {}
 
   /** The verdict on call `c` of `row`: a refusal protecting sydbox is reported (a "guard" verdict). */
   check(c: Pick<Call, "argInt">, row: SyscallRow): Verdict {
@@ -59,7 +59,7 @@ export class SignalGuard {
    */
   private reaperLeft(): boolean {
     for (let i = 0; i < 100 && !this.reaperAlone; i++) {
-      this.reaperAlone = this.sessionOf(this.reaper) === this.reaper;
+      this.reaperAlone = this.session(this.reaper) === this.reaper;
       if (!this.reaperAlone) Bun.sleepSync(1);
     }
     return this.reaperAlone;
@@ -77,7 +77,7 @@ export class SignalGuard {
       case "thread": {
         // 0 (kill: the caller's group; F_SETOWN: nobody) and the kernel's own errors are its business.
         if (target <= 0) return 0;
-        const tgid = this.tgidOf(target);
+        const tgid = this.threadGroup(target);
         // No such thread: the kernel's answer, given here so that a thread id reused
         // between this look and the call cannot slip through.
         if (tgid === 0) return Errno.ESRCH;
