@@ -32,8 +32,8 @@ export interface Call extends CallView {
   peek(addr: number, len: number): number;
   /** The buffer `peek` reads into (reused). */
   readonly peeked: Uint8Array;
-  /** The NUL-terminated string at `addr` (latin1, at most PATH_MAX bytes), or null with `readErrno` set. */
-  readString(addr: number): string | null;
+  /** The NUL-terminated string at `addr` (latin1, at most `max` bytes, PATH_MAX by default), or null with `readErrno` set. */
+  readString(addr: number, max?: number): string | null;
   /** errno of the last failed read (EFAULT, ENAMETOOLONG...). */
   readonly readErrno: number;
   /**

@@ -113,10 +113,19 @@ export function checkAddress(c: Call, row: SyscallRow, a: SockAddr | Unsupported
     unixPath = mark(res.path);
   }
 
+  // A unix bind creates a socket file: a write of its path, whatever the network lists say,
+  // where write sandboxing has lists (deny, allow; bpf mode, as in SydBox 2, leaves binds be).
+  const wm = sb.mode("write");
+  if (bind && subject.family === "unix" && a.family === "unix" && a.path !== "" && (wm === "deny" || wm === "allow") && !sb.allows("write", subject.path)) {
+    const path = subject.path;
+    return deny(Errno.EACCES, [{ category: "write", call: pathCall(row.name, [path]), subjects: [path] }]);
+  }
   const autobind = bind && a.family === "unix" && a.path === "";
   const allowed = autobind || sb.allows(cat, subject) || (!bind && bound.has(subject));
   if (!allowed) {
-    return deny(bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED, [{ category: cat, call: `${row.name}(${formatAddress(subject)})`, subjects: [subject] }]);
+    // bpf mode: the kernel's EPERM, as if the filter had answered (a bind is sent for the write check).
+    const errno = sb.mode(cat) === "bpf" ? Errno.EPERM : bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED;
+    return deny(errno, [{ category: cat, call: `${row.name}(${formatAddress(subject)})`, subjects: [subject] }]);
   }
   return { subject, unixPath };
 }

@@ -15,6 +15,7 @@ import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import { answer } from "./answer";
 import type { Call } from "./call";
 import { hand } from "./emulate/blocking";
+import { fdCall } from "./emulate/fdcalls";
 import type { JobBody } from "./emulate/jobs";
 import { TraceeWriter } from "./fakestat";
 import type { Listener } from "./listener";
@@ -28,7 +29,7 @@ import { SignalGuard } from "./signals";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates, type State } from "./state";
 import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
-import type { SyscallIndex } from "./syscall-index";
+import { UNREADABLE_ARGS, type SyscallIndex } from "./syscall-index";
 import { CONTINUE, fail, succeed, type Verdict, type Violation } from "./verdict";
 
 /** Answers notifications; one per supervisor thread. Also the engines' view of the current call. */
@@ -79,16 +80,22 @@ export class Dispatcher implements Call {
     if (this.obs !== null) this.obs.row = row;
     if (row < 0) {
       this.stats[STAT.UNKNOWN]++;
-      answer(this.n, CONTINUE);
+      // No row: nothing is decided. A socketcall whose arguments cannot be read: EFAULT.
+      answer(this.n, row === UNREADABLE_ARGS ? fail(Errno.EFAULT) : CONTINUE);
     } else {
       this.stats[row]++;
       this.settle(this.decide(SYSCALLS[row]));
+      // No verdict but GONE and HANDED leaves a call unanswered, and a live call left so
+      // would block its tracee forever (say, /proc unreadable for want of fds, taken for a
+      // gone tracee): fatal.
+      if (!this.n.answered && this.n.idValid()) throw new Error(`${SYSCALLS[row].name} of process ${this.n.pid} was left unanswered`);
     }
     if (this.clock !== null) this.times[row < 0 ? TIME_UNKNOWN : row] += this.clock.lap();
   }
 
   private decide(row: SyscallRow): Verdict {
     if (row.signal) return this.signals.check(this, row);
+    if (row.fdCall) return fdCall(this, row);
     if (row.category === "exec") {
       const pid = this.n.pid;
       this.states.onExec(pid); // core/trace/magic_lock:exec
@@ -189,7 +196,7 @@ export class Dispatcher implements Call {
     return this.memory.buf.subarray(0, len);
   }
   peek(addr: number, len: number): number { return this.memory.read(this.n.pid, addr, len); }
-  readString(addr: number): string | null { return this.memory.readString(this.n.pid, addr); }
+  readString(addr: number, max?: number): string | null { return this.memory.readString(this.n.pid, addr, max); }
   gather(dst: number, len: number, riov: Uint32Array, riovPtr: number, count: number): number {
     return this.memory.gather(this.n.pid, dst, len, riov, riovPtr, count);
   }

@@ -41,8 +41,9 @@
  * tracee thread that rewrites the sockaddr after the check changes nothing. A nameless
  * sendmsg or sendmmsg entry is sent there too (a msghdr in memory can gain an address after
  * the check), and an address the kernel would refuse (too short, unreadable) is answered
- * from the bytes read, where a CONTINUE would let the kernel read new ones. Left to the
- * kernel: a bind of an unsupported family (netlink's port id would be the supervisor's).
+ * from the bytes read, where a CONTINUE would let the kernel read new ones. A bind of an
+ * unsupported family is made by the supervisor too (a netlink nl_pid 0 becomes the tracee's
+ * pid, the port id the kernel would have tried first for it).
  */
 import { Errno } from "../errors";
 import { decodeSockaddr } from "../policy/sockaddr";
@@ -52,6 +53,7 @@ import type { Call } from "./call";
 import { checkAddress, type CheckedAddress, type CheckedPath } from "./checked";
 import { connectFor } from "./emulate/connect";
 import { sendFor, sendVectorFor, type MsgHdr, type SendEntry } from "./emulate/send";
+import { tgidOf } from "./signals";
 import { CONTINUE, fail, GONE, succeed, type Answer, type Gone, type Verdict } from "./verdict";
 
 /** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
@@ -172,10 +174,15 @@ export class NetworkEngine {
     const recordBind = sb.cfg.core.allowlist.successful_bind;
     if (!recordBind && !emulate) return CONTINUE;
     if (!passed(judged) || a === null) {
-      // An unsupported family goes to the kernel. A too short address: the supervisor's bind
-      // of the bytes read fails as the kernel's would, where a CONTINUE lets it read new ones.
-      if (a !== null || !emulate) return CONTINUE;
-      return bound(bindFor(c, c.argInt(0), raw, false));
+      // An unsupported family, or a too short address: the supervisor binds the bytes read (it
+      // fails as the kernel's would), where a CONTINUE lets the kernel read new ones, perhaps
+      // of a family that is checked.
+      if (!emulate) return CONTINUE;
+      const own = ownNetlinkPort(c, raw);
+      let out = bindFor(c, c.argInt(0), own, false);
+      // That port is taken: the kernel then picks one, as for the tracee's own nl_pid 0.
+      if (own !== raw && out.kind === "done" && out.errno === Errno.EADDRINUSE) out = bindFor(c, c.argInt(0), raw, false);
+      return bound(out, true);
     }
 
     // successful_bind or emulation: bind on the tracee's behalf (and remember the address it got).
@@ -183,10 +190,12 @@ export class NetworkEngine {
     const autobind = a.family === "unix" && a.path === "";
     let bytes: Uint8Array | null = raw;
     if (subject.family === "unix" && !autobind) bytes = a.family === "unix" && subject.path === a.path ? raw : unixSockaddr(subject.path);
-    if (bytes === null) return CONTINUE; // the resolved path does not fit sun_path: the kernel binds it, unrecorded
+    // The resolved path does not fit sun_path: the kernel would bind the tracee's (relative) bytes
+    // unrecorded; with emulation that CONTINUE would let it read new ones: refused.
+    if (bytes === null) return emulate ? fail(Errno.ENAMETOOLONG) : CONTINUE;
     const out = bindFor(c, c.argInt(0), bytes, subject.family === "unix" && !autobind);
     if (out.kind === "done" && out.errno === 0 && out.bound && recordBind) this.bound.add(out.bound);
-    return bound(out);
+    return bound(out, emulate);
   }
 
   /**
@@ -224,9 +233,30 @@ export class NetworkEngine {
   }
 }
 
-/** The answer to a bind the supervisor made (or could not make: the kernel binds). */
-function bound(out: BindOutcome): Answer {
+/**
+ * The answer to a bind the supervisor made, or could not make (no pidfd_getfd): then with
+ * `emulate` refused, a CONTINUE would let the kernel read the address again; without, the
+ * kernel binds (successful_bind alone: unrecorded).
+ */
+function bound(out: BindOutcome, emulate: boolean): Answer {
   if (out.kind === "gone") return GONE;
-  if (out.kind === "unavailable") return CONTINUE;
+  if (out.kind === "unavailable") return emulate ? fail(out.errno) : CONTINUE;
   return out.errno !== 0 ? fail(out.errno) : succeed(0);
+}
+
+const AF_NETLINK = 16;
+/**
+ * A netlink bind with nl_pid 0 asks the kernel for a port id, which it takes from the
+ * binding process's pid: in the supervisor's bind that would be sydbox's. A copy naming the
+ * tracee's own pid instead, which is what the kernel would have tried first for it.
+ */
+function ownNetlinkPort(c: Call, raw: Uint8Array): Uint8Array {
+  if (raw.length < 12 || (raw[0] | (raw[1] << 8)) !== AF_NETLINK) return raw;
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  if (v.getUint32(4, true) !== 0) return raw;
+  const tgid = tgidOf(c.pid);
+  if (tgid === 0) return raw;
+  const copy = raw.slice();
+  new DataView(copy.buffer).setUint32(4, tgid, true);
+  return copy;
 }

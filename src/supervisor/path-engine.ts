@@ -35,11 +35,23 @@ function nothingToDecide(sb: Sandbox, req: PathRequest): boolean {
   return !sb.cfg.core.violation.raise_fail && ((req.resolve ?? 0) & RESOLVE_SCOPED) === 0;
 }
 
-/** The first of the call's categories that is on (nothingToDecide found one). */
+/**
+ * Would "nothing to decide" rest on tracee memory? openat2's categories come from its
+ * struct open_how, which another thread can rewrite after our read: unless neither read
+ * nor write can deny, its calls are always looked at (and emulated, or refused).
+ */
+function memoryDecides(sb: Sandbox, row: SyscallRow): boolean {
+  return row.refine?.kind === "openHow" && !(sb.allowsEverything("read") && sb.allowsEverything("write"));
+}
+
+/**
+ * The category a denial of the call is reported as: the first of its categories that is
+ * on; none on (an openat2 looked at because its flags are memory), a write's.
+ */
 function firstOn(sb: Sandbox, req: PathRequest): "read" | "write" | "exec" {
   const cats = req.categories;
   for (let i = 0; i < cats.length; i++) if (sb.mode(cats[i]) !== "off") return cats[i];
-  return cats[0];
+  return "write";
 }
 
 /**
@@ -68,8 +80,11 @@ export class PathEngine {
       if (k !== null) return k;
     }
     const req = pathRequest(row, c);
-    if (req !== null && nothingToDecide(sb, req)) return CONTINUE;
-    const emu = sb.cfg.core.trace.emulate && emulates(row, c.compat);
+    if (req !== null && nothingToDecide(sb, req) && !memoryDecides(sb, row)) return CONTINUE;
+    const emu = sb.cfg.core.trace.emulate && emulates(row);
+    // openat2's flags are tracee memory: without emulation (or where it cannot be made) the
+    // call is refused with ENOSYS, and libc callers fall back to openat, whose flags are registers.
+    if (!emu && row.refine?.kind === "openHow") return fail(Errno.ENOSYS);
     if (req === null) return pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
     const firstCat = firstOn(sb, req);
 

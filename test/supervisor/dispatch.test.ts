@@ -34,11 +34,14 @@ class StandIn {
   arg(i: number) { return this.args[i]; }
   argInt(i: number) { return this.args[i] | 0; }
   argU32(i: number) { return this.args[i] >>> 0; }
+  /** Was the current notification answered? (The dispatcher insists on it.) */
+  answered = false;
   idValid() { return true; }
-  continue() { this.answers.push("continue"); }
-  fail(e: number) { this.answers.push(`fail ${e}`); }
-  succeed(v: number) { this.answers.push(`succeed ${v}`); }
-  sendFd() { this.answers.push("sendFd"); return 0; }
+  continue() { this.answer("continue"); }
+  fail(e: number) { this.answer(`fail ${e}`); }
+  succeed(v: number) { this.answer(`succeed ${v}`); }
+  sendFd() { this.answer("sendFd"); return 0; }
+  private answer(what: string) { this.answers.push(what); this.answered = true; }
 }
 
 /** Keeps the path buffers alive while the dispatcher reads them. */
@@ -63,6 +66,7 @@ function dispatcher(magic: string[], dryRun = false) {
   const call = (name: string, ...args: number[]) => {
     row = SYSCALLS.findIndex((r) => r.name === name);
     n.args = [...args, 0, 0, 0, 0, 0, 0].slice(0, 6);
+    n.answered = false;
     d.handle();
   };
   return { d, n, stats, posted, call };

@@ -9,8 +9,8 @@
  * here. One on a blocking socket waits, for the server to accept (a full backlog) or for a
  * slow host, and what ends the wait may be another tracee's call, or another thread's of
  * the same tracee, that this thread must answer: such a connect is made by a helper thread
- * that waits as the tracee would (blocking.ts) and answers it; only when no helper can be
- * had is it made here, blocking this thread until it completes.
+ * that waits as the tracee would (blocking.ts) and answers it; when no helper can be had
+ * it fails with EAGAIN (never made here: this thread would stop answering until it ends).
  *
  * Documented limits: the last component of a unix path is still looked up by connect
  * itself (a symlink swapped in there is followed). A connect whose tracee is killed or
@@ -26,7 +26,7 @@ import { unixSockaddr } from "../bind";
 import type { Call } from "../call";
 import type { CheckedPath } from "../checked";
 import { fetchTraceeFd } from "../tracee-fd";
-import { CONTINUE, fail, GONE, HANDED, result, type Answer } from "../verdict";
+import { fail, GONE, HANDED, result, type Answer } from "../verdict";
 import { connectJob } from "./blocking";
 import { openParent, selfFd, type Parent } from "./canonical";
 import { asTracee, type TraceeStatus } from "./creds";
@@ -41,13 +41,20 @@ export function connectFor(c: Pick<Call, "pid" | "idValid" | "handOff">, sockfd:
   const got = fetchTraceeFd(c, sockfd);
   if (got.kind === "gone") return GONE;
   if (got.kind === "badf") return fail(Errno.EBADF);
-  if (got.kind === "unavailable") return CONTINUE; // no pidfd_getfd here: the kernel connects
+  // No pidfd_getfd here (or not allowed): refused, a CONTINUE would let the kernel read the address again.
+  if (got.kind === "unavailable") return fail(got.errno);
   const r = pinAddress(sockaddr, unixPath, target);
   if (r < 0) { fs.close(got.fd); return fail(-r); }
   const addr = target.addr, pinned = target.pinned;
   // Our copy shares the tracee's open file description, so its O_NONBLOCK too.
   const fl = fs.fcntl(got.fd, fs.F_GETFL);
-  if (fl >= 0 && (fl & O_NONBLOCK) === 0 && c.handOff(connectJob(got.fd, pinned, addr, got.status))) return HANDED;
+  if (fl >= 0 && (fl & O_NONBLOCK) === 0) {
+    if (c.handOff(connectJob(got.fd, pinned, addr, got.status))) return HANDED;
+    // Every helper is busy: EAGAIN, rather than a wait here that would stop every answer.
+    if (pinned >= 0) fs.close(pinned);
+    fs.close(got.fd);
+    return fail(Errno.EAGAIN);
+  }
   return connectNow(got.fd, pinned, addr, got.status);
 }
 

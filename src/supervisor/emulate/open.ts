@@ -14,7 +14,8 @@
  * O_NONBLOCK must block until its other end is opened, by another tracee whose own open
  * waits for this thread; even a non-blocking open here would stand in for that other end.
  * Such opens are done by a helper thread that blocks as the tracee would (blocking.ts);
- * only when no helper can be had do they go to the kernel (CONTINUE). O_NOCTTY is always
+ * when no helper can be had they fail with EAGAIN (a CONTINUE would let the kernel read
+ * the path again). O_NOCTTY is always
  * added: the supervisor must not acquire a controlling terminal (a session leader tracee
  * opening a tty does not get it as its controlling terminal either, documented); and
  * /dev/tty names the supervisor's controlling terminal, the tracee's too unless it called
@@ -23,9 +24,10 @@
 import * as at from "../../../ffi/at";
 import { O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
+import { Errno } from "../../errors";
 import type { Call } from "../call";
 import type { CheckedPath } from "../checked";
-import { CONTINUE, GONE, HANDED, sendFd, type Answer } from "../verdict";
+import { CONTINUE, fail, GONE, HANDED, sendFd, type Answer } from "../verdict";
 import { openJob } from "./blocking";
 import { openCanonical } from "./canonical";
 import { traceeStatus } from "./creds";
@@ -75,7 +77,8 @@ export function openFor(c: Pick<Call, "pid" | "handOff">, path: CheckedPath, raw
     // A helper thread waits in the open instead (blocking.ts); it answers the call itself.
     const st = traceeStatus(c.pid);
     if (st === null) return GONE;
-    return c.handOff(openJob(target, a.flags, a.mode, st)) ? HANDED : CONTINUE;
+    // Every helper busy: EAGAIN, not CONTINUE, which would let the kernel read the path again.
+    return c.handOff(openJob(target, a.flags, a.mode, st)) ? HANDED : fail(Errno.EAGAIN);
   }
   const fd = openCanonical(target, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
   if (fd >= 0 && !wantNonblock) {
