@@ -10,7 +10,7 @@ import { answer } from "../supervisor/answer";
 import { Listener, Wake } from "../supervisor/listener";
 import { STAT_ROW } from "../supervisor/stats";
 import { CONTINUE } from "../supervisor/verdict";
-import type { FilterSpec } from "./filter";
+import type { FilterSpec } from "./filter-spec";
 import { SCMP_ACT_NOTIFY } from "../../ffi/constants";
 
 /** Does the filter send every execve to the supervisor? Then the first notification is the eldest's execve. */

@@ -54,6 +54,8 @@ export interface Call extends CallView {
    * answers; the engine then returns HANDED. False when no helper can take it.
    */
   handOff(job: JobBody): boolean;
+  /** exec/resume_if_match: the caller leaves the sandbox if this exec succeeds (state.ts). */
+  resumeOnExec(): void;
   /** --dry-run: decide and record everything, deny nothing. */
   readonly dryRun: boolean;
 }

@@ -65,7 +65,8 @@ export function checkPaths(c: Call, row: SyscallRow, req: PathRequest, paths: re
         (dry.violations ??= []);
         continue;
       }
-      if (!c.dryRun) return deny(errno, [{ category: cat, call: pathCall(row.name, paths.slice()), subjects: paths.slice() }]);
+      // raise_safe reports a safe denial, and it keeps the errno it would have had (SydBox 2.0.1).
+      if (!c.dryRun) return deny(safe || errno, [{ category: cat, call: pathCall(row.name, paths.slice()), subjects: paths.slice() }]);
       // Dry run: every category and path that would be denied is recorded (sydbox learn needs them all).
       dry.errno = errno;
       (dry.violations ??= []).push({ category: cat, call: pathCall(row.name, paths.slice()), subjects: [paths[i]] });

@@ -47,6 +47,8 @@ export class Dispatcher implements Call {
   readonly reporter: ViolationReporter;
   /** --dry-run: decide everything, deny nothing (violations are recorded and let through). */
   readonly dryRun: boolean;
+  /** core/trace/exit_wait_all, global: written by the magic stat before it answers (launch/exit-wait.ts). */
+  readonly exitWaitAll: Int32Array;
   /** The kill family: nothing signals sydbox or the reaper (signals.ts). */
   private readonly signals: SignalGuard;
   private readonly paths = new PathEngine();
@@ -59,6 +61,7 @@ export class Dispatcher implements Call {
     this.dryRun = start.dryRun;
     this.reporter = new ViolationReporter(start.dryRun);
     this.stats = start.stats;
+    this.exitWaitAll = start.exitWaitAll;
     this.times = cpuTimes(start.stats);
     this.clock = start.timing ? new ThreadClock(L) : null;
     this.states = new ProcessStates(start.config, start.eldest);
@@ -135,6 +138,11 @@ export class Dispatcher implements Call {
         return answer(n, fail(Errno.EPERM));
       case "reconfigure":
         this.states.replace(n.pid, v.cfg);
+        // Stored before the caller goes on, so that the main thread never acts on an older setting.
+        if (v.exitWaitAll) {
+          Atomics.store(this.exitWaitAll, 0, v.cfg.core.trace.exit_wait_all ? 1 : 0);
+          this.post({ type: "wait" });
+        }
         return answer(n, succeed(0));
       default:
         return answer(n, v);
@@ -201,6 +209,7 @@ export class Dispatcher implements Call {
     return this.memory.gather(this.n.pid, dst, len, riov, riovPtr, count);
   }
   handOff(job: JobBody): boolean { return hand(this.n, job); }
+  resumeOnExec(): void { this.states.resumeOnExec(this.n.pid); }
   write(addr: number, src: Uint8Array, len: number): number {
     const w = (this.writer ??= new TraceeWriter(this.L));
     if (src !== w.buf) w.buf.set(src.subarray(0, len));

@@ -19,7 +19,7 @@ import { byteStringToText } from "../policy/bytes";
 import type { SyscallRow } from "../syscalls/table";
 import type { Call } from "./call";
 import { nodeFs, nodeOs } from "../lazy-node";
-import { bufferArg, fakeStat, layoutFor } from "./fakestat";
+import { fakeStat, layoutFor } from "./fakestat";
 import { CONTINUE, fail, GONE, succeed, type Verdict } from "./verdict";
 
 const PREFIX = Buffer.from("/dev/sydbox");
@@ -68,7 +68,7 @@ export function castMagic(c: Call, row: SyscallRow, run: (pid: number, argv: str
   const { applyMagic, magicCommandFromPath, parseMagic } = magicLanguage();
   const command = magicCommandFromPath(path);
   if (command === null) return CONTINUE;
-  const layout = layoutFor(row.name, c.arch);
+  const layout = layoutFor(row, c.arch);
   if (layout === null) return CONTINUE; // a layout we do not write (i386 stat64): the kernel answers
 
   let cfg = state.cfg;
@@ -91,11 +91,12 @@ export function castMagic(c: Call, row: SyscallRow, run: (pid: number, argv: str
 
   const buf = (statBuf ??= Buffer.alloc(256));
   const len = fakeStat(layout, buf);
-  const err = c.write(c.arg(bufferArg(row.name)), buf, len);
+  const err = c.write(c.arg(row.stat!.buf), buf, len);
   if (!c.idValid()) return GONE;
   if (err) return fail(err === Errno.ESRCH ? Errno.EFAULT : err);
   // The change takes effect once the answer is written: the dispatcher installs it.
-  return changes ? { kind: "reconfigure", cfg } : succeed(0);
+  // core/trace/exit_wait_all is global (SydBox 1's key): the last setting decides.
+  return changes ? { kind: "reconfigure", cfg, exitWaitAll: command.startsWith("core/trace/exit_wait_all:") } : succeed(0);
 }
 
 /** Bytes read as latin1 (how tracee strings arrive) back to the string Bun will encode as those bytes. */

@@ -53,6 +53,7 @@ import type { Call } from "./call";
 import { checkAddress, type CheckedAddress, type CheckedPath } from "./checked";
 import { connectFor } from "./emulate/connect";
 import { sendFor, sendVectorFor, type MsgHdr, type SendEntry } from "./emulate/send";
+import { P32 } from "../../ffi/pointer";
 import { tgidOf } from "./signals";
 import { CONTINUE, fail, GONE, succeed, type Answer, type Gone, type Verdict } from "./verdict";
 
@@ -68,7 +69,6 @@ const MMSGHDR_SIZE = 64;
 const COMPAT_MMSGHDR_SIZE = 32;
 /** sendmmsg handles at most UIO_MAXIOV entries, whatever vlen says. */
 const UIO_MAXIOV = 1024;
-const P32 = 4294967296;
 
 /** No address: sendto/sendmsg on a connected socket (or a NULL one, EFAULT for bind/connect). */
 interface NoName { readonly kind: "no-name" }

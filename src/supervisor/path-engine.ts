@@ -75,8 +75,8 @@ export class PathEngine {
   check(c: Call, row: SyscallRow): Verdict {
     this.resolved = null;
     const pid = c.pid, sb = c.sandbox;
-    if (row.category === "exec" && sb.killIfMatch.length > 0 && !c.dryRun) {
-      const k = killIfMatch(c, row, sb);
+    if (row.category === "exec" && (sb.killIfMatch.length > 0 || sb.resumeIfMatch.length > 0) && !c.dryRun) {
+      const k = execIfMatch(c, row, sb);
       if (k !== null) return k;
     }
     const req = pathRequest(row, c);
@@ -124,15 +124,21 @@ export class PathEngine {
 
 /**
  * exec/kill_if_match: an exec of a matching path kills the process with SIGKILL
- * (whatever core/sandbox/exec says). Null when the path does not match.
+ * (whatever core/sandbox/exec says). exec/resume_if_match (checked second, as SydBox
+ * did): if this exec succeeds, the process is no longer sandboxed (state.ts
+ * resumeOnExec); the exec itself is decided as usual. Null when no kill is due.
  */
-function killIfMatch(c: Call, row: SyscallRow, sb: Sandbox): Verdict | null {
+function execIfMatch(c: Call, row: SyscallRow, sb: Sandbox): Verdict | null {
   const p = row.paths![0];
   const addr = c.arg(p.path);
   const raw = addr === 0 ? null : c.readString(addr);
   if (!c.idValid()) return GONE;
   if (raw === null) return null;
   const res = resolveArg(c.pid, p, c, raw, argResolveMode(p, c));
-  if (!res.ok || !sb.killIfMatch.some((f) => f(res.path))) return null;
+  if (!res.ok) return null;
+  if (!sb.killIfMatch.some((f) => f(res.path))) {
+    if (sb.resumeIfMatch.some((f) => f(res.path))) c.resumeOnExec();
+    return null;
+  }
   return KILL;
 }

@@ -54,8 +54,11 @@ export type Verdict =
   | { readonly kind: "kill" }
   /** A signal aimed at sydbox or the reaper: refused with EPERM and reported, in dry runs too (signals.ts). */
   | { readonly kind: "guard"; readonly call: string }
-  /** A magic stat that changed the caller's Config: it becomes the caller's state, then the call succeeds (0). */
-  | { readonly kind: "reconfigure"; readonly cfg: Config };
+  /**
+   * A magic stat that changed the caller's Config: it becomes the caller's state, then the
+   * call succeeds (0). `exitWaitAll`: it set core/trace/exit_wait_all, which is global.
+   */
+  | { readonly kind: "reconfigure"; readonly cfg: Config; readonly exitWaitAll: boolean };
 
 export const CONTINUE: Continue = Object.freeze({ kind: "continue" });
 export const HANDED: Handed = Object.freeze({ kind: "handed" });

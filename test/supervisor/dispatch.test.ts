@@ -60,7 +60,7 @@ function dispatcher(magic: string[], dryRun = false) {
   const posted: WorkerMessage[] = [];
   const d = new Dispatcher(loadLibc(), n as unknown as Listener, index, {
     type: "start", lfd: -1, stats, timing: false, eldest: 1, eldestExeced: true, reaper: 0,
-    config: config(...magic), dryRun, dumpFd: -1, treeRequest: new Int32Array(1),
+    config: config(...magic), dryRun, dumpFd: -1, treeRequest: new Int32Array(1), exitWaitAll: new Int32Array(1),
   }, (m) => posted.push(m));
   /** Handles a call of `name` with `args`. */
   const call = (name: string, ...args: number[]) => {

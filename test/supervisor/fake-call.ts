@@ -101,6 +101,9 @@ export class FakeCall implements Call {
     this.written.push({ addr, bytes: src.slice(0, len) });
     return 0;
   }
+  /** exec/resume_if_match asked for. */
+  resumed = false;
+  resumeOnExec(): void { this.resumed = true; }
   handOff(job: JobBody): boolean {
     if (this.helpers) this.handed.push(job);
     return this.helpers;

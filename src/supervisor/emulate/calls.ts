@@ -12,7 +12,7 @@
  */
 import { stablePtr } from "../../../ffi/pointer";
 import * as at from "../../../ffi/at";
-import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, AUDIT_ARCH } from "../../../ffi/constants";
+import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, AUDIT_ARCH, S_IFLNK, S_IFMT } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { EmuKind, Emulate, SyscallRow } from "../../syscalls/table";
@@ -50,7 +50,6 @@ const argU = (c: EmuCall, i: number) => c.call.argU32(i);
 const operand = (c: EmuCall) => c.spec.arg!;
 /** The call's flags argument, 0 for a row without one. */
 const flagsOf = (c: EmuCall) => (c.spec.flags === undefined ? 0 : arg(c, c.spec.flags));
-const S_IFMT = 0o170000, S_IFLNK = 0o120000;
 
 // Two pinned parents at most (rename, link); reused, never allocated per call.
 const parents: [Parent, Parent] = [{ fd: -1, name: "" }, { fd: -1, name: "" }];

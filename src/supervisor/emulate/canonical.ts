@@ -14,12 +14,11 @@
  * otherwise the tracee swapped the fd in between, and the call fails with ELOOP.
  */
 import * as at from "../../../ffi/at";
-import { O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, RESOLVE } from "../../../ffi/constants";
+import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, RESOLVE } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { CheckedPath } from "../checked";
 
-const AT_FDCWD = -100;
 /** Longest prefix handed to one openat2 (PATH_MAX is 4096 with the NUL). */
 const CHUNK = 4000;
 const FD_LINK = /^\/proc\/\d+\/(task\/\d+\/)?fd\/\d+$/;

@@ -22,7 +22,9 @@
  * setsid.
  */
 import * as at from "../../../ffi/at";
-import { O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
+import {
+  O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TMPFILE_BIT, O_TRUNC, O_WRONLY, openFlags, S_IFIFO, S_IFMT, VALID_OPEN_FLAGS, type OpenFlags,
+} from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { Call } from "../call";
@@ -32,11 +34,7 @@ import { openJob } from "./blocking";
 import { openCanonical } from "./canonical";
 import { traceeStatus } from "./creds";
 
-/** VALID_OPEN_FLAGS (x86_64/generic): open(2) drops other bits, openat2(2) refuses them. */
-const VALID_OPEN_FLAGS = 0o37777703;
-const O_PATH_FLAGS = 0o200000 /* O_DIRECTORY */ | 0o400000 /* O_NOFOLLOW */ | O_PATH | O_CLOEXEC;
-const O_TMPFILE_BIT = 0o20000000;
-const S_IFMT = 0o170000, S_IFIFO = 0o010000;
+const NATIVE_O = openFlags();
 
 /**
  * What the tracee asked open(2) for: openat2's struct as given (the kernel validates it),
@@ -47,10 +45,14 @@ export interface OpenArgs {
   mode: number;
 }
 
-/** The flags and mode open(2)/openat(2) pass on, as the kernel's build_open_how makes them. */
-export function legacyOpen(flags: number, mode: number): OpenArgs {
+/**
+ * The flags and mode open(2)/openat(2) pass on, as the kernel's build_open_how makes them;
+ * `o` is the architecture's open flags (the native ones but in tests).
+ */
+export function legacyOpen(flags: number, mode: number, o: OpenFlags = NATIVE_O): OpenArgs {
   let f = flags & VALID_OPEN_FLAGS;
-  if (f & O_PATH) f &= O_PATH_FLAGS;
+  // O_PATH keeps only the flags that make sense without opening (O_PATH_FLAGS in fs/open.c).
+  if (f & O_PATH) f &= o.DIRECTORY | o.NOFOLLOW | O_PATH | O_CLOEXEC;
   const creates = (f & (O_CREAT | O_TMPFILE_BIT)) !== 0;
   return { flags: f, mode: creates ? mode & 0o7777 : 0 };
 }

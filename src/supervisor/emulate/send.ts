@@ -43,7 +43,7 @@
  * - EPIPE raises SIGPIPE in the calling thread (stream sockets, unless MSG_NOSIGNAL), after
  *   the answer, as the kernel does during the call.
  */
-import { stablePtr } from "../../../ffi/pointer";
+import { P32, stablePtr } from "../../../ffi/pointer";
 import {
   MSG_DONTWAIT, MSG_NOSIGNAL, MSG_ZEROCOPY, O_NONBLOCK, SCM_CREDENTIALS, SCM_RIGHTS, SOCK_SEQPACKET,
   SOCK_STREAM, SOL_SOCKET, SO_DOMAIN, SO_TYPE,
@@ -68,7 +68,6 @@ export const MAX_PAYLOAD = 512 * 1024;
 export const MAX_CONTROL = 128 * 1024;
 const UIO_MAXIOV = 1024;
 const INT_MAX = 0x7fffffff;
-const P32 = 4294967296;
 const SIGPIPE = 13;
 const F_DUPFD_CLOEXEC = 1030;
 
