@@ -215,9 +215,11 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   o.dump?.event("exit", { pid: eldest, status });
   eldest = -1;
   // The listener hangs up once the last process carrying the filter is gone. A
-  // Worker that never started or never became ready has answered nothing and
-  // holds nothing to report: when the tree is already gone, it is not waited for.
-  if (!supervisor.isReady && !o.timing && listenerHungUp(L, lfd)) {
+  // Worker that never started has answered nothing and holds nothing to report:
+  // when the tree is already gone, it is not created. A started one is always
+  // waited for, ready or not: its "ready" message may not have been handled yet
+  // although it has answered, and reported, calls.
+  if (!supervisor.started && !o.timing && listenerHungUp(L, lfd)) {
     supervisor.terminate();
     exitWait.stop();
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };

@@ -33,15 +33,20 @@ export class SupervisorThread {
   private readonly ready = Promise.withResolvers<Message<"ready">>();
   private readonly done = Promise.withResolvers<Message<"done">>();
   private readonly fail = Promise.withResolvers<never>();
-  /** The Worker has said it is ready (it answers notifications). */
-  isReady = false;
   /** Rejects if the Worker fails to load or its loop dies. */
   readonly failed: Promise<never> = this.fail.promise;
 
   /** `start` builds the Worker's start message; `onKill` carries out its kill requests and exit_wait_all changes. */
   constructor(private readonly start: () => StartMessage, private readonly onKill: (m: Message<"kill" | "wait">) => void) {
     this.failed.catch(() => {}); // observed by run() where it matters
-    this.ready.promise.then(() => { this.isReady = true; });
+  }
+
+  /**
+   * The Worker was created. Not "has said it is ready": that message can reach this
+   * thread after the tree is gone, while the Worker has already answered (and reported) calls.
+   */
+  get started(): boolean {
+    return this.worker !== null;
   }
 
   /** The Worker's thread id, once it runs (for SIGUSR1/2 tree requests). */

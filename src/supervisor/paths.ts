@@ -1,7 +1,7 @@
 /**
- * The generic engine for path syscalls: one function over every row of the
- * table that has path arguments. It decodes the arguments the row describes,
- * resolves them as the kernel will, and lets the sandbox decide.
+ * The path engine's decoders (path-engine.ts): what a call of a row with path
+ * arguments asks for, from its flag arguments, and how each path resolves as
+ * the kernel will resolve it.
  */
 import { O_ACCMODE, O_CREAT, O_EXCL, O_TMPFILE_BIT, O_TRUNC, openFlags, R_OK, RESOLVE, W_OK, X_OK, type OpenFlags } from "../../ffi/constants";
 import { Errno } from "../errors";
@@ -11,6 +11,7 @@ import { lastExists, lastNameAt } from "../path/fast";
 import { openStart } from "../path/start";
 import type { ResolveMode } from "../path/types";
 import type { PathArg, SyscallRow } from "../syscalls/table";
+import type { CallView } from "./call";
 
 const OPEN_HOW_SIZE = 24;
 
@@ -27,12 +28,6 @@ export interface PathRequest {
   how?: { flags: number; mode: number; high: number };
 }
 
-/** The subset of the supervisor a decoder needs: notification arguments and tracee memory. */
-export interface CallView {
-  argInt(i: number): number;
-  arg(i: number): number;
-  readBytes(addr: number, len: number): Uint8Array | null;
-}
 
 /** Every request a flag-only decoder can return, built once: decoding allocates nothing. */
 const req = (categories: Array<"read" | "write" | "exec">, eacces: boolean, mode?: ResolveMode): PathRequest =>
