@@ -41,7 +41,7 @@ export interface KeyDef {
   readonly action?: RuleAction;
   /** For `?`: what the current value answers. Absent means the key cannot be queried, as in SydBox. */
   readonly query?: (value: unknown) => boolean;
-  /** One line of documentation (used by `config show` comments and the README). */
+  /** One line of documentation (used by `config show` comments and the generated sydbox(5) key reference). */
   readonly doc: string;
   /**
    * A key of SydBox 1 (API 1) only, accepted so that API-1 scripts and files work.

@@ -130,7 +130,7 @@ export function childMain(watchdogFirst: boolean): never {
   //    by posix_spawn, and the reaper (a Bun runtime that must poll, wait and
   //    kill) cannot run under it. So the child stage becomes the command, as
   //    PR_SET_PDEATHSIG covers it; at level 1 the command cannot create
-  //    processes, so nothing escapes that (levels 2 and 3: see README).
+  //    processes, so nothing escapes that (levels 2 and 3: see docs/design.md).
   if (restrictProg) {
     reaper.release();
     L.write(INFO_FD, new Int32Array([L.getpid()]), 4);

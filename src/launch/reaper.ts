@@ -26,7 +26,7 @@
  *     (the kernel refuses a group of another session), where kill(0) would
  *     reach it.
  *
- * Why not a PID namespace (measured and documented in README.md): it needs
+ * Why not a PID namespace (docs/design.md, Fail-closed): it needs
  * CAP_SYS_ADMIN, while Paludis runs builds unprivileged; a user namespace
  * cannot be unshared by a multithreaded process such as Bun; and without a
  * fresh /proc (a mount namespace, which conflicts with resolving tracee paths

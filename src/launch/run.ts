@@ -139,7 +139,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // exit_wait_all:false under core/restrict: the orphans must come to us, to be killed when the eldest ends.
   if (reaping || !o.config.core.trace.exit_wait_all) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   else if (o.config.core.restrict.general >= 2) {
-    process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
+    process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see docs/design.md, Fail-closed)\n");
   }
 
   // Release the child and answer the command's execve here: the command starts

@@ -21,7 +21,7 @@ type FieldType = "number" | "string" | "boolean" | "string[]" | "object" | "numb
 /**
  * Every event and its fields (besides `v`, `ev` and `t`, the time in
  * milliseconds since the epoch, which every line has). A `?` suffix marks a
- * field that may be absent. The README documents the same table.
+ * field that may be absent. docs/design.md (Observability) documents the same table.
  */
 export const DUMP_EVENTS: Readonly<Record<string, Readonly<Record<string, FieldType>>>> = {
   /** sydbox started the command. */

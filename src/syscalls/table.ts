@@ -293,7 +293,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "lstat64", category: "magic", paths: [p(0, "nofollow")], optional: true, stat: { buf: 1, layouts: {} } },
   { name: "newfstatat", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], stat: { buf: 2, layouts: { x86_64: "stat-x86_64", aarch64: "stat-generic" } } },
   { name: "statx", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(2), emptyPathFlag: emptyAt(2) })], stat: { buf: 4, layouts: { x86_64: "statx", aarch64: "statx" } } },
-  // Signals: nothing sandboxed may stop or kill sydbox or the reaper (README, Fail-closed).
+  // Signals: nothing sandboxed may stop or kill sydbox or the reaper (docs/design.md, Fail-closed).
   { name: "kill", category: "signal", signal: { arg: 0, kind: "pid" } },
   { name: "tkill", category: "signal", signal: { arg: 0, kind: "thread" } },
   { name: "tgkill", category: "signal", signal: { arg: 1, kind: "thread" } },

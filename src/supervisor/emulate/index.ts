@@ -8,7 +8,7 @@
  * at all, so with only write sandboxing on only write-class calls are emulated, and with read
  * sandboxing on reads are too. Calls that cannot be performed by another process (execve)
  * and calls whose outcome is only an answer (the access family) stay CONTINUE; so does
- * mount. See README "Emulation" for the measured cost.
+ * mount. See docs/design.md, "Emulation".
  */
 import type { SyscallRow } from "../../syscalls/table";
 import type { Call } from "../call";
