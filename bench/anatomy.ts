@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   else if (under === "csup") wrap = [program("csup"), "execve", "--"];
   else if (under === "floor") {
     const { floorArgs } = await import("./lib/floor");
-    wrap = [program("csup"), ...(await floorArgs(["--profile", "paludis"], work)), "--"];
+    wrap = [program("csup"), ...(await floorArgs(["--profile", "paludis"], work)).args, "--"];
   } else throw new Error(`--under: expected sydbox, paludis, csup or floor, got \`${under}'`);
   if (!existsSync("/sys/kernel/tracing/events")) await runBounded(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], 10_000);
   const pin = option("--pin");

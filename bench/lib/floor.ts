@@ -27,7 +27,7 @@ const SOCKADDR = 28;
 export const PALUDIS_ON = ["write", "bind", "connect"] as const;
 
 /** `# filter for syscall "name" (nr)` lines of --export pfc: every syscall the filter names. */
-function filterSyscalls(pfc: string): Map<string, number> {
+export function filterSyscalls(pfc: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const m of pfc.matchAll(/filter for syscall "(\w+)" \((\d+)\)/g)) out.set(m[1], Number(m[2]));
   return out;
@@ -50,10 +50,10 @@ export function pathsSpec(pfc: string, on: readonly string[]): string {
 
 /**
  * Exports sydbox's filter for `sydboxOpts` into dir and returns csup's arguments for the
- * floor (before `-- cmd`). Refuses a filter made of two programs (core/restrict), which
- * a raw export cannot split.
+ * floor (before `-- cmd`), and the syscall names by number (for csup --stats). Refuses a
+ * filter made of two programs (core/restrict), which a raw export cannot split.
  */
-export async function floorArgs(sydboxOpts: string[], dir: string, on: readonly string[] = PALUDIS_ON): Promise<string[]> {
+export async function floorArgs(sydboxOpts: string[], dir: string, on: readonly string[] = PALUDIS_ON): Promise<{ args: string[]; names: Map<number, string> }> {
   const bpf = join(dir, "sydbox-filter.bpf");
   const pfc = await runBounded([SYDBOX, ...sydboxOpts, "--export", "pfc"], 60_000);
   const raw = await runBounded(["sh", "-c", `exec "$0" "$@" --export bpf > ${bpf}`, SYDBOX, ...sydboxOpts], 60_000);
@@ -62,5 +62,6 @@ export async function floorArgs(sydboxOpts: string[], dir: string, on: readonly 
   writeFileSync(join(dir, "sydbox-filter.pfc"), pfc.stdout);
   if (readFileSync(bpf).length % 8) throw new Error(`${bpf}: not a whole number of BPF instructions`);
   const spec = pathsSpec(pfc.stdout, on);
-  return ["--bpf", bpf, ...(spec ? ["--paths", spec] : [])];
+  const names = new Map([...filterSyscalls(pfc.stdout)].map(([name, nr]) => [nr, name]));
+  return { args: ["--bpf", bpf, ...(spec ? ["--paths", spec] : [])], names };
 }

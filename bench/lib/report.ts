@@ -104,6 +104,10 @@ export function details(results: RowResult[]): string {
     const parts: string[] = [];
     const n = Object.entries(res.cells).map(([col, c]) => `${col} ${c!.samples.length}`).join(", ");
     parts.push(`samples: ${n}`);
+    const whole = ratioSpread(res, "native");
+    if (whole) parts.push(`sydbox / native per round: ${whole}`);
+    const vsC = res.row.perNotification ? undefined : ratioSpread(res, "c");
+    if (vsC) parts.push(`sydbox / C per round: ${vsC}`);
     const spread = roundTripSpread(res, "c");
     if (spread) parts.push(`round trip sydbox / C per round: ${spread}`);
     const spreadRead = roundTripSpread(res, "cread");
@@ -119,6 +123,19 @@ export function details(results: RowResult[]): string {
   return out.join("\n");
 }
 
+/** sydbox / base computed within each round (they ran back to back), as median and min–max. */
+function ratioSpread(res: RowResult, base: Column): string | undefined {
+  const b = res.cells[base], sb = res.cells.sydbox;
+  if (!b || !sb) return undefined;
+  const ratios = sb.byRound.flatMap((s, i) => (s !== undefined && b.byRound[i] ? [s / b.byRound[i]!] : []));
+  return ratios.length ? rangeText(ratios) : undefined;
+}
+
+function rangeText(ratios: number[]): string {
+  const f = (x: number) => `${x.toFixed(2)}×`;
+  return `median ${f(median(ratios))}, range ${f(Math.min(...ratios))}–${f(Math.max(...ratios))} over ${ratios.length} rounds`;
+}
+
 /**
  * Round trip ratio computed within each round (native, C and sydbox ran back to back)
  * as median and min–max: shows how much of a target miss or pass is noise.
@@ -132,9 +149,7 @@ function roundTripSpread(res: RowResult, base: "c" | "cread"): string | undefine
     const r = roundTrip({ native: native.byRound[i], [base]: c.byRound[i], sydbox: s }, base);
     if (r !== undefined) ratios.push(r);
   });
-  if (!ratios.length) return undefined;
-  const f = (x: number) => `${x.toFixed(2)}×`;
-  return `median ${f(median(ratios))}, range ${f(Math.min(...ratios))}–${f(Math.max(...ratios))} over ${ratios.length} rounds`;
+  return ratios.length ? rangeText(ratios) : undefined;
 }
 
 /** The whole RESULTS.md. */

@@ -31,7 +31,13 @@ export interface Row {
 export type Measured = Partial<Record<Column, number>>;
 
 /** Loop sizes: large enough that startup noise vanishes, small enough for a 3-minute bench on 2 cores. */
-export const SIZES = { stat: 100_000, open: 100_000, create: 50_000, storm: 1000, startup: 20 };
+export const SIZES = { stat: 100_000, open: 100_000, create: 50_000, storm: 1000, startup: 20, shellStorm: 500, plain: 200_000 };
+
+/** The build's profile, for the rows that measure what a Paludis build pays per exec and per syscall. */
+const PALUDIS = ["--profile", "paludis"];
+
+/** 500 × /bin/true from a shell loop, as issue #22 measured the exec storm (and as make runs commands). */
+export const SHELL_STORM = ["sh", "-c", `i=0; while [ $i -lt ${SIZES.shellStorm} ]; do /bin/true; i=$((i+1)); done`];
 
 /** Default write sandboxing as Paludis uses it: writes checked, read-only opens prefiltered in BPF. */
 const WRITE_DENY = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/tmp/***"];
@@ -83,14 +89,28 @@ function whole(name: string, cmd: string[], magic: string[], unit: Row["unit"] =
   return { name, unit, perNotification: false, variants: [{ column: "native", argv: cmd }, sydbox(magic, cmd)] };
 }
 
-/** All rows, in table order. */
-export function rows(): Row[] {
+/**
+ * A row under --profile paludis with the exact floor (lib/floor.ts: csup loading
+ * sydbox's own filter) in the C column, when `floor` holds its arguments.
+ */
+function withFloor(name: string, cmd: string[], floor: string[] | undefined, unit: Row["unit"]): Row {
+  const row = whole(name, cmd, PALUDIS, unit);
+  if (floor) row.variants.splice(1, 0, { column: "c", argv: [program("csup"), ...floor, "--", ...cmd] });
+  return row;
+}
+
+/**
+ * All rows, in table order. `floor`: csup's arguments for the exact floor of
+ * --profile paludis (lib/floor.ts), for the rows that compare against it.
+ */
+export function rows(floor?: string[]): Row[] {
   const stat = [program("statbench"), "stat", String(SIZES.stat)];
   const open = [program("statbench"), "open", String(SIZES.open)];
   const create = [program("statbench"), "create", String(SIZES.create)];
   const storm = [program("spawnloop"), String(SIZES.storm), "/bin/true"];
   const csup = program("csup");
   const startupLoop = [program("spawnloop"), String(SIZES.startup)];
+  const plain = (what: string) => [program("statbench"), what, String(SIZES.plain)];
   const roundTripTarget = { what: "round trip ≤ 1.2× C", check: (m: Measured) => ok(roundTrip(m), 1.2) };
   return [
     // sydbox reads 12 bytes of every stat path, to spot /dev/sydbox/ magic.
@@ -101,6 +121,10 @@ export function rows(): Row[] {
     notified(`create loop, write:deny, CONTINUE (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp, emulate:false)`, create, "openat", 64, [...WRITE_DENY, ...CONTINUE]),
     notified(`create loop, write:deny, emulated (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp)`, create, "openat", 64, [...WRITE_DENY, ...EMULATE]),
     whole(`fork/exec storm, write:deny (${SIZES.storm} × /bin/true)`, storm, WRITE_DENY),
+    // Timed from outside, sydbox's start included, as issue #22 timed it with hyperfine.
+    withFloor(`exec storm from a shell, --profile paludis (${SIZES.shellStorm} × /bin/true in a sh loop, sydbox start included; C: exact floor)`, [program("spawnloop"), "1", ...SHELL_STORM], floor, "ms/run"),
+    withFloor(`syscall loop, getpid, --profile paludis (${SIZES.plain / 1000}k, none notified: the filter's own cost; C: exact floor)`, plain("getpid"), floor, "µs/call"),
+    withFloor(`syscall loop, read of /dev/zero, --profile paludis (${SIZES.plain / 1000}k × 64 bytes, none notified; C: exact floor)`, plain("read"), floor, "µs/call"),
     whole(`fork/exec storm, read:allow, CONTINUE (${SIZES.storm} × /bin/true, loader opens notified, emulate:false)`, storm, [...READ_ALLOW, ...CONTINUE]),
     whole(`fork/exec storm, read:allow, emulated (${SIZES.storm} × /bin/true, loader opens emulated)`, storm, [...READ_ALLOW, ...EMULATE]),
     {
