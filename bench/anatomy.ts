@@ -22,6 +22,7 @@ const USAGE = `usage: bun run bench/anatomy.ts [options] [-- cmd args...]
                  notifying execve), or floor (csup loading sydbox --profile paludis's own filter)
   --n N          the default workload: spawnloop N /bin/true (default 300)
   --pin CPU      run the whole thing under taskset -c CPU
+  --sydbox PATH  another sydbox binary (e.g. a build of the previous commit, for before/after)
   --keep         keep perf.data and the script text (path printed)
   -- cmd ...     another workload`;
 
@@ -42,15 +43,16 @@ function row(name: string, ns: Notif[]): string {
 async function main(): Promise<void> {
   const dash = process.argv.indexOf("--");
   const own = dash >= 0 ? process.argv.slice(2, dash) : process.argv.slice(2);
-  checkArgs(USAGE, ["--keep"], ["--under", "--n", "--pin"], own);
+  checkArgs(USAGE, ["--keep"], ["--under", "--n", "--pin", "--sydbox"], own);
   await ensureSydbox(false);
   await compileC();
   const under = option("--under") ?? "sydbox";
   const cmd = dash >= 0 ? process.argv.slice(dash + 1) : [program("spawnloop"), option("--n") ?? "300", "/bin/true"];
   const work = mkdtempSync(join(tmpdir(), "sydbox-anatomy-"));
   let wrap: string[];
-  if (under === "sydbox") wrap = [SYDBOX, "--"];
-  else if (under === "paludis") wrap = [SYDBOX, "--profile", "paludis", "--"];
+  const sydbox = option("--sydbox") ?? SYDBOX;
+  if (under === "sydbox") wrap = [sydbox, "--"];
+  else if (under === "paludis") wrap = [sydbox, "--profile", "paludis", "--"];
   else if (under === "csup") wrap = [program("csup"), "execve", "--"];
   else if (under === "floor") {
     const { floorArgs } = await import("./lib/floor");
@@ -72,6 +74,9 @@ async function main(): Promise<void> {
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const [nr, ns] of [...byNr].sort((x, y) => y[1].length - x[1].length)) console.log(row(String(nr), ns));
   if (a.notifs.length) console.log(row("all", a.notifs));
+  // A supervisor moved to another CPU finds its caches cold there.
+  const moved = a.notifs.filter((n) => n.migrated), stayed = a.notifs.filter((n) => !n.migrated);
+  if (moved.length && stayed.length) { console.log(row("sup migrated", moved)); console.log(row("sup stayed", stayed)); }
   // Warm-up: the supervisor's JIT tiers up over the first notifications.
   const q = Math.floor(a.notifs.length / 4);
   if (q >= 10) for (let i = 0; i < 4; i++) console.log(row(`quarter ${i + 1}`, a.notifs.slice(i * q, (i + 1) * q)));
