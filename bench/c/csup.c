@@ -9,11 +9,12 @@
 // usage: csup [--no-sync] [--skip-empty-path] [--read N] [--stats] SYSCALL[,SYSCALL...] -- cmd args...
 //        SYSCALL: newfstatat|openat|execve|stat|NUMBER; --skip-empty-path leaves
 //        newfstatat(AT_EMPTY_PATH) (fstat) in the kernel, as sydbox's filter does.
-//    or: csup [--no-sync] [--stats] --bpf FILE [--paths SPEC] -- cmd args...
+//    or: csup [--no-sync] --bpf FILE [--paths SPEC] [--nice N] [--stats] -- cmd args...
 //        the exact floor: loads FILE, a raw BPF program (`sydbox --export bpf`, so the
 //        very filter sydbox would load, notifying exactly what it notifies), and for a
 //        notification of a syscall in SPEC copies what SPEC says before CONTINUE:
 //        SPEC is NR:ARG:LEN[:ARG:LEN...][,NR:...]; LEN 0 copies a string up to its NUL.
+//        --nice N: the answering thread's nice value, as sydbox sets its supervisor's.
 // stderr gets "csup: sync wake-up on|off" so the bench can report which floor it measured.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -151,8 +153,11 @@ static double thread_ns(void) {
   return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+static int nice_set, nice_val;
+
 static void *loop(void *arg) {
   (void)arg;
+  if (nice_set && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice_val)) perror("csup: setpriority");
   struct seccomp_notif req;
   struct seccomp_notif_resp resp;
   double last = stats ? thread_ns() : 0;
@@ -202,6 +207,7 @@ int main(int argc, char **argv) {
     if (parse_paths(argv[i + 1])) { fprintf(stderr, "csup: bad --paths %s\n", argv[i + 1]); return 2; }
     i += 2;
   }
+  if (bpf && i + 1 < argc && !strcmp(argv[i], "--nice")) { nice_set = 1; nice_val = atoi(argv[i + 1]); i += 2; }
   if (i < argc && !strcmp(argv[i], "--skip-empty-path")) { skip_empty = 1; i++; }
   if (i + 1 < argc && !strcmp(argv[i], "--read")) {
     read_len = strtoul(argv[i + 1], NULL, 10);
@@ -212,7 +218,7 @@ int main(int argc, char **argv) {
   if (bpf) i--;  // no SYSCALL list: argv[i + 1] must be the "--"
   if (i + 2 >= argc || strcmp(argv[i + 1], "--")) {
     fprintf(stderr, "usage: csup [--no-sync] [--skip-empty-path] [--read N] [--stats] SYSCALL[,SYSCALL...] -- cmd args...\n"
-                    "       csup [--no-sync] --bpf FILE [--paths SPEC] [--stats] -- cmd args...\n");
+                    "       csup [--no-sync] --bpf FILE [--paths SPEC] [--nice N] [--stats] -- cmd args...\n");
     return 2;
   }
   long nrs[8];

@@ -23,6 +23,13 @@ const MAGIC_PREFIX = 12;
 /** A struct sockaddr_in6 and less: what a bind/connect check copies. */
 const SOCKADDR = 28;
 
+/**
+ * The nice value sydbox's supervisor thread asks for (SUPERVISOR_NICE in
+ * src/supervisor/worker.ts): the floor's answering thread gets the same, or under load
+ * the floor would wait for the CPU where sydbox does not.
+ */
+const SUPERVISOR_NICE = -10;
+
 /** The categories --profile paludis turns on (exec and read are off). */
 export const PALUDIS_ON = ["write", "bind", "connect"] as const;
 
@@ -63,5 +70,5 @@ export async function floorArgs(sydboxOpts: string[], dir: string, on: readonly 
   if (readFileSync(bpf).length % 8) throw new Error(`${bpf}: not a whole number of BPF instructions`);
   const spec = pathsSpec(pfc.stdout, on);
   const names = new Map([...filterSyscalls(pfc.stdout)].map(([name, nr]) => [nr, name]));
-  return { args: ["--bpf", bpf, ...(spec ? ["--paths", spec] : [])], names };
+  return { args: ["--bpf", bpf, ...(spec ? ["--paths", spec] : []), "--nice", String(SUPERVISOR_NICE)], names };
 }
