@@ -23,6 +23,7 @@ const USAGE = `usage: bun run bench/anatomy.ts [options] [-- cmd args...]
   --n N          the default workload: spawnloop N /bin/true (default 300)
   --pin CPU      run the whole thing under taskset -c CPU
   --sydbox PATH  another sydbox binary (e.g. a build of the previous commit, for before/after)
+  --opts 'ARGS'  more sydbox options, space-separated (e.g. '-m core/trace/emulate:false')
   --keep         keep perf.data and the script text (path printed)
   -- cmd ...     another workload`;
 
@@ -43,7 +44,7 @@ function row(name: string, ns: Notif[]): string {
 async function main(): Promise<void> {
   const dash = process.argv.indexOf("--");
   const own = dash >= 0 ? process.argv.slice(2, dash) : process.argv.slice(2);
-  checkArgs(USAGE, ["--keep"], ["--under", "--n", "--pin", "--sydbox"], own);
+  checkArgs(USAGE, ["--keep"], ["--under", "--n", "--pin", "--sydbox", "--opts"], own);
   await ensureSydbox(false);
   await compileC();
   const under = option("--under") ?? "sydbox";
@@ -51,8 +52,9 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "sydbox-anatomy-"));
   let wrap: string[];
   const sydbox = option("--sydbox") ?? SYDBOX;
-  if (under === "sydbox") wrap = [sydbox, "--"];
-  else if (under === "paludis") wrap = [sydbox, "--profile", "paludis", "--"];
+  const opts = (option("--opts") ?? "").split(" ").filter(Boolean);
+  if (under === "sydbox") wrap = [sydbox, ...opts, "--"];
+  else if (under === "paludis") wrap = [sydbox, "--profile", "paludis", ...opts, "--"];
   else if (under === "csup") wrap = [program("csup"), "execve", "--"];
   else if (under === "floor") {
     const { floorArgs } = await import("./lib/floor");
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
   const script = await runBounded(["perf", "script", "-i", data, "-F", "comm,pid,tid,cpu,time,event,trace"], 300_000);
   const { evs, owners } = ownEvents(parsePerfScript(script.stdout), ["sydbox", "csup"]);
   const a = anatomy(evs, owners);
+  // An emulated call (answered with ADDFD or a value) never runs in the tracee: its row is
+  // then the tracee's next call (close after an emulated open).
   const byNr = new Map<number, Notif[]>();
   for (const n of a.notifs) byNr.set(n.nr, [...(byNr.get(n.nr) ?? []), n]);
   console.log(`\nsupervisor thread(s): ${a.supervisors.join(", ")}; ${a.notifs.length} notifications traced (median µs; blocked p90)\n`);

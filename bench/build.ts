@@ -33,6 +33,7 @@ const USAGE = `usage: bun run bench/build.ts [options]
   --pairs LIST     with --paired: A:B pairs, b / a reported (default ${DEFAULT_PAIRS});
                    native:native is the A/A run that shows the method's resolution
   --load           with --paired: a busy-loop CPU hog on every CPU during every pair
+  --aa-rounds N    with --paired: A/A pairs (a column against itself) in the first N rounds only
   --rebuild        rebuild dist/sydbox first
   --no-write       leave bench/BUILD-RESULTS.md alone
   --out FILE       write the table to FILE instead of bench/BUILD-RESULTS.md
@@ -48,10 +49,10 @@ function parseColumns(list: string | undefined): BuildColumn[] {
 }
 
 async function main(): Promise<void> {
-  checkArgs(USAGE, ["--quick", "--rebuild", "--no-write", "--keep", "--paired", "--load"], ["--rounds", "--columns", "--out", "--workdir", "--pairs"]);
+  checkArgs(USAGE, ["--quick", "--rebuild", "--no-write", "--keep", "--paired", "--load"], ["--rounds", "--columns", "--out", "--workdir", "--pairs", "--aa-rounds"]);
   const quick = flag("--quick");
   const paired = flag("--paired");
-  if (!paired && (option("--pairs") || flag("--load"))) throw new Error("--pairs and --load go with --paired");
+  if (!paired && (option("--pairs") || flag("--load") || option("--aa-rounds"))) throw new Error("--pairs, --load and --aa-rounds go with --paired");
   if (paired && option("--columns")) throw new Error("--paired takes --pairs, not --columns");
   const n = rounds(paired ? (quick ? 2 : 4) : quick ? 1 : 2);
   const pairs = paired ? parsePairs(option("--pairs") ?? DEFAULT_PAIRS) : [];
@@ -105,7 +106,8 @@ async function runPaired(pairs: ReturnType<typeof parsePairs>, src: Awaited<Retu
   };
   // Bounded by the longest a pair may take: every phase's timeout.
   const hog = loaded ? () => startHog([0, 1], p.phases.reduce((a, ph) => a + ph.timeoutMs, 0)) : undefined;
-  const results = await pairedRounds(src, p, pairs, n, work, flag("--keep"), progress, hog);
+  const aa = Math.max(0, Number(option("--aa-rounds") ?? n) || 0);
+  const results = await pairedRounds(src, p, pairs, n, work, flag("--keep"), progress, hog, Math.min(aa, n));
   const final = report(results, false);
   console.log(`\n${final}`);
   if (!flag("--no-write")) {

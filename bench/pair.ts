@@ -9,20 +9,12 @@
  * Options: see USAGE.
  */
 import { checkArgs, option } from "./lib/args";
-import { median } from "./lib/measure";
-import { runBounded } from "./lib/proc";
+import { paired, pairedText } from "./lib/paired";
 
 const USAGE = `usage: bun run bench/pair.ts --a CMD --b CMD [--pairs N] [--repeat K]
   --a CMD, --b CMD   shell command lines (run with sh -c)
   --pairs N          pairs (default 10); CPUs swapped every pair
   --repeat K         run each command K times back to back per pair (default 1)`;
-
-async function timed(cmd: string, cpu: number, repeat: number): Promise<number> {
-  const loop = repeat > 1 ? `for _ in $(seq ${repeat}); do ${cmd} || exit 1; done` : cmd;
-  const r = await runBounded(["taskset", "-c", String(cpu), "sh", "-c", loop], 600_000);
-  if (r.code !== 0) throw new Error(`\`${cmd}' failed: exit ${r.code}: ${r.stderr.trim().split("\n").slice(-2).join(" ")}`);
-  return r.wallS;
-}
 
 async function main(): Promise<void> {
   checkArgs(USAGE, [], ["--a", "--b", "--pairs", "--repeat"]);
@@ -30,14 +22,10 @@ async function main(): Promise<void> {
   if (!a || !b) throw new Error("--a and --b are both needed");
   const n = Math.max(1, Number(option("--pairs") ?? 10) || 10);
   const repeat = Math.max(1, Number(option("--repeat") ?? 1) || 1);
-  const ratios: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const [ca, cb] = i % 2 ? [1, 0] : [0, 1];
-    const [ta, tb] = await Promise.all([timed(a, ca, repeat), timed(b, cb, repeat)]);
-    ratios.push(tb / ta);
-    console.log(`pair ${i + 1}: a ${(ta * 1000).toFixed(1)} ms (CPU ${ca}), b ${(tb * 1000).toFixed(1)} ms (CPU ${cb}), b / a ${(tb / ta).toFixed(3)}`);
-  }
-  console.log(`b / a: median ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} over ${n} pairs`);
+  const sh = (cmd: string) => ["sh", "-c", repeat > 1 ? `for _ in $(seq ${repeat}); do ${cmd} || exit 1; done` : cmd];
+  const p = await paired(sh(a), sh(b), n, undefined, (i, ta, tb, cpus) =>
+    console.log(`pair ${i + 1}: a ${(ta * 1000).toFixed(1)} ms (CPU ${cpus[0]}), b ${(tb * 1000).toFixed(1)} ms (CPU ${cpus[1]}), b / a ${(tb / ta).toFixed(3)}`));
+  console.log(`b / a: ${pairedText(p)}`);
 }
 
 main().catch((e) => {

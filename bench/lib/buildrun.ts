@@ -275,7 +275,7 @@ export function parsePairs(list: string): PairSpec[] {
  * and b to the other, swapped every round. Whatever the host does to the machine's speed
  * meanwhile, it does to both sides of the pair, so b/a cancels the drift that separate
  * rounds cannot. `load`, when given, starts a CPU hog on each CPU for each pair and
- * stops it when both builds are done.
+ * stops it when both builds are done. A/A pairs run in the first `aaRounds` rounds only.
  */
 export async function pairedRounds(
   src: BinutilsSource,
@@ -286,10 +286,13 @@ export async function pairedRounds(
   keep: boolean,
   afterEach: (results: PairResult[]) => void = () => {},
   load?: () => { stop: () => void },
+  aaRounds = rounds,
 ): Promise<PairResult[]> {
   const results = pairs.map((pair) => ({ pair, samples: [] as PairSample[] }));
   for (let round = 1; round <= rounds; round++) {
     for (const res of results) {
+      // A/A pairs (a column against itself) only in the first aaRounds rounds.
+      if (res.pair.a.column === res.pair.b.column && round > aaRounds) continue;
       const cpus: [number, number] = round % 2 ? [0, 1] : [1, 0];
       const { a, b } = res.pair;
       const name = (side: string, c: ColumnSpec) => `r${round}-${a.column}-${b.column}-${side}-${c.column}`;

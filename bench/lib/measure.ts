@@ -26,6 +26,12 @@ export interface RowResult {
 
 const NUMBER = /([\d.]+) (?:us\/call|ms\/run)/;
 
+/** The number a load program printed (µs/call or ms/run), if any. */
+export function reported(stdout: string): number | undefined {
+  const m = NUMBER.exec(stdout);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Median of a non-empty list. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

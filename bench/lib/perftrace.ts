@@ -11,9 +11,13 @@
  * tracepoint fires).
  */
 
-/** SECCOMP_IOCTL_NOTIF_RECV / SEND: _IOWR('!', 0|1, struct seccomp_notif (80) | _resp (24)). */
+/**
+ * SECCOMP_IOCTL_NOTIF_RECV / SEND: _IOWR('!', 0|1, struct seccomp_notif (80) | _resp (24));
+ * ADDFD (_IOW('!', 3, struct seccomp_notif_addfd (24))) answers an emulated open (ADDFD_FLAG_SEND).
+ */
 const IOCTL_RECV = "c0502100";
 const IOCTL_SEND = "c0182101";
+const IOCTL_ADDFD = "40182103";
 const NR_IOCTL = 16;
 
 /** One parsed `perf script -F comm,pid,tid,cpu,time,event,trace` line. */
@@ -199,9 +203,9 @@ export function anatomy(evs: Ev[], owners: Set<number>): Anatomy {
         if (nr === NR_IOCTL && cmd === IOCTL_RECV) {
           inRecv.set(e.tid, true);
           cur.set(e.tid, { syscalls: 0 });
-        } else if (nr === NR_IOCTL && cmd === IOCTL_SEND) {
+        } else if (nr === NR_IOCTL && (cmd === IOCTL_SEND || cmd === IOCTL_ADDFD)) {
           const p = cur.get(e.tid);
-          if (p && p.recvExit !== undefined) p.sendEnter = e.t;
+          if (p && p.recvExit !== undefined && p.sendEnter === undefined) p.sendEnter = e.t;
         } else {
           const p = cur.get(e.tid);
           if (p && p.recvExit !== undefined && p.sendEnter === undefined) p.syscalls++;

@@ -145,3 +145,33 @@ export function rows(floor?: string[]): Row[] {
 function ok(v: number | undefined, limit: number): boolean | undefined {
   return v === undefined ? undefined : v <= limit;
 }
+
+/** A workload compared with the paired method (lib/paired.ts): native, exact floor and sydbox commands. */
+export interface PairedRow {
+  name: string;
+  unit: Row["unit"];
+  native: string[];
+  floor: string[];
+  sydbox: string[];
+}
+
+/** Pairs per comparison in `npm run bench`'s paired section. */
+export const PAIRS = { compare: 8, aa: 6 };
+
+/**
+ * The rows issue #22 sets targets for, under --profile paludis: the exec storm from a
+ * shell (sydbox's start included, 3 runs per sample) and the non-notified syscall loops.
+ */
+export function pairedRows(floor: string[]): PairedRow[] {
+  const row = (name: string, unit: Row["unit"], cmd: string[], timer: string[] = []): PairedRow => ({
+    name, unit,
+    native: [...timer, ...cmd],
+    floor: [...timer, program("csup"), ...floor, "--", ...cmd],
+    sydbox: [...timer, SYDBOX, ...PALUDIS, "--", ...cmd],
+  });
+  return [
+    row(`exec storm: ${SIZES.shellStorm} × /bin/true from a shell, sydbox start included (mean of 3)`, "ms/run", SHELL_STORM, [program("spawnloop"), "3"]),
+    row(`syscall loop: ${SIZES.plain / 1000}k getpid, none notified`, "µs/call", [program("statbench"), "getpid", String(SIZES.plain)]),
+    row(`syscall loop: ${SIZES.plain / 1000}k read of 64 bytes of /dev/zero, none notified`, "µs/call", [program("statbench"), "read", String(SIZES.plain)]),
+  ];
+}
