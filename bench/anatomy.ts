@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   const keys = ["blocked", "wakeDelay", "recvTail", "work", "send", "traceeDelay"] as const;
   const mean = (k: (typeof keys)[number]) => (a.notifs.reduce((s, n) => s + n[k], 0) / Math.max(1, a.notifs.length)).toFixed(1);
   console.log(`\nmeans (µs): ${keys.map((k) => `${k} ${mean(k)}`).join(", ")}`);
+  const worst = a.notifs.map((n, i) => ({ n, i })).sort((x, y) => y.n.blocked - x.n.blocked).slice(0, 5);
+  console.log(`slowest: ${worst.map(({ n, i }) => `#${i} nr ${n.nr} blocked ${n.blocked.toFixed(0)} (wake ${n.wakeDelay.toFixed(0)}, work ${n.work.toFixed(0)} with ${n.supSyscalls} syscalls, tracee delay ${n.traceeDelay.toFixed(0)}, before: ${n.before})`).join("; ")}`);
   const slow = a.notifs.filter((n) => n.traceeDelay > 20);
   const who = new Map<string, { n: number; us: number }>();
   for (const n of slow) {

@@ -93,10 +93,12 @@ function whole(name: string, cmd: string[], magic: string[], unit: Row["unit"] =
  * A row under --profile paludis with the exact floor (lib/floor.ts: csup loading
  * sydbox's own filter) in the C column, when `floor` holds its arguments.
  */
-function withFloor(name: string, cmd: string[], floor: string[] | undefined, unit: Row["unit"]): Row {
-  const row = whole(name, cmd, PALUDIS, unit);
-  if (floor) row.variants.splice(1, 0, { column: "c", argv: [program("csup"), ...floor, "--", ...cmd] });
-  return row;
+function withFloor(name: string, cmd: string[], floor: string[] | undefined, unit: Row["unit"], timer: string[] = []): Row {
+  const variants: Variant[] = [{ column: "native", argv: [...timer, ...cmd] }];
+  if (floor) variants.push({ column: "c", argv: [...timer, program("csup"), ...floor, "--", ...cmd] });
+  const s = sydbox(PALUDIS, cmd);
+  variants.push({ column: "sydbox", argv: [...timer, ...s.argv], statsArgv: [...timer, ...s.statsArgv!] });
+  return { name, unit, perNotification: false, variants };
 }
 
 /**
@@ -122,9 +124,9 @@ export function rows(floor?: string[]): Row[] {
     notified(`create loop, write:deny, emulated (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp)`, create, "openat", 64, [...WRITE_DENY, ...EMULATE]),
     whole(`fork/exec storm, write:deny (${SIZES.storm} × /bin/true)`, storm, WRITE_DENY),
     // Timed from outside, sydbox's start included, as issue #22 timed it with hyperfine.
-    withFloor(`exec storm from a shell, --profile paludis (${SIZES.shellStorm} × /bin/true in a sh loop, sydbox start included; C: exact floor)`, [program("spawnloop"), "1", ...SHELL_STORM], floor, "ms/run"),
-    withFloor(`syscall loop, getpid, --profile paludis (${SIZES.plain / 1000}k, none notified: the filter's own cost; C: exact floor)`, plain("getpid"), floor, "µs/call"),
-    withFloor(`syscall loop, read of /dev/zero, --profile paludis (${SIZES.plain / 1000}k × 64 bytes, none notified; C: exact floor)`, plain("read"), floor, "µs/call"),
+    withFloor(`exec storm from a shell, --profile paludis (${SIZES.shellStorm} × /bin/true in a sh loop, sydbox start included, fastest of 3; C: exact floor)`, SHELL_STORM, floor, "ms/run", [program("spawnloop"), "-m", "3"]),
+    withFloor(`syscall loop, getpid, --profile paludis (${SIZES.plain / 1000}k, none notified: the filter's own cost; fastest batch of 1000; C: exact floor)`, plain("getpid"), floor, "µs/call"),
+    withFloor(`syscall loop, read of /dev/zero, --profile paludis (${SIZES.plain / 1000}k × 64 bytes, none notified; fastest batch of 1000; C: exact floor)`, plain("read"), floor, "µs/call"),
     whole(`fork/exec storm, read:allow, CONTINUE (${SIZES.storm} × /bin/true, loader opens notified, emulate:false)`, storm, [...READ_ALLOW, ...CONTINUE]),
     whole(`fork/exec storm, read:allow, emulated (${SIZES.storm} × /bin/true, loader opens emulated)`, storm, [...READ_ALLOW, ...EMULATE]),
     {
@@ -170,8 +172,8 @@ export function pairedRows(floor: string[]): PairedRow[] {
     sydbox: [...timer, SYDBOX, ...PALUDIS, "--", ...cmd],
   });
   return [
-    row(`exec storm: ${SIZES.shellStorm} × /bin/true from a shell, sydbox start included (mean of 3)`, "ms/run", SHELL_STORM, [program("spawnloop"), "3"]),
-    row(`syscall loop: ${SIZES.plain / 1000}k getpid, none notified`, "µs/call", [program("statbench"), "getpid", String(SIZES.plain)]),
-    row(`syscall loop: ${SIZES.plain / 1000}k read of 64 bytes of /dev/zero, none notified`, "µs/call", [program("statbench"), "read", String(SIZES.plain)]),
+    row(`exec storm: ${SIZES.shellStorm} × /bin/true from a shell, sydbox start included (fastest of 3)`, "ms/run", SHELL_STORM, [program("spawnloop"), "-m", "3"]),
+    row(`syscall loop: ${SIZES.plain / 1000}k getpid, none notified (fastest batch of 1000)`, "µs/call", [program("statbench"), "getpid", String(SIZES.plain)]),
+    row(`syscall loop: ${SIZES.plain / 1000}k read of 64 bytes of /dev/zero, none notified (fastest batch of 1000)`, "µs/call", [program("statbench"), "read", String(SIZES.plain)]),
   ];
 }
