@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { checkArgs, flag, option, rounds } from "./lib/args";
 import { ensureSource, plan } from "./lib/binutils";
 import { buildMarkdown, pairedMarkdown, violationCount } from "./lib/buildreport";
-import { ALL_COLUMNS, type BuildColumn, type BuildSample, buildRounds, type ColumnResult, columns, DEFAULT_COLUMNS, pairedRounds, type PairResult, parsePairs } from "./lib/buildrun";
+import { ALL_COLUMNS, type BuildColumn, type BuildSample, buildRounds, type ColumnResult, columns, DEFAULT_COLUMNS, pairedRounds, type PairResult, parsePairs, setBeforeBinary } from "./lib/buildrun";
 import { compileC, ensureSydbox, gitHead, ROOT } from "./lib/prepare";
 import { startHog } from "./lib/proc";
 import { environment } from "./lib/report";
@@ -34,6 +34,7 @@ const USAGE = `usage: bun run bench/build.ts [options]
                    native:native is the A/A run that shows the method's resolution
   --load           with --paired: a busy-loop CPU hog on every CPU during every pair
   --aa-rounds N    with --paired: A/A pairs (a column against itself) in the first N rounds only
+  --before PATH    the sydbox binary of the \`before' column (e.g. --pairs before:sydbox for a change's gain)
   --rebuild        rebuild dist/sydbox first
   --no-write       leave bench/BUILD-RESULTS.md alone
   --out FILE       write the table to FILE instead of bench/BUILD-RESULTS.md
@@ -49,12 +50,14 @@ function parseColumns(list: string | undefined): BuildColumn[] {
 }
 
 async function main(): Promise<void> {
-  checkArgs(USAGE, ["--quick", "--rebuild", "--no-write", "--keep", "--paired", "--load"], ["--rounds", "--columns", "--out", "--workdir", "--pairs", "--aa-rounds"]);
+  checkArgs(USAGE, ["--quick", "--rebuild", "--no-write", "--keep", "--paired", "--load"], ["--rounds", "--columns", "--out", "--workdir", "--pairs", "--aa-rounds", "--before"]);
   const quick = flag("--quick");
   const paired = flag("--paired");
   if (!paired && (option("--pairs") || flag("--load") || option("--aa-rounds"))) throw new Error("--pairs, --load and --aa-rounds go with --paired");
   if (paired && option("--columns")) throw new Error("--paired takes --pairs, not --columns");
   const n = rounds(paired ? (quick ? 2 : 4) : quick ? 1 : 2);
+  const before = option("--before");
+  if (before) setBeforeBinary(before);
   const pairs = paired ? parsePairs(option("--pairs") ?? DEFAULT_PAIRS) : [];
   const wanted = paired ? [...new Set(pairs.flatMap((x) => [x.a.column, x.b.column]))] : parseColumns(option("--columns"));
   const src = await ensureSource();

@@ -183,8 +183,8 @@ function pairName(res: PairResult): string {
 /** One row per kind of pair: both sides' walls, every pair's ratio (with the CPU b ran on), median and range. */
 export function pairTable(results: PairResult[]): string {
   const head = [
-    "| pair (b / a) | ok / pairs | a wall s | b wall s | b / a wall, each pair (b's CPU) | median | min–max | (user+sys) b / a, median | notifications a, b | violations |",
-    "|---|---:|---:|---:|---|---:|---|---:|---|---|",
+    "| pair (b / a) | ok / pairs | a wall s | b wall s | b / a wall, each pair (b's CPU) | median | min–max | geometric mean | (user+sys) b / a, median | notifications a, b | violations |",
+    "|---|---:|---:|---:|---|---:|---|---:|---:|---|---|",
   ];
   const body = results.map((res) => {
     const ok = res.samples.filter((s) => !s.a.error && !s.b.error);
@@ -194,7 +194,8 @@ export function pairTable(results: PairResult[]): string {
     const notif = (side: "a" | "b") => medianOf(res.samples.map((s) => s[side]), (s) => s.stats?.notifications);
     const n = [notif("a"), notif("b")].map((x) => (x === undefined ? "—" : String(Math.round(x)))).join(", ");
     const viol = [res.pair.a, res.pair.b].some((c) => c.sydbox) ? res.samples.map((s) => violationCount(s.a) + violationCount(s.b)).join(", ") : "—";
-    return `| ${pairName(res)} | ${ok.length} / ${res.samples.length} | ${secs(ok.map((s) => s.a.wallS))} | ${secs(ok.map((s) => s.b.wallS))} | ${each} | ${r.length ? `${median(r).toFixed(3)}×` : "—"} | ${r.length ? `${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}` : "—"} | ${cpu.length ? `${median(cpu).toFixed(3)}×` : "—"} | ${n} | ${viol} |`;
+    const geo = r.length ? `${Math.exp(r.reduce((x, y) => x + Math.log(y), 0) / r.length).toFixed(3)}×` : "—";
+    return `| ${pairName(res)} | ${ok.length} / ${res.samples.length} | ${secs(ok.map((s) => s.a.wallS))} | ${secs(ok.map((s) => s.b.wallS))} | ${each} | ${r.length ? `${median(r).toFixed(3)}×` : "—"} | ${r.length ? `${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}` : "—"} | ${geo} | ${cpu.length ? `${median(cpu).toFixed(3)}×` : "—"} | ${n} | ${viol} |`;
   });
   return [...head, ...body].join("\n");
 }
@@ -248,7 +249,7 @@ ${info.partial ? "\n**Partial: the bench is still running (or was interrupted); 
 ${environmentLines(env, "the paired method is meant to cope with it: both builds of a pair share whatever slows the machine.")}
 - package: GNU binutils ${src.version}, \`${src.tarball}\` from Debian binutils-source ${src.debVersion}
 - build: \`${plan.what}\` in a fresh unpacked tree per build, under ${info.work}
-- method: ${rounds} round(s) of paired builds: in each pair both builds start together, a pinned to one CPU and b to the other (\`taskset -c\`; sydbox's threads inherit it, so the supervisor runs on its build's CPU), CPUs swapped every round; ratio b / a per pair, then median and range${loaded ? "; **loaded**: a busy-loop hog on every CPU during every pair" : ""}; sandboxed and floor builds run with \`--stats\`
+- method: ${rounds} round(s) of paired builds: in each pair both builds start together, a pinned to one CPU and b to the other (\`taskset -c\`; sydbox's threads inherit it, so the supervisor runs on its build's CPU), CPUs swapped every round; ratio b / a per pair, then median and range; with as many pairs on each CPU assignment, the geometric mean cancels a constant speed difference between the two CPUs exactly${loaded ? "; **loaded**: a busy-loop hog on every CPU during every pair" : ""}; sandboxed and floor builds run with \`--stats\`
 
 ${pairTable(results)}
 

@@ -12,7 +12,13 @@ import { describeFailure, runBounded } from "./proc";
 import { addStats, parseCsupStats, parseStats, type SydStats, violationReports } from "./sydstats";
 
 /** Which way a build runs. */
-export type BuildColumn = "native" | "sydbox" | "emulate" | "csup" | "floor";
+export type BuildColumn = "native" | "sydbox" | "emulate" | "csup" | "floor" | "before";
+
+/** `--before PATH`: the sydbox binary of the `before` column (a build of an earlier commit). */
+let beforeBinary: string | undefined;
+export function setBeforeBinary(path: string): void {
+  beforeBinary = path;
+}
 
 /** How one column runs a phase's command. */
 export interface ColumnSpec {
@@ -62,8 +68,8 @@ function paludisOptions(dir: string, extra: string[]): string[] {
  * sydbox with paludisOptions, plus --stats for the notification counts (it adds two
  * clock reads per notification).
  */
-function sandboxed(extra: string[]): ColumnSpec["wrap"] {
-  return (dir, cmd) => [SYDBOX, ...paludisOptions(dir, extra), "--stats", "--", ...cmd];
+function sandboxed(extra: string[], binary = () => SYDBOX): ColumnSpec["wrap"] {
+  return (dir, cmd) => [binary(), ...paludisOptions(dir, extra), "--stats", "--", ...cmd];
 }
 
 /**
@@ -94,7 +100,7 @@ function floorColumn(): ColumnSpec {
 }
 
 /** Every column, in run order. */
-export const ALL_COLUMNS: readonly BuildColumn[] = ["native", "sydbox", "emulate", "csup", "floor"];
+export const ALL_COLUMNS: readonly BuildColumn[] = ["native", "sydbox", "emulate", "csup", "floor", "before"];
 /** The columns of a run without --columns: the C yardstick doubles a run's length and is asked for. */
 export const DEFAULT_COLUMNS: readonly BuildColumn[] = ["native", "sydbox", "emulate"];
 
@@ -120,6 +126,16 @@ export function columns(wanted: readonly BuildColumn[]): ColumnSpec[] {
       sydbox: false,
     },
     floorColumn(),
+    {
+      // The sydbox column's options with another binary: before/after of a change, paired.
+      column: "before",
+      label: "sydbox column with the --before binary",
+      wrap: sandboxed(["-m", "core/trace/emulate:false"], () => {
+        if (!beforeBinary) throw new Error("the before column needs --before PATH");
+        return beforeBinary;
+      }),
+      sydbox: true,
+    },
   ];
   return all.filter((c) => wanted.includes(c.column));
 }
