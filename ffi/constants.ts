@@ -44,7 +44,7 @@ export const SCMP_ACT_NOTIFY = 0x7fc00000;
 export const SCMP_ACT_KILL_PROCESS = 0x80000000;
 export const SCMP_ACT_ERRNO = (e: number) => (0x00050000 | (e & 0xffff)) >>> 0;
 /** libseccomp filter attributes (enum scmp_filter_attr). */
-export const SCMP_FLTATR = { ACT_DEFAULT: 1, ACT_BADARCH: 2, CTL_NNP: 3, CTL_TSYNC: 4, API_TSKIP: 5, CTL_LOG: 6 } as const;
+export const SCMP_FLTATR = { ACT_DEFAULT: 1, ACT_BADARCH: 2, CTL_NNP: 3, CTL_TSYNC: 4, API_TSKIP: 5, CTL_LOG: 6, CTL_SSB: 7, CTL_OPTIMIZE: 8 } as const;
 /** enum scmp_compare. */
 export const SCMP_CMP = { NE: 1, LT: 2, LE: 3, EQ: 4, GE: 5, GT: 6, MASKED_EQ: 7 } as const;
 /** sizeof(struct scmp_arg_cmp): arg u32, op u32, datum_a u64, datum_b u64. */
@@ -57,6 +57,8 @@ export const AUDIT_ARCH = {
   AARCH64: 0xc00000b7,
   S390: 0x16,
   S390X: 0x80000016,
+  /** x32: the libseccomp token (seccomp_data.arch is X86_64's; the number carries X32_SYSCALL_BIT). */
+  X32: 0x4000003e,
 } as const;
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;
@@ -97,6 +99,8 @@ export const SIG_SETMASK = 2;
 export const SIG_DFL = 0;
 /** Signal numbers (x86 and the generic ABI of arm64 and riscv agree on these). */
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23;
+/** SIGCONT (x86 and the generic ABI alike). */
+export const SIGCONT = 18;
 export const WNOHANG = 1, __WALL = 0x40000000;
 
 /** AUDIT_ARCH_* carry this bit on 64-bit architectures (include/uapi/linux/audit.h). */
@@ -143,3 +147,14 @@ export const SOL_SOCKET = 1, SO_TYPE = 3, SO_DOMAIN = 39;
 export const SOCK_STREAM = 1, SOCK_SEQPACKET = 5;
 export const MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_ZEROCOPY = 0x4000000;
 export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2;
+
+/** resource of setrlimit/prlimit64: core file size. */
+export const RLIMIT_CORE = 4;
+/** File type bits of a mode (mknod), and the device types. */
+export const S_IFMT = 0o170000, S_IFCHR = 0o020000, S_IFBLK = 0o060000;
+/**
+ * Terminal ioctls that reach past the process (include/uapi/asm-generic/ioctls.h): TIOCSTI pushes
+ * input into a terminal's queue, TIOCLINUX pastes the console selection, TIOCCONS redirects the
+ * console's output, TIOCSCTTY with argument 1 steals a terminal from another session.
+ */
+export const TIOCSTI = 0x5412, TIOCLINUX = 0x541c, TIOCCONS = 0x541d, TIOCSCTTY = 0x540e;

@@ -9,6 +9,8 @@ import { LIBC } from "./libc";
 
 /** posix_spawnattr_setflags bits (glibc). */
 export const POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+/** glibc 2.26+: the child calls setsid() before its execve. */
+export const POSIX_SPAWN_SETSID = 0x80;
 /** Generous sizes for the opaque glibc types (336 and 80 bytes on x86_64). */
 export const SPAWNATTR_SIZE = 512, FILE_ACTIONS_SIZE = 256, SIGSET_SIZE = 128;
 export const SIG_IGN = 1;

@@ -16,6 +16,7 @@ import { toToml } from "../config/toml";
 import type { Config, RuleCategory } from "../config/types";
 import { UsageError } from "../errors";
 import { nodeFs, nodePath } from "../lazy-node";
+import { loadSeccomp } from "../../ffi/seccomp";
 import { buildFilter } from "../launch/filter";
 import { resolveCommand } from "../launch/command";
 import { run } from "../launch/run";
@@ -134,7 +135,7 @@ export async function learn(argv: string[], pre: Prelaunch | null, launching: ()
   const path = resolveCommand(o.command[0], env.PATH);
   if (!pre) throw new Error("internal error: no prelaunched child stage");
   launching();
-  const result = await run(pre, { path, argv: o.command, env, filter: buildFilter(filterInputs(base, [], true)), timing: false, config: base, dryRun: true });
+  const result = await run(pre, { path, argv: o.command, env, filter: buildFilter(filterInputs(base, [], true), loadSeccomp().seccomp_arch_native()), timing: false, config: base, dryRun: true });
   process.stderr.write(formatSummaryText(result.summary));
   const learned = learnedConfig(base, result.summary, o.fold);
   const shell = o.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");

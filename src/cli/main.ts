@@ -39,6 +39,7 @@ export function filterInputs(cfg: Config, arches: number[] = [], dryRun = false)
     bpfOnly: cfg.core.violation.decision === "bpf",
     arches,
     restrict: { ...cfg.core.restrict },
+    rootful: process.geteuid?.() === 0,
   };
 }
 
@@ -71,7 +72,7 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
     if (!inv.exportFormat) refuseIfUnconfined(cfg, inv.command[0]);
     // A dry run needs the supervisor to let calls through: bpf only has none.
     if (inv.dryRun && cfg.core.violation.decision === "bpf") throw new UsageError("--dry-run needs the supervisor; it cannot be combined with -b or core/violation/decision:bpf");
-    const filter = buildFilter(filterInputs(cfg, arches, inv.dryRun));
+    const filter = buildFilter(filterInputs(cfg, arches, inv.dryRun), loadSeccomp().seccomp_arch_native());
     if (inv.exportFormat) return exportFilter(filter, inv.exportFormat);
     const env = commandEnvironment(process.env, inv.env);
     const path = resolveCommand(inv.command[0], env.PATH);

@@ -53,7 +53,10 @@ export interface Config {
     violation: { decision: ViolationDecision; exit_code: number; raise_fail: boolean; raise_safe: boolean };
     trace: { magic_lock: MagicLock; use_toolong_hack: boolean; emulate: boolean };
     /** Kernel-side protections of the supervisor that a trusted build may relax (sydbox 3). */
-    trust: { ptrace: boolean; io_uring: boolean; open_by_handle: boolean; userfaultfd: boolean; pidfd: boolean; namespaces: boolean };
+    trust: {
+      ptrace: boolean; io_uring: boolean; open_by_handle: boolean; userfaultfd: boolean; pidfd: boolean; namespaces: boolean;
+      mount: boolean; devices: boolean; acct: boolean; core_dumps: boolean; terminal: boolean;
+    };
     match: { case_sensitive: boolean; no_wildcard: NoWildcard };
   };
   /** Path pattern lists checked on exec: kill the process, or let a stopped one resume. */

@@ -7,9 +7,10 @@
  */
 import { ptr } from "bun:ffi";
 import {
-  PR_SET_NO_NEW_PRIVS, RLIMIT_NOFILE, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_SET_MODE_FILTER, SIG_DFL, SIG_SETMASK,
+  PR_SET_NO_NEW_PRIVS, RLIMIT_CORE, RLIMIT_NOFILE, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_SET_MODE_FILTER, SIG_DFL, SIG_SETMASK,
 } from "../../ffi/constants";
 import { loadLibc, type Libc } from "../../ffi/libc";
+import { loadSpawn } from "../../ffi/spawn";
 import { cstr, cstrArray } from "../cstring";
 import { CTL_FD, INFO_FD, Role, type ChildSpec } from "./protocol";
 import { entryWorker } from "./entry";
@@ -89,6 +90,7 @@ export function childMain(watchdogFirst: boolean): never {
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
   const bpf = Buffer.from(spec.bpf, "base64");
   const fprog = new BigUint64Array([BigInt(bpf.length / 8), BigInt(ptr(bpf))]);
+  const noCore = new BigUint64Array([0n, 0n]);
   // core/restrict: a second program, loaded last (step 7) so that the runtime never runs under it.
   const restrict = spec.restrictBpf === null ? null : Buffer.from(spec.restrictBpf, "base64");
   const restrictProg = restrict && new BigUint64Array([BigInt(restrict.length / 8), BigInt(ptr(restrict))]);
@@ -99,9 +101,14 @@ export function childMain(watchdogFirst: boolean): never {
   // 2. The reaper watches the process that started us: it must be sydbox.
   if (reaper.parentPid !== spec.parentPid) fail(L, "child stage: sydbox exited before the command started");
 
-  // 3. Load the filter (compiled by libseccomp in the parent) and get its
-  //    listener. Only this thread gets it (the command inherits it); Bun's other
-  //    threads stay unfiltered and never touch the sandboxed tree.
+  // 2b. No core files (unless core/trust/core_dumps): the kernel writes them into the working
+  //     directory, past every path check. 0/0 so that only a privileged process could raise
+  //     it again, and the rules program refuses that (refusals.ts).
+  if (!spec.coreDumps && L.setrlimit(RLIMIT_CORE, noCore) !== 0) fail(L, `setrlimit(RLIMIT_CORE): errno ${L.errno()}`);
+
+  // 3. Load the filter (compiled in the parent) and get its listener. Only this thread gets
+  //    it (the command inherits it); Bun's other threads stay unfiltered and never touch
+  //    the sandboxed tree.
   const lfd = Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, Number(ptr(fprog)), 0, 0, 0));
   if (lfd < 0) fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) failed: errno ${L.errno()}`);
 
@@ -131,6 +138,8 @@ export function childMain(watchdogFirst: boolean): never {
     // Bun ignores SIGPIPE and SIGXFSZ and may block signals, and the reaper
     // ignores more; SIG_IGN and the mask survive execve.
     for (let s = 1; s < 65; s++) if (s !== 9 && s !== 19 && s !== 32 && s !== 33) L.signal(s, SIG_DFL);
+    // A session of its own, without the invoker's terminal (core/trust/terminal keeps them): see reaper.spawn.
+    if (spec.newSession && loadSpawn().setsid() < 0) fail(L, `setsid: errno ${L.errno()}`);
     L.sigprocmask(SIG_SETMASK, new Uint8Array(128), null);
     if (Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, 0, Number(ptr(restrictProg)), 0, 0, 0)) < 0) {
       fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) of the core/restrict filter failed: errno ${L.errno()}`);
@@ -143,7 +152,7 @@ export function childMain(watchdogFirst: boolean): never {
 
   // 8. Start the command with the default signal dispositions and an empty mask
   //    (Bun ignores SIGPIPE and SIGXFSZ, and the reaper ignores more).
-  const pid = reaper.spawn(path, argv.pointers, envp.pointers, INFO_FD);
+  const pid = reaper.spawn(path, argv.pointers, envp.pointers, INFO_FD, spec.newSession);
   if (pid < 0) {
     process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(-pid)}\n`);
     L._exit(-pid === 2 ? 127 : 126);

@@ -1,7 +1,21 @@
 /**
- * Derives the seccomp filter from the syscall table and the sandbox modes.
+ * Derives the seccomp filters from the syscall tables and the sandbox modes.
  * The result is plain data (a FilterSpec) so the parent can compute it, print it
- * (--export) and hand it to the child stage, which loads it with libseccomp.
+ * (--export) and compile it for the child stage.
+ *
+ * Three parts, consulted in this order while each allows (spliced into one program, splice.ts):
+ * - `classes` (default ENOSYS) gives every number of every filtered architecture its
+ *   verdict from src/syscalls/ (numbers.ts, classes.ts, table.ts): allowed, or refused
+ *   with an errno. A number nobody classified, or above the newest known, gets ENOSYS.
+ * - `refusals` (default ALLOW): EPERM for argument values of allowed calls that reach past
+ *   the sandbox (refusals.ts, namespaces.ts), decided from registers.
+ * - the rules (default ALLOW, with the listener): NOTIFY for the supervisor's table rows,
+ *   EPERM for bpf-mode categories.
+ * Apart because libseccomp keeps one action per call unless every rule of it has conditions:
+ * "this action when an argument matches, else another" cannot be said in one libseccomp
+ * program whose default differs (a device mknod refused, every other mknod notified); in
+ * sequence, each says its part. Calls all three allow whatever their arguments stay in the
+ * kernel's per-syscall cache and run no BPF at all.
  *
  * Mode to action, as in SydBox 2: off adds no rule, bpf answers EPERM in the
  * kernel, deny and allow send the call to the supervisor (NOTIFY).
@@ -13,12 +27,16 @@
  * call with no listener fails so), and nothing else is ever notified.
  */
 import {
-  AT_EMPTY_PATH, F_SETOWN_EX, FIOSETOWN, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO,
-  SCMP_ACT_NOTIFY, SCMP_CMP, SIOCSPGRP, SYS_SOCKETCALL, W_OK, X_OK,
+  AT_EMPTY_PATH, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, R_OK, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY,
+  SCMP_CMP, SYS_SOCKETCALL, W_OK, X_OK,
 } from "../../ffi/constants";
-import { Errno } from "../errors";
+import { Errno, SydError } from "../errors";
+import { classOf, COMPAT_ENOSYS, VERDICT_ERRNO, type TrustKey } from "../syscalls/classes";
+import { archTable, type ArchTable } from "../syscalls/numbers";
 import { SYSCALLS, type Category, type SyscallRow } from "../syscalls/table";
-import { NAMESPACE_CALLS, namespaceRules } from "./namespaces";
+import { namespaceRules } from "./namespaces";
+import type { ArchActions } from "./classes-bpf";
+import { argumentRefusals } from "./refusals";
 import { buildRestrict, OPEN_WRITE_MASK, type Restrict } from "./restrict";
 
 /** A sandbox mode, per category. */
@@ -37,26 +55,50 @@ export interface RuleSpec {
   name: string;
   action: number;
   cmps: ArgCmp[];
-  /** Skip silently when the architecture lacks the syscall (chown32 and friends). */
-  optional: boolean;
   /** Architectures (libseccomp tokens) where the call has another meaning, and the rule is left out. */
   skipArches?: number[];
   /** Architectures (libseccomp tokens) the rule is limited to, where an argument sits elsewhere. */
   onlyArches?: number[];
+  /**
+   * Architectures where the rule may be left out when libseccomp cannot name the call there
+   * (a 32-bit ABI under -a): the classification refuses the call on them anyway, or the rule
+   * only allows (core/restrict). Anywhere else such a rule stops sydbox at start.
+   */
+  omitOn?: number[];
 }
 
-/** Everything the child stage needs to build the filter. */
-export interface FilterSpec {
+/** One seccomp program, as libseccomp builds it. */
+export interface ProgramSpec {
   defaultAction: number;
   rules: RuleSpec[];
   /** Architectures besides the native one (libseccomp tokens, from -a). */
   arches: number[];
+  /** Every rule may be left out where libseccomp cannot name its call (RuleSpec.omitOn for all). */
+  omitUnnamed?: boolean;
+}
+
+/** The classification part: an action for every number of each filtered architecture (classes-bpf.ts compiles it). */
+export interface ClassesSpec {
+  defaultAction: number;
+  /** Native first, then -a's. */
+  arches: ArchActions[];
+}
+
+/** Everything the child stage's filter is compiled from; the rules part is the spec's own fields. */
+export interface FilterSpec extends ProgramSpec {
+  /** The classification of every syscall number, consulted first (see the module comment). */
+  classes: ClassesSpec;
+  /** The argument refusals, consulted second. */
+  refusals: ProgramSpec;
   /**
-   * core/restrict/general > 0: a second filter (default EPERM, allowlist rules),
+   * core/restrict/general > 0: a second program (default EPERM, allowlist rules),
    * loaded as the child stage's last step before execve.
    */
-  restrict: FilterSpec | null;
+  restrict: ProgramSpec | null;
 }
+
+/** The core/trust keys, each relaxing one refusal (src/syscalls/classes.ts, refusals.ts). */
+export type Trust = Record<TrustKey, boolean>;
 
 /** The knobs that shape the filter. */
 export interface FilterInputs {
@@ -65,8 +107,8 @@ export interface FilterInputs {
   magicLocked: boolean;
   /** Exec must be seen even with exec sandboxing off (kill_if_match, resume_if_match, magic_lock:exec). */
   watchExec: boolean;
-  /** core/trust/*: which supervisor protections are relaxed. */
-  trust: Record<"ptrace" | "io_uring" | "open_by_handle" | "userfaultfd" | "pidfd" | "namespaces", boolean>;
+  /** core/trust/*: which refusals are relaxed. */
+  trust: Trust;
   /**
    * -b: no notifications. deny becomes bpf, allow becomes off (no allowlists, no
    * denylists), magic stat is off, and exec only notifies the command's own start.
@@ -75,41 +117,15 @@ export interface FilterInputs {
   /** Extra architectures (-a), as libseccomp tokens. */
   arches: number[];
   restrict: Restrict;
+  /**
+   * sydbox runs as root, so the tracee may hold capabilities (CAP_SYS_RESOURCE): limits the
+   * kernel would keep it from raising otherwise are guarded in BPF too (refusals.ts).
+   */
+  rootful: boolean;
 }
 
-/**
- * Syscalls that attack the supervisor or bypass the filter, refused in the
- * kernel with EPERM (not killed: runtimes such as libuv probe io_uring and fall
- * back). Each group is relaxed by its core/trust key.
- */
-export const PROTECTED: Record<keyof FilterInputs["trust"], string[]> = {
-  // A root directory or mount tree of the process's own makes checked paths name other files (namespaces.ts).
-  namespaces: NAMESPACE_CALLS,
-  // Another tracer or a writer of our memory could rewrite a checked path or the supervisor itself.
-  ptrace: ["ptrace", "process_vm_writev", "process_vm_readv", "kcmp"],
-  // io_uring opens files from a kernel thread, with no syscall for the filter to see.
-  io_uring: ["io_uring_setup", "io_uring_enter", "io_uring_register"],
-  // File handles name files without paths, so no path check applies.
-  open_by_handle: ["open_by_handle_at"],
-  // A userfaultfd page can block process_vm_readv in the supervisor forever.
-  userfaultfd: ["userfaultfd"],
-  // pidfd_getfd copies fds out of other processes, the supervisor's included. pidfd_send_signal
-  // names its target by an fd, whose process sydbox cannot tell race-free (kill is checked instead).
-  pidfd: ["pidfd_getfd", "pidfd_send_signal"],
-};
-
-/**
- * Calls that name a process to receive SIGIO/SIGURG through tracee memory, where sydbox
- * cannot check the target race-free (supervisor/signals.ts checks F_SETOWN, whose pid is
- * an argument): refused in the kernel with EPERM. [syscall, argument index, value]; the
- * kernel reads the command as 32 bits, and so does the comparison.
- */
-const UNCHECKABLE_OWNER: ReadonlyArray<[string, number, number]> = [
-  ["fcntl", 1, F_SETOWN_EX], ["fcntl64", 1, F_SETOWN_EX], ["ioctl", 1, FIOSETOWN], ["ioctl", 1, SIOCSPGRP],
-];
-
 /** An argument equal to `value` as the kernel reads it: an unsigned int, whatever the upper 32 bits hold. */
-const arg32 = (arg: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: 0xffffffff, b: value });
+export const arg32 = (arg: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: 0xffffffff, b: value });
 
 /** The conditions under which an open's flags argument asks for writing. */
 function openWriteCmps(arg: number): ArgCmp[][] {
@@ -122,7 +138,6 @@ function openWriteCmps(arg: number): ArgCmp[][] {
     [{ arg, op: SCMP_CMP.MASKED_EQ, a: O_TMPFILE_BIT, b: O_TMPFILE_BIT }],
   ];
 }
-
 /** -b: what each mode means without a supervisor. */
 const BPF_ONLY: Record<Mode, Mode> = { off: "off", bpf: "bpf", deny: "bpf", allow: "off" };
 
@@ -159,8 +174,7 @@ function actionFor(modes: Mode[]): number | null {
 }
 
 function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
-  const optional = row.optional ?? false;
-  const rule = (action: number, cmps: ArgCmp[] = []): RuleSpec => ({ name: row.name, action, cmps, optional });
+  const rule = (action: number, cmps: ArgCmp[] = []): RuleSpec => ({ name: row.name, action, cmps });
   const refine = row.refine;
   if (refine?.kind === "open") {
     const r = inputs.modes.read, w = inputs.modes.write;
@@ -199,7 +213,8 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
     // sendto without an address sends on a connected socket: no new destination.
     return [rule(action, [{ arg: row.addr.addr, op: SCMP_CMP.NE, a: 0, b: 0 }])];
   }
-  if (row.signal?.when) return [rule(action, [arg32(row.signal.when.arg, row.signal.when.value)])];
+  // A row about some values of one argument (fcntl's command, ioctl's request): one rule per value.
+  if (row.when) return row.when.values.map((v) => rule(action, [arg32(row.when!.arg, v)]));
   if (row.category === "magic") {
     // fstat() is newfstatat(fd, "", AT_EMPTY_PATH): it can never be magic, keep it in the kernel.
     const flag = row.paths?.[0].emptyPathFlag;
@@ -216,22 +231,78 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
 function socketcallRules(rules: RuleSpec[]): RuleSpec[] {
   const sendto = rules.find((r) => r.name === "sendto" && r.cmps.length > 0);
   if (!sendto) return [];
-  return [{ name: "socketcall", action: sendto.action, cmps: [{ arg: 0, op: SCMP_CMP.EQ, a: SYS_SOCKETCALL.SENDTO, b: 0 }], optional: true }];
+  return [{ name: "socketcall", action: sendto.action, cmps: [{ arg: 0, op: SCMP_CMP.EQ, a: SYS_SOCKETCALL.SENDTO, b: 0 }] }];
 }
 
-/** Builds the filter for the given modes from the syscall table. */
-export function buildFilter(given: FilterInputs): FilterSpec {
+/** The 32-bit ABIs sydbox filters under -a, where COMPAT_ENOSYS applies. */
+const COMPAT = new Set(["x86", "x32"]);
+
+/**
+ * The action of the classification for `name` on `arch`, or null when the call is allowed (and
+ * the rules program decides it, by its table.ts row if it has one). Throws for a name that
+ * neither classes.ts nor table.ts knows: the test beside them keeps that from happening.
+ */
+export function classAction(arch: ArchTable, name: string, trust: Trust): number | null {
+  if (COMPAT.has(arch.name) && COMPAT_ENOSYS.has(name)) return SCMP_ACT_ERRNO(Errno.ENOSYS);
+  const c = classOf(name);
+  if (c === undefined) {
+    if ((ROW_NAMES ??= new Set(SYSCALLS.map((r) => r.name))).has(name)) return null;
+    throw new Error(`internal error: the syscall ${name} (${arch.name}) is not classified`);
+  }
+  if (c.verdict === "allow" || (c.trust && trust[c.trust])) return null;
+  return SCMP_ACT_ERRNO(VERDICT_ERRNO[c.verdict]);
+}
+
+let ROW_NAMES: Set<string> | undefined;
+
+/** The tables of the native architecture and of -a's, in that order; an architecture without one is an error. */
+export function filteredArches(native: number, arches: number[]): ArchTable[] {
+  return [native, ...arches].map((token) => {
+    const t = archTable(token);
+    if (!t) throw new FilterUnsupportedError(token);
+    return t;
+  });
+}
+
+/** An architecture sydbox has no syscall table for: its calls could not be classified. */
+export class FilterUnsupportedError extends SydError {
+  constructor(readonly token: number) {
+    super(`sydbox has syscall tables for x86_64, x86, x32 and aarch64 only; it cannot classify the calls of architecture 0x${token.toString(16)}`, Errno.EINVAL);
+  }
+}
+
+/** The classification program: the action of every assigned number of each architecture; the rest get ENOSYS. */
+function buildClasses(tables: ArchTable[], trust: Trust): ClassesSpec {
+  const arches = tables.map((table) => ({
+    table,
+    actions: table.names.map((name) => (name === "-" ? undefined : classAction(table, name, trust) ?? SCMP_ACT_ALLOW)),
+  }));
+  return { defaultAction: SCMP_ACT_ERRNO(Errno.ENOSYS), arches };
+}
+
+/** Builds the filters for the given modes from the syscall tables; `native` is the libseccomp token of this machine. */
+export function buildFilter(given: FilterInputs, native: number): FilterSpec {
   const inputs = { ...given, modes: effectiveModes(given) };
+  const tables = filteredArches(native, inputs.arches);
+  const classes = buildClasses(tables, inputs.trust);
+  // A rule of the second program only matters where the classification lets the call run.
+  const refusedOn = (name: string) => tables.filter((t) => classAction(t, name, inputs.trust) !== null).map((t) => t.token);
+  const keep = (rules: RuleSpec[]): RuleSpec[] => {
+    const kept: RuleSpec[] = [];
+    for (const r of rules) {
+      const refused = refusedOn(r.name);
+      if (refused.length === tables.length) continue; // refused everywhere: the classification answers
+      kept.push(refused.length > 0 ? { ...r, omitOn: refused } : r);
+    }
+    return kept;
+  };
   const rules: RuleSpec[] = [];
   for (const row of SYSCALLS) rules.push(...rulesFor(row, inputs));
   if (inputs.arches.length > 0) rules.push(...socketcallRules(rules));
-  for (const [group, names] of Object.entries(PROTECTED) as Array<[keyof FilterInputs["trust"], string[]]>) {
-    if (inputs.trust[group]) continue;
-    for (const name of names) rules.push({ name, action: SCMP_ACT_ERRNO(Errno.EPERM), cmps: [], optional: true });
-  }
-  if (!inputs.trust.namespaces) rules.push(...namespaceRules());
-  for (const [name, arg, value] of UNCHECKABLE_OWNER) {
-    rules.push({ name, action: SCMP_ACT_ERRNO(Errno.EPERM), cmps: [arg32(arg, value)], optional: true });
-  }
-  return { defaultAction: SCMP_ACT_ALLOW, rules, arches: inputs.arches, restrict: buildRestrict(inputs.restrict, inputs.arches) };
+  const refusals = [...(inputs.trust.namespaces ? [] : namespaceRules()), ...argumentRefusals(inputs.trust, inputs.rootful)];
+  return {
+    defaultAction: SCMP_ACT_ALLOW, rules: keep(rules), arches: inputs.arches, classes,
+    refusals: { defaultAction: SCMP_ACT_ALLOW, rules: keep(refusals), arches: inputs.arches },
+    restrict: buildRestrict(inputs.restrict, inputs.arches),
+  };
 }

@@ -8,24 +8,14 @@
  * its own view's file instead of the process's. So, unless trusted, every way
  * to get such a view is refused in the kernel.
  *
- * mount(2) and umount(2) are not here: they keep SydBox 2's write check on the
- * target (table.ts). Without a user namespace of its own, which this guard
- * refuses, only a privileged process can mount at all.
+ * The calls that only do that (chroot, pivot_root, setns, the new mount API) are
+ * refused by the classification (src/syscalls/classes.ts, key `namespaces`); here are
+ * the argument refusals of the calls that otherwise run, unshare and clone.
+ * mount(2) has a key of its own (core/trust/mount).
  */
 import { AUDIT_ARCH, CLONE_NEWTIME, CLONE_NS_FLAGS, SCMP_ACT_ERRNO, SCMP_CMP } from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ArgCmp, RuleSpec } from "./filter";
-
-/**
- * Calls refused outright with EPERM: they change the root directory, build or
- * attach mounts (the new mount API has no path for the table to check), or
- * enter another namespace. Calls an architecture or libseccomp lacks are left
- * out (libseccomp 2.5 does not know open_tree_attr, Linux 6.15).
- */
-export const NAMESPACE_CALLS = [
-  "chroot", "pivot_root", "setns", "open_tree", "open_tree_attr", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
-  "mount_setattr",
-];
 
 /** Architectures whose clone(2) takes the stack first and the flags second. */
 const CLONE_FLAGS_SECOND = [AUDIT_ARCH.S390, AUDIT_ARCH.S390X];
@@ -36,17 +26,16 @@ const flagSet = (arg: number, bit: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKE
  * The rules that refuse new namespaces: unshare(2) and clone(2) with any
  * namespace flag get EPERM (one rule per flag: BPF tests one mask at a time).
  * clone3(2) takes its flags in memory, out of BPF's reach, and a supervisor
- * check of memory the caller can rewrite is raceable, so it gets ENOSYS:
- * glibc (2.34+) and Rust's std then fall back to clone(2), musl never uses it.
+ * check of memory the caller can rewrite is raceable, so the classification
+ * answers it ENOSYS: glibc (2.34+) and Rust's std then fall back to clone(2).
  */
 export function namespaceRules(): RuleSpec[] {
   const eperm = SCMP_ACT_ERRNO(Errno.EPERM);
-  const rule = (name: string, cmp: ArgCmp): RuleSpec => ({ name, action: eperm, cmps: [cmp], optional: true });
+  const rule = (name: string, cmp: ArgCmp): RuleSpec => ({ name, action: eperm, cmps: [cmp] });
   const cloneBits = Object.values(CLONE_NS_FLAGS);
   return [
     ...[...cloneBits, CLONE_NEWTIME].map((bit) => rule("unshare", flagSet(0, bit))),
     ...cloneBits.map((bit) => ({ ...rule("clone", flagSet(0, bit)), skipArches: CLONE_FLAGS_SECOND })),
     ...cloneBits.map((bit) => ({ ...rule("clone", flagSet(1, bit)), onlyArches: CLONE_FLAGS_SECOND })),
-    { name: "clone3", action: SCMP_ACT_ERRNO(Errno.ENOSYS), cmps: [], optional: true },
   ];
 }

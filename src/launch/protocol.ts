@@ -34,7 +34,7 @@ export interface ChildSpec {
   path: string;
   argv: string[];
   env: string[];
-  /** The filter as a BPF program (struct sock_filter[]), base64. */
+  /** The filter as one BPF program (struct sock_filter[], filter.ts and splice.ts), base64. */
   bpf: string;
   /** core/restrict's filter (see restrict.ts), loaded just before execve; null without restrictions. */
   restrictBpf: string | null;
@@ -42,6 +42,10 @@ export interface ChildSpec {
   seccompNr: number;
   /** RLIMIT_NOFILE the invoker gave sydbox, before Bun raised it: [soft, hard]. */
   nofile: [number, number] | null;
+  /** Set RLIMIT_CORE to 0/0 before the filter, unless core/trust/core_dumps. */
+  coreDumps: boolean;
+  /** Start the command in a session of its own, without a controlling terminal (not under core/trust/terminal). */
+  newSession: boolean;
   /** The supervising parent's pid: the child stage, which watches its parent (reaper.ts), gives up if that is not sydbox. */
   parentPid: number;
 }

@@ -39,7 +39,7 @@ import {
 } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import {
-  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
+  ECHILD, FILE_ACTIONS_SIZE, POSIX_SPAWN_SETSID, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
   SIGSET_SIZE, SIG_IGN, SPAWNATTR_SIZE, loadSpawn, type Spawn,
 } from "../../ffi/spawn";
 import { stablePtr } from "../../ffi/pointer";
@@ -133,7 +133,7 @@ export class Reaper {
    * leaves sydbox's session (see the module comment). Returns the command's
    * pid, or minus the errno posix_spawn reports for the execve.
    */
-  spawn(path: Buffer, argv: BigUint64Array, envp: BigUint64Array, closeFd: number): number {
+  spawn(path: Buffer, argv: BigUint64Array, envp: BigUint64Array, closeFd: number, newSession: boolean): number {
     const S = this.S;
     const attr = new Uint8Array(SPAWNATTR_SIZE), actions = new Uint8Array(FILE_ACTIONS_SIZE);
     const all = new Uint8Array(SIGSET_SIZE), none = new Uint8Array(SIGSET_SIZE);
@@ -143,7 +143,10 @@ export class Reaper {
     all.fill(0xff, 0, 8);
     S.sigemptyset(none);
     S.posix_spawnattr_init(attr);
-    S.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    // newSession: the command leads a session of its own, without the invoker's controlling
+    // terminal (as bwrap --new-session): no input injection into it, no /dev/tty, and job
+    // control signals come from sydbox (run.ts forwards them), not from the terminal.
+    S.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (newSession ? POSIX_SPAWN_SETSID : 0));
     S.posix_spawnattr_setsigdefault(attr, all);
     S.posix_spawnattr_setsigmask(attr, none);
     S.posix_spawn_file_actions_init(actions);

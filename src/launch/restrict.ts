@@ -29,7 +29,7 @@ import {
   SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
-import type { ArgCmp, FilterSpec, RuleSpec } from "./filter";
+import type { ArgCmp, ProgramSpec, RuleSpec } from "./filter";
 
 /** The core/restrict keys. */
 export interface Restrict {
@@ -78,7 +78,7 @@ const SIGACTION_SIGNALS = [1, 2, 4, 7, 8, 10, 11, 12, 13, 15, 17, 25, 29, 31]; /
 /** Flag bits that make an open write (or create): any of them denies it below level 3. */
 export const OPEN_WRITE_MASK = O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_BIT;
 
-const allow = (name: string, cmps: ArgCmp[] = []): RuleSpec => ({ name, action: SCMP_ACT_ALLOW, cmps, optional: true });
+const allow = (name: string, cmps: ArgCmp[] = []): RuleSpec => ({ name, action: SCMP_ACT_ALLOW, cmps });
 const masked = (arg: number, mask: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: mask, b: value });
 
 /**
@@ -113,7 +113,7 @@ function memoryRules(r: Restrict): RuleSpec[] {
 }
 
 /** The restriction filter for `r`, or null when core/restrict/general is 0. */
-export function buildRestrict(r: Restrict, arches: number[]): FilterSpec | null {
+export function buildRestrict(r: Restrict, arches: number[]): ProgramSpec | null {
   if (r.general <= 0) return null;
   const rules: RuleSpec[] = [];
   const level = r.general === 1 ? LEVEL1 : r.general === 2 ? LEVEL2 : LEVEL3;
@@ -137,5 +137,6 @@ export function buildRestrict(r: Restrict, arches: number[]): FilterSpec | null 
   } else {
     rules.push(allow("ioctl"));
   }
-  return { defaultAction: SCMP_ACT_ERRNO(Errno.EPERM), rules, arches, restrict: null };
+  // An allowlist: a rule libseccomp cannot name on a 32-bit ABI is left out, which only refuses more.
+  return { defaultAction: SCMP_ACT_ERRNO(Errno.EPERM), rules, arches, omitUnnamed: true };
 }

@@ -5,12 +5,12 @@
  * eldest's status, forwarding signals to the eldest.
  */
 import { ptr } from "bun:ffi";
-import { PR_SET_CHILD_SUBREAPER, SIGHUP, SIGTERM } from "../../ffi/constants";
+import { PR_SET_CHILD_SUBREAPER, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGSTOP, SIGTERM } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
 import type { FilterSpec } from "./filter";
-import { compileFilter } from "./seccomp-context";
+import { compileFilter, filterBpf } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { Role, type ChildSpec } from "./protocol";
 import { abandon, prelaunch, type Prelaunch } from "./prelaunch";
@@ -65,15 +65,25 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   const info = [pre.info], ctl = [0, pre.ctl];
 
   // Forward the signals a user or Paludis sends to sydbox to the eldest process.
-  // A terminal's ^C already reaches the whole process group, so SIGINT only needs
-  // to not kill us; SIGTERM and SIGHUP must be passed on explicitly. The eldest
-  // is the child stage's child while it lives (or the child stage itself, under
-  // core/restrict); its pid means nothing after.
+  // SIGTERM and SIGHUP are passed on explicitly. The eldest is the child stage's
+  // child while it lives (or the child stage itself, under core/restrict); its pid
+  // means nothing after. A terminal's ^C and ^\ reach sydbox's process group: with
+  // core/trust/terminal the command is in it, else it leads a session and group of
+  // its own (reaper.spawn), and they are passed on to that group, as the terminal would.
   let eldest = 0;
-  const forward = (sig: number) => () => {
-    if (eldest > 0 && (eldest === proc.pid || parentOf(eldest) === proc.pid)) L.kill(eldest, sig);
-  };
-  process.on("SIGINT", () => {});
+  const ours = () => eldest > 0 && (eldest === proc.pid || parentOf(eldest) === proc.pid);
+  const forward = (sig: number) => () => { if (ours()) L.kill(eldest, sig); };
+  const toGroup = (sig: number) => () => { if (ours()) L.kill(-eldest, sig); };
+  const newSession = !o.config.core.trust.terminal;
+  process.on("SIGINT", newSession ? toGroup(SIGINT) : () => {});
+  if (newSession) {
+    process.on("SIGQUIT", toGroup(SIGQUIT));
+    // ^Z: the command's group is stopped first (SIGSTOP: SIGTSTP is discarded by an orphaned
+    // group, which a session of its own is), then sydbox, so the shell sees its job stopped;
+    // `fg` continues sydbox's group, and sydbox the command's.
+    process.on("SIGTSTP", () => { toGroup(SIGSTOP)(); process.kill(process.pid, "SIGSTOP"); });
+    process.on("SIGCONT", toGroup(SIGCONT));
+  }
   process.on("SIGTERM", forward(SIGTERM));
   process.on("SIGHUP", forward(SIGHUP));
 
@@ -83,10 +93,12 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     path: o.path,
     argv: o.argv,
     env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
-    bpf: Buffer.from(compileFilter(L, sc, o.filter)).toString("base64"),
+    bpf: Buffer.from(filterBpf(L, sc, o.filter)).toString("base64"),
     restrictBpf: o.filter.restrict && Buffer.from(compileFilter(L, sc, o.filter.restrict)).toString("base64"),
     seccompNr: syscallNumber(sc, "seccomp"),
     nofile: invokerNofile(),
+    coreDumps: o.config.core.trust.core_dumps,
+    newSession,
     parentPid: process.pid,
   };
   const body = Buffer.from(JSON.stringify(spec));

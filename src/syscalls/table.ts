@@ -124,8 +124,16 @@ export interface SignalTarget {
    * group, or 0: nobody).
    */
   kind: "pid" | "thread" | "owner";
-  /** Only calls whose argument `arg` is `value` (fcntl's cmd) are sent; the rest stay in the kernel. */
-  when?: { arg: number; value: number };
+}
+
+/**
+ * A row about some values of one argument only (fcntl's command, ioctl's request): calls whose
+ * argument `arg`, read as the kernel reads it (32 bits), is one of `values` are sent; the rest
+ * stay in the kernel. The filter derives one rule per value (src/launch/filter.ts).
+ */
+export interface When {
+  arg: number;
+  values: number[];
 }
 
 /** One row of the table. */
@@ -144,6 +152,8 @@ export interface SyscallRow {
   emulate?: Emulate;
   /** Category `signal`: where the target is. */
   signal?: SignalTarget;
+  /** Only these values of one argument are checked (see `When`). */
+  when?: When;
 }
 
 const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });
@@ -226,8 +236,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "tgkill", category: "signal", signal: { arg: 1, kind: "thread" } },
   { name: "rt_sigqueueinfo", category: "signal", signal: { arg: 0, kind: "thread" } },
   { name: "rt_tgsigqueueinfo", category: "signal", signal: { arg: 1, kind: "thread" } },
-  { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } } },
-  { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner", when: { arg: 1, value: F_SETOWN } }, optional: true },
+  { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] } },
+  { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] }, optional: true },
 ];
 
 /** Looks a row up by name. */

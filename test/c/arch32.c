@@ -9,6 +9,8 @@
  *                                     IP:PORT+1 and IP:PORT, through socketcall
  *   sendmmsg IP PORT                  the same through i386's own sendmmsg syscall
  *   getpid                            a call no sandbox looks at
+ *   utimensat-time64 PATH             utimensat_time64(AT_FDCWD, PATH, NULL, 0): PATH's times set to now (412)
+ *   fchmodat2 PATH                    fchmodat2(AT_FDCWD, PATH, 0600, 0) (452, Linux 6.6)
  *   mmap2-rw | mmap2-wx | old-mmap-rw  private anonymous memory through mmap2 or old_mmap (struct args)
  * Built for x86_64, it speaks the x32 ABI instead (syscall number | 0x40000000,
  * 32-bit structs). Kernels without CONFIG_X86_X32_ABI answer such calls ENOSYS,
@@ -48,6 +50,8 @@ int main(int argc, char **argv) {
   if (!strcmp(op, "getpid")) return report(syscall(SYS_getpid));
   if (!strcmp(op, "create") && argc == 3) return report(syscall(SYS_open, argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 #ifdef SYS_mmap2
+  if (!strcmp(op, "utimensat-time64") && argc == 3) return report(syscall(412, AT_FDCWD, argv[2], NULL, 0));
+  if (!strcmp(op, "fchmodat2") && argc == 3) return report(syscall(452, AT_FDCWD, argv[2], 0600, 0));
   int wx = !strcmp(op, "mmap2-wx");
   if (wx || !strcmp(op, "mmap2-rw")) {
     long r = syscall(SYS_mmap2, 0, 4096, PROT_READ | PROT_WRITE | (wx ? PROT_EXEC : 0), MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

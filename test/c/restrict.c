@@ -2,7 +2,7 @@
  * restrict OP [ARG]: performs one operation that the core/restrict keys decide and
  * prints `ok` or the errno's name, then exits 0 (2 for a usage error).
  *   getpid | pipe2 | getcwd | chmod FILE | create FILE    the level allowlists
- *   fionread | tiocsti                                      ioctl on /etc/passwd
+ *   fionread | tiocsti | fiogetown                          ioctl on /etc/passwd
  *   mmap-rw | mmap-wx | mprotect-wx                         private anonymous memory
  *   mmap-shared-anon | mmap-shared-file FILE                writable shared mappings
  * Every call is a raw syscall, so libc cannot add or hide one.
@@ -39,11 +39,12 @@ int main(int argc, char **argv) {
   if (!strcmp(op, "getcwd")) return report(syscall(SYS_getcwd, buf, sizeof buf));
   if (!strcmp(op, "chmod")) return report(syscall(SYS_fchmodat, AT_FDCWD, arg, 0644));
   if (!strcmp(op, "create")) return report(syscall(SYS_openat, AT_FDCWD, arg, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-  if (!strcmp(op, "fionread") || !strcmp(op, "tiocsti")) {
+  if (!strcmp(op, "fionread") || !strcmp(op, "tiocsti") || !strcmp(op, "fiogetown")) {
     long fd = syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return report(fd);
     int n = 0;
     char c = 'x';
+    if (!strcmp(op, "fiogetown")) return report(syscall(SYS_ioctl, fd, 0x8903 /* FIOGETOWN */, &n));
     return report(op[0] == 'f' ? syscall(SYS_ioctl, fd, FIONREAD, &n) : syscall(SYS_ioctl, fd, TIOCSTI, &c));
   }
   if (!strcmp(op, "mmap-rw")) return report(mapping(PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1));

@@ -1,7 +1,9 @@
 /**
  * mount and umount2 (umount is absent on x86_64 and several other architectures).
  * They need CAP_SYS_ADMIN: the test runs only as root, in a private mount
- * namespace (unshare -m) so nothing leaks into the host's mounts.
+ * namespace (unshare -m) so nothing leaks into the host's mounts. They are refused
+ * outright unless core/trust/mount (test/escape/side-doors.test.ts); trusted, their
+ * target is checked as a write.
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -34,7 +36,7 @@ runIt(`mount and umount2 (needs root${root ? ", running as root" : ": NOT root, 
     `grep -c ${q(" " + join(A, "mnt") + " ")} /proc/self/mountinfo | sed 's/^/amnt-mounted=/'`,
   ].join("\n");
   // The pre-existing mount is made outside sydbox, inside the namespace.
-  const inner = `mount --bind ${q(join(A, "src"))} ${q(join(D, "premnt"))} && exec ${[...sydboxCommand(), "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${A}/***`, "--", "sh", "-c", script].map(q).join(" ")}`;
+  const inner = `mount --bind ${q(join(A, "src"))} ${q(join(D, "premnt"))} && exec ${[...sydboxCommand(), "-m", "core/trust/mount:1", "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${A}/***`, "--", "sh", "-c", script].map(q).join(" ")}`;
   const p = Bun.spawnSync(["unshare", "-m", "--propagation", "private", "sh", "-c", inner], { timeout: 30000 });
   const out = results(p.stdout.toString()), err = p.stderr.toString();
   expect(out.get("mount-D")).toBe("EPERM");
