@@ -33,10 +33,16 @@ const SUPERVISOR_NICE = -10;
 /** The categories --profile paludis turns on (exec and read are off). */
 export const PALUDIS_ON = ["write", "bind", "connect"] as const;
 
-/** `# filter for syscall "name" (nr)` lines of --export pfc: every syscall the filter names. */
+/**
+ * Every syscall --export pfc names: libseccomp's `# filter for syscall "name" (nr)` lines
+ * (the rules), and the classification's `# x86_64 nr name: VERDICT` lines (native
+ * architecture only: the bench runs native binaries).
+ */
 export function filterSyscalls(pfc: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const m of pfc.matchAll(/filter for syscall "(\w+)" \((\d+)\)/g)) out.set(m[1], Number(m[2]));
+  const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
+  for (const m of pfc.matchAll(new RegExp(`^# ${arch} (\\d+) (\\w+):`, "gm"))) if (!out.has(m[2])) out.set(m[2], Number(m[1]));
   return out;
 }
 
