@@ -25,6 +25,7 @@ const NAMES = [
   "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
   "getgroups", "geteuid", "openat", "read", "capget", "capset", "readlinkat",
   "sendmsg", "getsockopt", "tgkill",
+  "fchmod", "fchown", "ioctl", "setxattr", "removexattr", "fsetxattr", "fremovexattr",
 ] as const;
 /** Native syscall numbers of the calls bound here (-1 where the architecture lacks one). */
 export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
@@ -79,6 +80,21 @@ export const symlinkat = (target: string, nd: number, np: string) => sys(NR.syml
 export const fchmodat = (dirfd: number, path: string, mode: number) => sys(NR.fchmodat, dirfd, cstr(path, 0), mode);
 /** fchownat(2); uid/gid -1 (0xffffffff) leave the id unchanged. */
 export const fchownat = (dirfd: number, path: string, uid: number, gid: number, flags: number) => sys(NR.fchownat, dirfd, cstr(path, 0), uid, gid, flags);
+/** fchmod(2), on an fd of our own (a copy of the tracee's). */
+export const fchmod = (fd: number, mode: number) => sys(NR.fchmod, fd, mode);
+/** fchown(2), on an fd of our own. */
+export const fchown = (fd: number, uid: number, gid: number) => sys(NR.fchown, fd, uid, gid);
+/** ioctl(2) with a pointer (or integer) argument. */
+export const ioctl = (fd: number, request: number, arg: number) => sys(NR.ioctl, fd, request, arg);
+/** setxattr(2) of `path` (followed); `value` is an address. */
+export const setxattr = (path: string, name: string, value: number, size: number, flags: number) =>
+  sys(NR.setxattr, cstr(path, 0), cstr(name, 1), value, size, flags);
+/** removexattr(2) of `path` (followed). */
+export const removexattr = (path: string, name: string) => sys(NR.removexattr, cstr(path, 0), cstr(name, 1));
+/** fsetxattr(2); `value` is an address. */
+export const fsetxattr = (fd: number, name: string, value: number, size: number, flags: number) => sys(NR.fsetxattr, fd, cstr(name, 1), value, size, flags);
+/** fremovexattr(2). */
+export const fremovexattr = (fd: number, name: string) => sys(NR.fremovexattr, fd, cstr(name, 1));
 /** truncate(2). */
 export const truncate = (path: string, length: number) => sys(NR.truncate, cstr(path, 0), length);
 /** utimensat(2); `times` is the address of struct timespec[2] or 0. */

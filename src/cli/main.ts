@@ -3,7 +3,8 @@
  * the filter, run the command under supervision, and return its exit status.
  */
 import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
-import { ConfigError, SydError, UsageError } from "../errors";
+import { ConfigError, LaunchError, SydError, UsageError } from "../errors";
+import { nodeFs } from "../lazy-node";
 import { resolveArches } from "../launch/arch";
 import { buildFilter, type FilterInputs } from "../launch/filter";
 import { CommandError, resolveCommand } from "../launch/command";
@@ -89,6 +90,9 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
     if (e instanceof CommandError) { err(e.message); return e.status; }
     if (e instanceof RefusalError) { for (const l of e.lines) err(`sydbox: ${l}`); return 1; }
     if (e instanceof ConfigError || e instanceof SydError || e instanceof MissingLibraryError) { err(`sydbox: ${e.message}`); return 1; }
+    // The supervisor failed (an unexpected error is fatal, never retried): the tree is killed.
+    // Written synchronously: a sydbox out of fds cannot set up an asynchronous write.
+    if (e instanceof LaunchError) { nodeFs().writeSync(2, `sydbox: ${e.message}\n`); return 1; }
     throw e;
   }
 }

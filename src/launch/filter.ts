@@ -207,7 +207,8 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
   const mode = modeOf(inputs, row.category);
   // The command's own execve runs under the filter: see the module comment.
   if (row.category === "exec" && mode === "bpf") return [rule(SCMP_ACT_NOTIFY)];
-  const action = actionFor([mode]);
+  // A write check of a file the call creates needs the supervisor (a bpf write mode adds nothing).
+  const action = actionFor(row.alsoWrite && notifies(inputs.modes.write) ? [mode, inputs.modes.write] : [mode]);
   if (action === null) return [];
   if (row.name === "sendto" && row.addr?.kind === "sockaddr" && action !== SCMP_ACT_NOTIFY) {
     // sendto without an address sends on a connected socket: no new destination.
@@ -215,6 +216,9 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
   }
   // A row about some values of one argument (fcntl's command, ioctl's request): one rule per value.
   if (row.when) return row.when.values.map((v) => rule(action, [arg32(row.when!.arg, v)]));
+  // The caller's own limits and scheduling (target 0): nothing to look at. A 64-bit compare:
+  // stray upper bits only send a call that the supervisor then lets through.
+  if (row.signal?.zeroIsSelf) return [rule(action, [{ arg: row.signal.arg, op: SCMP_CMP.NE, a: 0, b: 0 }])];
   if (row.category === "magic") {
     // fstat() is newfstatat(fd, "", AT_EMPTY_PATH): it can never be magic, keep it in the kernel.
     const flag = row.paths?.[0].emptyPathFlag;

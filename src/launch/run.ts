@@ -181,7 +181,9 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   if (eldestExeced) o.dump?.event("exec", { pid: eldest, path: o.path });
   // Every sandboxed process: the child stage's tree, and the child stage itself
   // when it became the command (core/restrict).
-  const killAll = () => { terminateAll(proc.pid); if (!reaping) terminate(proc.pid); };
+  // Best effort: reading /proc can itself fail (a supervisor that failed for want of fds),
+  // and sydbox's exit, which follows, makes the reaper's watchdog kill the tree anyway.
+  const killAll = () => { try { terminateAll(proc.pid); } catch { /* the watchdog's job */ } if (!reaping) terminate(proc.pid); };
   // The supervisor starts when a notification waits for it (supervisor-thread.ts),
   // or at once under --stats, whose report says how the Worker was woken, or when a
   // tree request already waits.

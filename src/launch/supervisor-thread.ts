@@ -75,7 +75,8 @@ export class SupervisorThread {
     let pause = 0;
     const look = () => {
       this.timer = null;
-      const w = listener.wait(0);
+      let w: Wake;
+      try { w = listener.wait(0); } catch (e) { return this.fail.reject(new LaunchError(`supervisor failed: ${(e as Error).message}`)); }
       if (w === Wake.Notification) return this.startNow();
       if (w === Wake.Hangup) return;
       pause = Math.min(Math.max(1, pause * 2), LOOK_MAX_MS);

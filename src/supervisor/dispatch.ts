@@ -19,10 +19,11 @@ import { castMagic } from "./magic-stat";
 import { checkAddress } from "./network";
 import { SignalGuard } from "./signals";
 import { emulatePath, emulates } from "./emulate";
+import { fdCall } from "./emulate/fdcalls";
 import type { Sandbox } from "./sandbox";
 import { ProcessStates } from "./state";
 import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
-import type { SyscallIndex } from "./syscall-index";
+import { UNREADABLE_ARGS, type SyscallIndex } from "./syscall-index";
 
 /** What a denial is checked as: a path category, or bind/connect (an address). */
 type Denied = "read" | "write" | "exec" | "bind" | "connect";
@@ -46,6 +47,15 @@ function nothingToDecide(sb: Sandbox, req: PathRequest): boolean {
   }
   if (noneOn) return true;
   return !sb.cfg.core.violation.raise_fail && ((req.resolve ?? 0) & RESOLVE_SCOPED) === 0;
+}
+
+/**
+ * Would "nothing to decide" rest on tracee memory? openat2's categories come from its
+ * struct open_how, which another thread can rewrite after our read: unless neither read
+ * nor write can deny, its calls are always looked at (and emulated, or refused).
+ */
+function memoryDecides(sb: Sandbox, row: SyscallRow): boolean {
+  return row.refine?.kind === "openHow" && !(sb.allowsEverything("read") && sb.allowsEverything("write"));
 }
 
 /** Answers notifications; one per supervisor thread. */
@@ -93,10 +103,14 @@ export class Dispatcher implements CallView {
     if (this.obs !== null) this.obs.row = row;
     if (row < 0) {
       this.stats[STAT.UNKNOWN]++;
-      this.n.continue();
+      if (row === UNREADABLE_ARGS) this.n.fail(Errno.EFAULT);
+      else this.n.continue(); // no row: nothing is decided
     } else {
       this.stats[row]++;
       this.decide(SYSCALLS[row]);
+      // No path may leave a live call unanswered (its tracee would wait forever): one that
+      // did (say, /proc unreadable for want of fds, taken for a gone tracee) is fatal.
+      if (!this.n.answered && this.n.idValid()) throw new Error(`${SYSCALLS[row].name} of process ${this.n.pid} was left unanswered`);
     }
     if (this.clock !== null) this.times[row < 0 ? TIME_UNKNOWN : row] += this.clock.lap();
   }
@@ -112,6 +126,7 @@ export class Dispatcher implements CallView {
 
   private decide(row: SyscallRow): void {
     if (row.signal) return this.signals.check(row);
+    if (row.fdCall) return fdCall(this, row);
     if (row.category === "exec") this.states.onExec(this.n.pid); // core/trace/magic_lock:exec
     if (row.category === "magic") return castMagic(this, row);
     if (row.addr) return checkAddress(this, row);
@@ -138,10 +153,14 @@ export class Dispatcher implements CallView {
     }
     if (row.category === "exec" && sb.killIfMatch.length > 0 && !this.dryRun && this.killIfMatch(row, sb)) return;
     const req = pathRequest(row, this);
-    if (req !== null && nothingToDecide(sb, req)) return n.continue();
-    const emu = sb.cfg.core.trace.emulate && emulates(row, n.compat);
+    if (req !== null && nothingToDecide(sb, req) && !memoryDecides(sb, row)) return n.continue();
+    const emu = sb.cfg.core.trace.emulate && emulates(row);
+    // openat2's flags are tracee memory: without emulation (or where it cannot be made) the
+    // call is refused with ENOSYS, and libc callers fall back to openat, whose flags are registers.
+    if (!emu && row.refine?.kind === "openHow") return n.fail(Errno.ENOSYS);
     if (req === null) return this.pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
-    const firstCat = req.categories.find((c) => sb.mode(c) !== "off")!;
+    // None on: an openat2 looked at because its flags are memory (memoryDecides); a denial is a write's.
+    const firstCat = req.categories.find((c) => sb.mode(c) !== "off") ?? "write";
 
     const paths = this.paths, exists = this.exists;
     paths.length = 0; exists.length = 0;

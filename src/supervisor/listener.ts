@@ -57,7 +57,7 @@ export class Listener {
   /** Waits (forever by default) until a notification is pending or no tracee is left. */
   wait(timeoutMs = -1): Wake {
     const r = this.L.poll(this.pollPtr, 1, timeoutMs);
-    if (r < 0) return Wake.Interrupted;
+    if (r < 0) return this.interrupted("poll");
     const rev = this.pollfd16[3];
     if (rev & POLLIN) return Wake.Notification;
     if (rev & (POLLHUP | POLLERR | POLLNVAL)) return Wake.Hangup;
@@ -67,6 +67,7 @@ export class Listener {
   /** Receives one notification; false if it vanished (tracee killed) or another thread took it. */
   receive(): boolean {
     this.notif.fill(0); // the kernel insists on a zeroed buffer
+    this.answered = false;
     return this.L.ioctl(this.fd, NOTIF_IOCTL.RECV, this.notifPtr) === 0;
   }
 
@@ -80,7 +81,27 @@ export class Listener {
   next(): Wake {
     if (this.receive()) return Wake.Notification;
     if (this.L.errno() === Errno.EINTR) return Wake.Interrupted;
-    return this.L.poll(this.pollPtr, 1, 0) > 0 && this.pollfd16[3] & (POLLHUP | POLLERR | POLLNVAL) ? Wake.Hangup : Wake.Vanished;
+    this.vanished();
+    const r = this.L.poll(this.pollPtr, 1, 0);
+    if (r < 0) return this.interrupted("poll");
+    return r > 0 && this.pollfd16[3] & (POLLHUP | POLLERR | POLLNVAL) ? Wake.Hangup : Wake.Vanished;
+  }
+
+  /** After a failed `receive`: ENOENT (the notification vanished) and EINTR are normal; anything else is fatal. */
+  vanished(): void {
+    const e = this.L.errno();
+    if (e !== Errno.ENOENT && e !== Errno.EINTR) throw new Error(`seccomp notification RECV failed: errno ${e}`);
+  }
+
+  /**
+   * A failed poll: EINTR is a wake-up; anything else (EINVAL once a tracee had lowered
+   * our RLIMIT_NOFILE to 0) would fail again at once, and retrying it spun forever. It
+   * is fatal: the supervisor loop ends, sydbox kills the tree and exits with the message.
+   */
+  private interrupted(what: string): Wake {
+    const e = this.L.errno();
+    if (e === Errno.EINTR) return Wake.Interrupted;
+    throw new Error(`${what} on the seccomp listener failed: errno ${e}`);
   }
 
   get pid(): number { return this.notif[2]; }
@@ -150,6 +171,7 @@ export class Listener {
    * (SECCOMP_ADDFD_FLAG_SEND, 5.14+). Returns the errno on failure, 0 on success.
    */
   sendFd(srcfd: number, cloexec: boolean): number {
+    this.answered = true;
     const a = this.addfd;
     a[0] = this.notif[0]; a[1] = this.notif[1];
     a[2] = SECCOMP_ADDFD_FLAG_SEND;
@@ -159,6 +181,7 @@ export class Listener {
   }
 
   private send(val: number, error: number, flags: number): void {
+    this.answered = true;
     const r = this.resp;
     r[0] = this.notif[0]; r[1] = this.notif[1];
     r[2] = val >>> 0; r[3] = val < 0 ? 0xffffffff : Math.floor(val / P32);
@@ -168,6 +191,18 @@ export class Listener {
     if (this.L.ioctl(this.fd, NOTIF_IOCTL.SEND, this.respPtr) < 0 && !this.retried(NOTIF_IOCTL.SEND, this.respPtr) && this.L.errno() !== Errno.ENOENT) {
       this.sendErrors++;
     }
+  }
+
+  /**
+   * Has the current notification been answered, or handed to a helper thread that will
+   * (`handedOff`)? The dispatcher checks it after each call: a pending notification left
+   * unanswered would block its tracee forever.
+   */
+  answered = false;
+
+  /** The current notification is now a helper thread's to answer. */
+  handedOff(): void {
+    this.answered = true;
   }
 
   /** Responses the kernel refused for a reason other than a vanished tracee. */

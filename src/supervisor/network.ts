@@ -41,17 +41,20 @@
  * tracee thread that rewrites the sockaddr after the check changes nothing. A nameless
  * sendmsg or sendmmsg entry is sent there too (a msghdr in memory can gain an address after
  * the check), and an address the kernel would refuse (too short, unreadable) is answered
- * from the bytes read, where a CONTINUE would let the kernel read new ones. Left to the
- * kernel: a bind of an unsupported family (netlink's port id would be the supervisor's).
+ * from the bytes read, where a CONTINUE would let the kernel read new ones. A bind of an
+ * unsupported family is made by the supervisor too (a netlink nl_pid 0 becomes the tracee's
+ * pid, the port id the kernel would have tried first for it).
  */
 import { Errno } from "../errors";
 import { AF_UNSPEC, decodeSockaddr, formatAddress, type SockAddr, type UnsupportedSockAddr } from "../policy/sockaddr";
 import { resolvePath } from "../path/resolve";
+import { pathCall } from "../report/violation";
 import type { AddrArg, SyscallRow } from "../syscalls/table";
 import { bindFor, boundAddresses, unixSockaddr } from "./bind";
 import type { Dispatcher } from "./dispatch";
 import { connectFor } from "./emulate/connect";
 import { sendFor, sendVectorFor, type SendEntry } from "./emulate/send";
+import { tgidOf } from "./signals";
 
 /** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
 const SOCKADDR_STORAGE = 128;
@@ -157,12 +160,22 @@ function judge(d: Dispatcher, row: SyscallRow, a: SockAddr | UnsupportedSockAddr
     subject = { family: "unix", path: res.path };
   }
 
+  // A unix bind creates a socket file: a write of its path, whatever the network lists say,
+  // where write sandboxing has lists (deny, allow; bpf mode, as in SydBox 2, leaves binds be).
+  const wm = sb.mode("write");
+  if (bind && subject.family === "unix" && a.family === "unix" && a.path !== "" && (wm === "deny" || wm === "allow") && !sb.allows("write", subject.path)) {
+    const path = subject.path;
+    d.deny("write", pathCall(row.name, [path]), (f: (s: string) => boolean) => f(path), Errno.EACCES);
+    return "answered";
+  }
   const autobind = bind && a.family === "unix" && a.path === "";
   const allowed = autobind
     || sb.allows(bind ? "bind" : "connect", subject)
     || (!bind && boundAddresses(d).has(subject));
   if (!allowed) {
-    d.deny<SockAddr>(bind ? "bind" : "connect", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED);
+    // bpf mode: the kernel's EPERM, as if the filter had answered (a bind is sent for the write check).
+    const errno = sb.mode("bind") === "bpf" ? Errno.EPERM : bind ? Errno.EADDRNOTAVAIL : Errno.ECONNREFUSED;
+    d.deny<SockAddr>(bind ? "bind" : "connect", `${row.name}(${formatAddress(subject)})`, (f) => f(subject), errno);
     return "answered";
   }
   return subject;
@@ -211,6 +224,23 @@ function pass(d: Dispatcher, emulate: boolean, raw: Uint8Array, unixPath: string
   else d.n.continue();
 }
 
+const AF_NETLINK = 16;
+/**
+ * A netlink bind with nl_pid 0 asks the kernel for a port id, which it takes from the
+ * binding process's pid: in the supervisor's bind that would be sydbox's. A copy naming the
+ * tracee's own pid instead, which is what the kernel would have tried first for it.
+ */
+function ownNetlinkPort(d: Dispatcher, raw: Uint8Array): Uint8Array {
+  if (raw.length < 12 || (raw[0] | (raw[1] << 8)) !== AF_NETLINK) return raw;
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  if (v.getUint32(4, true) !== 0) return raw;
+  const tgid = tgidOf(d.n.pid);
+  if (tgid === 0) return raw;
+  const copy = raw.slice();
+  new DataView(copy.buffer).setUint32(4, tgid, true);
+  return copy;
+}
+
 /** Decides a call of a row with an address argument. */
 export function checkAddress(d: Dispatcher, row: SyscallRow): void {
   const n = d.n;
@@ -249,12 +279,16 @@ export function checkAddress(d: Dispatcher, row: SyscallRow): void {
   const recordBind = sb.cfg.core.allowlist.successful_bind;
   if (!recordBind && !emulate) return n.continue();
   if (subject === "unchecked" || a === null) {
-    // An unsupported family goes to the kernel. A too short address: the supervisor's bind
-    // of the bytes read fails as the kernel's would, where a CONTINUE lets it read new ones.
-    if (a !== null || !emulate) return n.continue();
-    const out = bindFor(d, n.argInt(0), raw, false);
+    // An unsupported family, or a too short address: the supervisor binds the bytes read (it
+    // fails as the kernel's would), where a CONTINUE lets the kernel read new ones, perhaps
+    // of a family that is checked.
+    if (!emulate) return n.continue();
+    const own = ownNetlinkPort(d, raw);
+    let out = bindFor(d, n.argInt(0), own, false);
+    // That port is taken: the kernel then picks one, as for the tracee's own nl_pid 0.
+    if (own !== raw && out.kind === "done" && out.errno === Errno.EADDRINUSE) out = bindFor(d, n.argInt(0), raw, false);
     if (out.kind === "gone") return;
-    if (out.kind === "unavailable") return n.continue();
+    if (out.kind === "unavailable") return n.fail(out.errno);
     return out.errno !== 0 ? n.fail(out.errno) : n.succeed(0);
   }
 
@@ -262,10 +296,12 @@ export function checkAddress(d: Dispatcher, row: SyscallRow): void {
   const autobind = a.family === "unix" && a.path === "";
   let bytes: Uint8Array | null = raw;
   if (subject.family === "unix" && !autobind) bytes = a.family === "unix" && subject.path === a.path ? raw : unixSockaddr(subject.path);
-  if (bytes === null) return n.continue(); // the resolved path does not fit sun_path: the kernel binds it, unrecorded
+  // The resolved path does not fit sun_path: the kernel would bind the tracee's (relative) bytes
+  // unrecorded; with emulation that CONTINUE would let it read new ones: refused.
+  if (bytes === null) return emulate ? n.fail(Errno.ENAMETOOLONG) : n.continue();
   const out = bindFor(d, n.argInt(0), bytes, subject.family === "unix" && !autobind);
   if (out.kind === "gone") return;
-  if (out.kind === "unavailable") return n.continue();
+  if (out.kind === "unavailable") return emulate ? n.fail(out.errno) : n.continue();
   if (out.errno !== 0) return n.fail(out.errno);
   if (out.bound && recordBind) boundAddresses(d).add(out.bound);
   n.succeed(0);

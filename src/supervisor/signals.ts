@@ -1,6 +1,9 @@
 /**
  * The signal guard: no sandboxed process may signal sydbox or the child stage
- * that reaps the tree (launch/reaper.ts). Stopping the reaper and then killing
+ * that reaps the tree (launch/reaper.ts), nor change their resource limits or
+ * scheduling (prlimit64, setpriority, ioprio_set, sched_set*, migrate_pages,
+ * move_pages): a tracee that set sydbox's RLIMIT_NOFILE to 0 left it unable to
+ * poll its listener. Stopping the reaper and then killing
  * sydbox would otherwise leave the tree running with neither a supervisor nor
  * anyone to kill it. The table's `signal` rows send every call that signals a
  * process, or names one to be signalled later (F_SETOWN), here; those whose
@@ -31,6 +34,15 @@ function sessionOf(pid: number): number {
   const stat = procStat(pid);
   return stat ? Number(stat.fields[3]) : 0;
 }
+
+/** The process group of process `pid` (field 5 of /proc/PID/stat), or 0 when it is gone. */
+function pgrpOf(pid: number): number {
+  const stat = procStat(pid);
+  return stat ? Number(stat.fields[2]) : 0;
+}
+
+/** sydbox's real uid: what setpriority(PRIO_USER) and ioprio_set(IOPRIO_WHO_USER) match. */
+const ownUid = () => process.getuid?.() ?? 0;
 
 /** Checks the calls of the table's `signal` rows; one per supervisor thread. */
 export class SignalGuard {
@@ -74,6 +86,7 @@ export class SignalGuard {
   private verdict(t: SignalTarget, target: number): number {
     const reaper = this.reaper;
     switch (t.kind) {
+      case "which": return this.whichVerdict(t.which!, target);
       case "pid":
         if (target === -1) return Errno.EPERM;
         if (target === 0) return reaper === 0 || this.reaperLeft() ? 0 : Errno.EPERM;
@@ -86,8 +99,34 @@ export class SignalGuard {
         // No such thread: the kernel's answer, given here so that a thread id reused
         // between this look and the call cannot slip through.
         if (tgid === 0) return Errno.ESRCH;
-        return tgid === this.sydbox || (reaper !== 0 && tgid === reaper) ? Errno.EPERM : 0;
+        return this.isProtected(tgid) ? Errno.EPERM : 0;
       }
     }
+  }
+
+  /** Is thread group `tgid` sydbox or the reaper (with its watchdog thread)? */
+  private isProtected(tgid: number): boolean {
+    return tgid === this.sydbox || (this.reaper !== 0 && tgid === this.reaper);
+  }
+
+  /**
+   * setpriority, ioprio_set: a thread (0: the caller), a process group (0: the caller's;
+   * refused when it is sydbox's or the reaper's, as the command starts in sydbox's), or a
+   * user (refused when it is sydbox's, or 0: the caller's, which a build shares with it).
+   * Other `which` values are the kernel's EINVAL.
+   */
+  private whichVerdict(w: NonNullable<SignalTarget["which"]>, who: number): number {
+    const which = this.n.argInt(w.arg);
+    if (which === w.process) {
+      if (who <= 0) return 0;
+      const tgid = tgidOf(who);
+      return tgid === 0 ? Errno.ESRCH : this.isProtected(tgid) ? Errno.EPERM : 0;
+    }
+    if (which === w.pgrp) {
+      const pgrp = who === 0 ? pgrpOf(this.n.pid) : who;
+      return pgrp === pgrpOf(this.sydbox) || (this.reaper !== 0 && pgrp === this.reaper) ? Errno.EPERM : 0;
+    }
+    if (which === w.user) return who === 0 || who === ownUid() ? Errno.EPERM : 0;
+    return 0;
   }
 }

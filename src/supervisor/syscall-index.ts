@@ -34,6 +34,9 @@ const SOCKETCALLS: ReadonlyArray<[number, string, number]> = [
   [SYS_SOCKETCALL.SENDMMSG, "sendmmsg", 4],
 ];
 
+/** `rowOf` for a socketcall of a checked call whose argument array cannot be read. */
+export const UNREADABLE_ARGS = -2;
+
 /** Row indices by syscall number, per architecture; -1 where we have no row. */
 export class SyscallIndex {
   private readonly native: number;
@@ -70,7 +73,10 @@ export class SyscallIndex {
     return rows;
   }
 
-  /** The row index for the notification `n` holds, or -1. A socketcall gets its call's row and arguments. */
+  /**
+   * The row index for the notification `n` holds, or -1 (no row), or UNREADABLE_ARGS. A
+   * socketcall gets its call's row and arguments.
+   */
   rowOf(n: Listener): number {
     const nr = n.nr;
     if (n.arch === this.native && nr >= 0 && nr < this.nativeRows.length) return this.nativeRows[nr];
@@ -101,14 +107,15 @@ export class SyscallIndex {
     return row;
   }
 
-  /** socketcall(call, args): the row of `call`, its argument words moved into `n`. -1 if unchecked or unreadable. */
+  /** socketcall(call, args): the row of `call`, its argument words moved into `n`. -1 if unchecked, UNREADABLE_ARGS. */
   private demux(n: Listener): number {
     const call = n.argU32(0);
     const row = call < this.socketRows.length ? this.socketRows[call] : -1;
     if (row < 0) return -1;
     const len = this.socketWords[call] * 4;
-    // Unreadable: the kernel fails the call with EFAULT itself.
-    if (this.memory.read(n.pid, n.argU32(1), len) !== len) return -1;
+    // Unreadable: EFAULT, answered by the dispatcher; a CONTINUE would let the kernel read
+    // arguments a racing thread has mapped meanwhile, unchecked.
+    if (this.memory.read(n.pid, n.argU32(1), len) !== len) return UNREADABLE_ARGS;
     const b = this.memory.buf;
     for (let i = 0; i < len / 4; i++) this.words[i] = b.readUInt32LE(i * 4);
     n.setArgs32(this.words, len / 4);

@@ -67,13 +67,14 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
       for (;;) {
         const w = listener.wait();
         if (w === Wake.Hangup) break;
-        if (w === Wake.Notification && listener.receive()) dispatcher.handle();
+        if (w === Wake.Notification) { if (listener.receive()) dispatcher.handle(); else listener.vanished(); }
         else if (w === Wake.Interrupted) serveRequests();
       }
     }
     obs?.pollExits(true);
     post({ type: "done", summary: dispatcher.reporter.log.summary() });
   } catch (e) {
+    // Any unexpected error is fatal, never retried: the main thread kills the tree and exits.
     post({ type: "fatal", message: String((e as Error)?.stack ?? e) });
   }
 };

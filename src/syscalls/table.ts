@@ -80,13 +80,25 @@ export type AddrArg =
 /**
  * How core/trace/emulate performs a path call itself: one implementation per kind
  * (src/supervisor/emulate/calls.ts), shared by the rows of a family, which differ only in
- * the argument indices of `Emulate`. Rows without one (exec, the access family, xattrs,
+ * the argument indices of `Emulate`. Rows without one (exec, the access family,
  * mount, magic) are CONTINUEd: execve cannot be performed by another process, the access
  * family's outcome is only an answer.
  */
 export type EmuKind =
   | "open" | "mkdir" | "mknod" | "unlink" | "rmdir" | "rename" | "link" | "symlink"
-  | "chmod" | "chown" | "truncate" | "utime" | "utimes" | "utimensat";
+  | "chmod" | "chown" | "truncate" | "utime" | "utimes" | "utimensat" | "setxattr" | "removexattr";
+
+/**
+ * A call on a descriptor that changes the file it names and needs no writable fd (only
+ * ownership): checked as a write of that file, always performed by the supervisor on its
+ * copy of the tracee's fd (src/supervisor/emulate/fdcalls.ts), never CONTINUEd (another
+ * thread could put another file under the same fd number in between).
+ */
+export interface FdCall {
+  kind: "fchmod" | "fchown" | "fsetxattr" | "fremovexattr" | "ioctl";
+  /** Argument index of the fd. */
+  fd: number;
+}
 
 /** How a row is emulated, and from which arguments. */
 export interface Emulate {
@@ -100,12 +112,6 @@ export interface Emulate {
   arg?: number;
   /** Argument index of the call's flags, for the calls that take any besides open's. */
   flags?: number;
-  /**
-   * The call's 32-bit (compat: i386, x32) form takes other structs or splits a 64-bit
-   * argument (utime's 32-bit times, truncate64's length in two registers): under compat it
-   * goes to the kernel, as without emulation.
-   */
-  nativeOnly?: boolean;
 }
 
 /**
@@ -115,15 +121,21 @@ export interface Emulate {
  * them, or every process.
  */
 export interface SignalTarget {
-  /** Argument index of the target (a pid_t). */
+  /** Argument index of the target (a pid_t, or for `which` an id_t). */
   arg: number;
   /**
    * What the argument names: `pid` (kill: a process by any of its thread ids, > 0; the
    * caller's group, 0; every process, -1; a group, -pgid); `thread` (a thread id, > 0;
-   * tkill, tgkill, the sigqueues); `owner` (fcntl F_SETOWN: a process by a thread id, a
-   * group, or 0: nobody).
+   * 0 the caller: tkill, tgkill, the sigqueues, and the resource-limit and scheduling
+   * calls); `owner` (fcntl F_SETOWN: a process by a thread id, a group, or 0: nobody);
+   * `which` (setpriority, ioprio_set: a thread, a process group or a user, as argument
+   * `which.arg` says; 0 the caller's own).
    */
-  kind: "pid" | "thread" | "owner";
+  kind: "pid" | "thread" | "owner" | "which";
+  /** A target of 0 is the caller itself: such calls stay in the kernel (libc and runtimes make them at start). */
+  zeroIsSelf?: boolean;
+  /** Kind `which`: the argument that says what `arg` is, and its values for a thread, a group and a user. */
+  which?: { arg: number; process: number; pgrp: number; user: number };
 }
 
 /**
@@ -152,9 +164,29 @@ export interface SyscallRow {
   emulate?: Emulate;
   /** Category `signal`: where the target is. */
   signal?: SignalTarget;
+  /**
+   * The call may also create a file (AF_UNIX bind: the socket node at its path), checked as
+   * a write of that path: it is sent whenever write sandboxing needs the supervisor, whatever
+   * the mode of its own category.
+   */
+  alsoWrite?: boolean;
+  /** A call on a descriptor, checked as a write of its file (see `FdCall`). */
+  fdCall?: FdCall;
   /** Only these values of one argument are checked (see `When`). */
   when?: When;
 }
+
+/**
+ * The ioctl requests that change a file's inode flags or version through any fd of it,
+ * even a read-only one, with only ownership (chattr +i/-i/+a, the project id), in their
+ * 64-bit and 32-bit (compat) numbers. FICLONE/FICLONERANGE need a writable destination fd,
+ * FIDEDUPERANGE shares identical data only: they stay with the kernel.
+ */
+export const INODE_IOCTLS = {
+  FS_IOC_SETFLAGS: 0x40086602, FS_IOC32_SETFLAGS: 0x40046602,
+  FS_IOC_SETVERSION: 0x40087602, FS_IOC32_SETVERSION: 0x40047602,
+  FS_IOC_FSSETXATTR: 0x401c5820,
+} as const;
 
 const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });
 const p = (path: number, follow: Follow): PathArg => ({ path, follow });
@@ -190,11 +222,11 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "mknodat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 2 } },
   { name: "rmdir", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "rmdir" } },
   { name: "truncate", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "truncate", arg: 1 } },
-  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "truncate", arg: 1, nativeOnly: true } },
-  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utime", arg: 1, nativeOnly: true } },
-  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utimes", arg: 1, nativeOnly: true } },
-  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimensat", arg: 2, flags: 3, nativeOnly: true } },
-  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimes", arg: 2, nativeOnly: true } },
+  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "truncate", arg: 1 } },
+  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utime", arg: 1 } },
+  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utimes", arg: 1 } },
+  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimensat", arg: 2, flags: 3 } },
+  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimes", arg: 2 } },
   { name: "unlink", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "unlink" } },
   { name: "unlinkat", category: "write", paths: [at(1, 0, "nofollow")], safe: "missing", emulate: { kind: "unlink", flags: 2 } },
   { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], safe: "exists", emulate: { kind: "link" } },
@@ -204,10 +236,17 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename", flags: 4 } },
   { name: "symlink", category: "write", paths: [p(1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
   { name: "symlinkat", category: "write", paths: [at(2, 1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
-  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
-  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing" },
-  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing" },
+  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
+  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
+  // Calls on a descriptor: a read-only fd of a file one owns is enough for these.
+  { name: "fchmod", category: "write", fdCall: { kind: "fchmod", fd: 0 } },
+  { name: "fchown", category: "write", fdCall: { kind: "fchown", fd: 0 } },
+  { name: "fchown32", category: "write", fdCall: { kind: "fchown", fd: 0 }, optional: true },
+  { name: "fsetxattr", category: "write", fdCall: { kind: "fsetxattr", fd: 0 } },
+  { name: "fremovexattr", category: "write", fdCall: { kind: "fremovexattr", fd: 0 } },
+  { name: "ioctl", category: "write", fdCall: { kind: "ioctl", fd: 0 }, when: { arg: 1, values: Object.values(INODE_IOCTLS) } },
   { name: "mount", category: "write", paths: [p(1, "follow")] },
   { name: "umount", category: "write", paths: [p(0, "follow")], optional: true },
   { name: "umount2", category: "write", paths: [{ path: 0, follow: "follow", nofollowFlag: { arg: 1, bit: 8 /* UMOUNT_NOFOLLOW */ } }] },
@@ -218,7 +257,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   // recvmsg, which SydBox 2 listed, is deliberately absent: its msg_name is an
   // output buffer the kernel never reads, so checking it only refused receives
   // on stale bytes, and notifying it cost every receive a round trip.
-  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 } },
+  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 }, alsoWrite: true },
   { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 } },
   { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5, send: { buf: 1, len: 2, flags: 3 } } },
   { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1, send: { flags: 2 } } },
@@ -238,6 +277,16 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "rt_tgsigqueueinfo", category: "signal", signal: { arg: 1, kind: "thread" } },
   { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] } },
   { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] }, optional: true },
+  // Nor lower their limits or priorities: RLIMIT_NOFILE 0 once left sydbox unable to poll.
+  { name: "prlimit64", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "setpriority", category: "signal", signal: { arg: 1, kind: "which", which: { arg: 0, process: 0, pgrp: 1, user: 2 } } },
+  { name: "ioprio_set", category: "signal", signal: { arg: 1, kind: "which", which: { arg: 0, process: 1, pgrp: 2, user: 3 } } },
+  { name: "sched_setaffinity", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "sched_setscheduler", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "sched_setparam", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "sched_setattr", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "migrate_pages", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
+  { name: "move_pages", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
 ];
 
 /** Looks a row up by name. */

@@ -9,6 +9,9 @@
  *                                     IP:PORT+1 and IP:PORT, through socketcall
  *   sendmmsg IP PORT                  the same through i386's own sendmmsg syscall
  *   getpid                            a call no sandbox looks at
+ *   utimes PATH                       utimes(PATH) to 1000000 s + 5 us and 2000000 s (32-bit timeval)
+ *   utime PATH                        utime(PATH) to 3000000 s and 4000000 s (32-bit utimbuf)
+ *   truncate64 PATH                   truncate64(PATH, 5 + 2^32 * 0): the length split in two registers
  *   utimensat-time64 PATH             utimensat_time64(AT_FDCWD, PATH, NULL, 0): PATH's times set to now (412)
  *   fchmodat2 PATH                    fchmodat2(AT_FDCWD, PATH, 0600, 0) (452, Linux 6.6)
  *   mmap2-rw | mmap2-wx | old-mmap-rw  private anonymous memory through mmap2 or old_mmap (struct args)
@@ -49,6 +52,17 @@ int main(int argc, char **argv) {
   const char *op = argv[1];
   if (!strcmp(op, "getpid")) return report(syscall(SYS_getpid));
   if (!strcmp(op, "create") && argc == 3) return report(syscall(SYS_open, argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+#if defined(SYS_truncate64) && defined(SYS_utime)
+  if (!strcmp(op, "utimes") && argc == 3) {
+    int32_t tv[4] = { 1000000, 5, 2000000, 0 }; // two struct timeval of 32-bit longs
+    return report(syscall(SYS_utimes, argv[2], tv));
+  }
+  if (!strcmp(op, "utime") && argc == 3) {
+    int32_t ub[2] = { 3000000, 4000000 }; // struct utimbuf of 32-bit time_t
+    return report(syscall(SYS_utime, argv[2], ub));
+  }
+  if (!strcmp(op, "truncate64") && argc == 3) return report(syscall(SYS_truncate64, argv[2], 5, 0));
+#endif
 #ifdef SYS_mmap2
   if (!strcmp(op, "utimensat-time64") && argc == 3) return report(syscall(412, AT_FDCWD, argv[2], NULL, 0));
   if (!strcmp(op, "fchmodat2") && argc == 3) return report(syscall(452, AT_FDCWD, argv[2], 0600, 0));

@@ -10,6 +10,13 @@
  *                             DIR/ok/a and DIR/no
  *   race flip DIR SECONDS     the swapper: renameat2(RENAME_EXCHANGE) of DIR/ok/p and
  *                             DIR/ok/q (symlinks to ok/a and ../no) in a tight loop
+ *   race xattr DIR SECONDS    setxattr(PATH, "user.race") while a thread flips PATH between
+ *                             DIR/ok/f and DIR/no/f (both exist); wins when DIR/no/f has it
+ *   race openat2 DIR SECONDS  openat2(DIR/no/race) while a thread flips its open_how.flags
+ *                             between O_RDONLY and O_WRONLY|O_CREAT (test/escape/toctou.test.ts)
+ *   race exec DIR SECONDS     vfork + execve(PATH) while a thread (still running in the shared
+ *                             memory) flips PATH between DIR/ok/prog and DIR/no/prog; wins when
+ *                             the denied program ran (it creates DIR/ok/ran)
  *
  * The openers stop at the first success of the attack (DIR/no/race exists), printing
  * `bypass ATTEMPTS` and exiting 1, or after SECONDS printing `held ATTEMPTS OPENED`
@@ -33,6 +40,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -41,12 +49,17 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 static char buf[4096];
 static char okp[2048], nop[2048];
 static atomic_int stop;
+/** What the opener calls: open(O_CREAT), setxattr, or openat2 with flipping flags. */
+static enum { OPEN, XATTR, OPENAT2, EXEC } call;
+static struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .mode = 0644 };
 
 static struct sockaddr_in sa;
 static struct iovec iov = { "race", 4 };
@@ -66,12 +79,37 @@ static void *flipper(void *unused) {
   size_t len = strlen(okp) + 1;
   while (!stop) {
     // Varying delays, so that some flip lands between the supervisor's read and the kernel's.
-    memcpy(buf, nop, len); __asm__ volatile("" ::: "memory");
+    if (call == OPENAT2) *(volatile __u64 *)&how.flags = O_WRONLY | O_CREAT | O_CLOEXEC; else memcpy(buf, nop, len);
+    __asm__ volatile("" ::: "memory");
     for (volatile unsigned long i = 0; i < 200 + (n * 37) % 1500; i++);
-    memcpy(buf, okp, len); __asm__ volatile("" ::: "memory");
+    if (call == OPENAT2) *(volatile __u64 *)&how.flags = O_RDONLY | O_CLOEXEC; else memcpy(buf, okp, len);
+    __asm__ volatile("" ::: "memory");
     for (volatile unsigned long i = 0; i < 200 + (n++ * 53) % 3000; i++);
   }
   return NULL;
+}
+
+/** One call of the opener's kind on `path`: did it succeed? */
+static int attempt(const char *path) {
+  if (call == XATTR) return setxattr(path, "user.race", "1", 1, 0) == 0;
+  if (call == EXEC) {
+    // vfork: the child shares our memory, where the flipper thread goes on running.
+    char *av[] = { (char *)path, NULL };
+    pid_t p = vfork();
+    if (p == 0) { execve(path, av, environ); _exit(127); }
+    int st = 0;
+    if (p < 0 || waitpid(p, &st, 0) < 0) return 0;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
+  long fd = call == OPENAT2 ? syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how) : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) close(fd);
+  return fd >= 0;
+}
+
+/** Has the attack landed on `target`? */
+static int won(const char *target) {
+  char v[8];
+  return call == XATTR ? getxattr(target, "user.race", v, sizeof v) >= 0 : access(target, F_OK) == 0;
 }
 
 static int opener(const char *path, const char *target, double seconds, int flip_buffer) {
@@ -82,9 +120,8 @@ static int opener(const char *path, const char *target, double seconds, int flip
   int bypass = 0;
   while (now() < end) {
     attempts++;
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd >= 0) { opened++; close(fd); }
-    if (access(target, F_OK) == 0) { bypass = 1; break; }
+    opened += attempt(path);
+    if (won(target)) { bypass = 1; break; }
   }
   stop = 1;
   if (flip_buffer) pthread_join(t, NULL);
@@ -148,7 +185,7 @@ static int sender(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc == 6) return sender(argv);
-  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
+  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip|xattr|openat2|exec DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
   const char *dir = argv[2];
   double seconds = atof(argv[3]);
   snprintf(nop, sizeof nop, "%s/no/race", dir);
@@ -157,6 +194,23 @@ int main(int argc, char **argv) {
     snprintf(okp, sizeof okp, "%s/ok/%s", dir, argv[1][0] == 'f' ? "fifo" : "race");
     strcpy(buf, okp);
     return opener(buf, nop, seconds, 1);
+  }
+  if (strcmp(argv[1], "xattr") == 0 || strcmp(argv[1], "exec") == 0) {
+    // The flipped path names an existing file in ok/ and in no/; exec's denied program
+    // proves it ran by creating ok/ran.
+    int exec = argv[1][0] == 'e';
+    call = exec ? EXEC : XATTR;
+    const char *name = exec ? "prog" : "f";
+    snprintf(okp, sizeof okp, "%s/ok/%s", dir, name);
+    snprintf(nop, sizeof nop, "%s/no/%s", dir, name);
+    char ran[2048];
+    snprintf(ran, sizeof ran, "%s/ok/ran", dir);
+    strcpy(buf, okp);
+    return opener(buf, exec ? ran : nop, seconds, 1);
+  }
+  if (strcmp(argv[1], "openat2") == 0) {
+    call = OPENAT2;
+    return opener(nop, nop, seconds, 1);
   }
   if (strcmp(argv[1], "symlink") == 0) {
     char p[4096];

@@ -59,9 +59,12 @@ for (const mode of MODES) {
         const a = fixtures();
         const r = await sydbox([...writeSandbox(a.dir, mode.emulate), "--", cc("escape"), name, a.dir]);
         expect(r.status).toBe(0);
-        expect(parse(r.stdout)).toEqual(EXPECTED[name]);
+        // Without emulation openat2 is refused with ENOSYS: its open_how is tracee memory,
+        // which the kernel would read again after the check (libc callers fall back to openat).
+        const expected = name === "resolve" && !mode.emulate ? Object.fromEntries(Object.keys(EXPECTED.resolve).map((k) => [k, "ENOSYS"])) : EXPECTED[name];
+        expect(parse(r.stdout)).toEqual(expected);
         expect(readdirSync(a.no)).toEqual(["secret"]);
-        if (name === "resolve") expect(existsSync(join(a.ok, "no", "root1"))).toBe(true);
+        if (name === "resolve" && mode.emulate) expect(existsSync(join(a.ok, "no", "root1"))).toBe(true);
       }, TIMEOUT);
     }
 

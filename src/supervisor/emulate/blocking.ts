@@ -5,8 +5,9 @@
  * (send.ts). Helpers are started on first need
  * and reused when idle (a shared busy flag each: the supervisor thread never runs its event
  * loop, so helpers cannot tell it by message). Up to MAX helpers block at once; beyond that,
- * and where a helper cannot be started, the caller does without (an open goes to the kernel,
- * a connect or a send is made inline).
+ * and where a helper cannot be started, the call fails with EAGAIN: never a CONTINUE, which
+ * would let the kernel read a checked path or address again, nor a wait in the supervisor
+ * thread, which would stop every other answer.
  */
 import { O_CLOEXEC, O_CREAT } from "../../../ffi/constants";
 import { entryWorker } from "../../launch/entry";
@@ -34,6 +35,7 @@ function hand(n: Listener, body: JobBody<Job>): boolean {
   Atomics.store(busy, slot, 1);
   const job = { ...body, lfd: n.fd, id: [n.idWord(0), n.idWord(1)], busy, slot } as Job;
   helpers[slot].postMessage(job);
+  n.handedOff();
   return true;
 }
 

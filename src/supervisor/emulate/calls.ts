@@ -12,7 +12,7 @@
  */
 import { stablePtr } from "../../../ffi/pointer";
 import * as at from "../../../ffi/at";
-import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } from "../../../ffi/constants";
+import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, AUDIT_ARCH } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { EmuKind, Emulate, SyscallRow } from "../../syscalls/table";
@@ -21,6 +21,7 @@ import type { PathRequest } from "../paths";
 import { argResolveMode } from "../paths";
 import { openParent, pin, selfFd, type Parent } from "./canonical";
 import { CREAT_FLAGS, legacyOpen, openFor, opensToCreate, type OpenArgs } from "./open";
+import { xattrName, xattrValue } from "./xattr";
 
 /** The call was answered by the entry itself (an fd was sent). */
 export const ANSWERED = 0x40000000;
@@ -158,10 +159,14 @@ const chmod = onObject((c, fd, flags) => {
 
 const chown = onObject((c, fd) => fs.fchownat(fd, "", argU(c, operand(c)), argU(c, operand(c) + 1), AT_EMPTY_PATH));
 
+/** i386's calls take 32-bit time structs and split truncate64's length in two registers (x32's are 64-bit). */
+const isI386 = (c: EmuCall) => c.d.n.arch === AUDIT_ARCH.I386;
+
 const truncate: Emulation = {
   creates: never,
   run: (c) => {
-    const len = c.d.n.arg(operand(c));
+    const n = c.d.n, i = operand(c);
+    const len = isI386(c) && c.row.name === "truncate64" ? n.argU32(i) + n.argU32(i + 1) * 2 ** 32 : n.arg(i);
     if (len >= 2 ** 63) return -Errno.EINVAL; // a negative off_t
     return onPinned(c, (fd) => fs.truncate(selfFd(fd), len));
   },
@@ -174,21 +179,24 @@ const timesPtr = stablePtr(times);
 /** Copies the tracee's times (utimbuf, timeval[2] or timespec[2]) into `times`: its address, 0 for NULL, or -errno. */
 function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: number): number {
   if (addr === 0) return 0;
-  const size = kind === "utimbuf" ? 16 : 32;
+  // i386: every field a 32-bit long; elsewhere (x32 too) 64 bits.
+  const w = isI386(c) ? 4 : 8;
+  const size = kind === "utimbuf" ? 2 * w : 4 * w;
   const b = c.d.readBytes(addr, size);
   if (b === null) return -Errno.EFAULT;
   const v = new DataView(b.buffer, b.byteOffset, size);
-  if (kind === "utimbuf") {
-    times.writeBigInt64LE(v.getBigInt64(0, true), 0); times.writeBigInt64LE(0n, 8);
-    times.writeBigInt64LE(v.getBigInt64(8, true), 16); times.writeBigInt64LE(0n, 24);
-  } else if (kind === "timeval") {
-    for (const o of [0, 16]) {
-      const usec = v.getBigInt64(o + 8, true);
-      if (usec < 0n || usec >= 1000000n) return -Errno.EINVAL;
-      times.writeBigInt64LE(v.getBigInt64(o, true), o); times.writeBigInt64LE(usec * 1000n, o + 8);
+  const field = (i: number) => (w === 4 ? BigInt(v.getInt32(i * 4, true)) : v.getBigInt64(i * 8, true));
+  for (let t = 0; t < 2; t++) {
+    let sec: bigint, sub: bigint;
+    if (kind === "utimbuf") { sec = field(t); sub = 0n; }
+    else {
+      sec = field(2 * t); sub = field(2 * t + 1);
+      if (kind === "timeval") {
+        if (sub < 0n || sub >= 1000000n) return -Errno.EINVAL;
+        sub *= 1000n;
+      }
     }
-  } else {
-    times.set(b);
+    times.writeBigInt64LE(sec, 16 * t); times.writeBigInt64LE(sub, 16 * t + 8);
   }
   return timesPtr;
 }
@@ -201,8 +209,33 @@ const utimes = (kind: "utimbuf" | "timeval" | "timespec") => onObject((c, fd, fl
 });
 
 /**
+ * setxattr/lsetxattr (name, value, size, flags follow the path) and removexattr/lremovexattr,
+ * on the pinned object (a symlink itself for the l-forms: the magic link is not followed
+ * past it), with the name and value copied once (xattr.ts).
+ */
+const setxattr: Emulation = {
+  creates: never,
+  run: (c) => {
+    const d = c.d, i = operand(c);
+    const name = xattrName(d, d.n.arg(i));
+    if (typeof name === "number") return name;
+    const size = d.n.arg(i + 2);
+    const value = xattrValue(d, d.n.arg(i + 1), size);
+    if (value < 0) return value;
+    return onPinned(c, (fd) => fs.setxattr(selfFd(fd), name, value, size, arg(c, i + 3)));
+  },
+};
+const removexattr: Emulation = {
+  creates: never,
+  run: (c) => {
+    const name = xattrName(c.d, c.d.n.arg(operand(c)));
+    return typeof name === "number" ? name : onPinned(c, (fd) => fs.removexattr(selfFd(fd), name));
+  },
+};
+
+/**
  * The implementation of each emulation kind (the table rows' `emulate.kind`). Rows without
- * one (exec, access, xattrs, mount) are CONTINUEd.
+ * one (exec, access, mount) are CONTINUEd.
  */
 export const EMULATIONS: Readonly<Record<EmuKind, Emulation>> = {
   open,
@@ -219,4 +252,6 @@ export const EMULATIONS: Readonly<Record<EmuKind, Emulation>> = {
   utime: utimes("utimbuf"),
   utimes: utimes("timeval"),
   utimensat: utimes("timespec"),
+  setxattr,
+  removexattr,
 };

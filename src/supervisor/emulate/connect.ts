@@ -9,8 +9,8 @@
  * here. One on a blocking socket waits, for the server to accept (a full backlog) or for a
  * slow host, and what ends the wait may be another tracee's call, or another thread's of
  * the same tracee, that this thread must answer: such a connect is made by a helper thread
- * that waits as the tracee would (blocking.ts) and answers it; only when no helper can be
- * had is it made here, blocking this thread until it completes.
+ * that waits as the tracee would (blocking.ts) and answers it; when no helper can be had
+ * it fails with EAGAIN (never made here: this thread would stop answering until it ends).
  *
  * Documented limits: the last component of a unix path is still looked up by connect
  * itself (a symlink swapped in there is followed). A connect whose tracee is killed or
@@ -41,13 +41,20 @@ export function connectFor(d: Dispatcher, sockfd: number, sockaddr: Uint8Array, 
   const got = fetchTraceeFd(d, sockfd);
   if (got.kind === "gone") return;
   if (got.kind === "badf") return n.fail(Errno.EBADF);
-  if (got.kind === "unavailable") return n.continue(); // no pidfd_getfd here: the kernel connects
+  // No pidfd_getfd here (or not allowed): refused, a CONTINUE would let the kernel read the address again.
+  if (got.kind === "unavailable") return n.fail(got.errno);
   const r = pinAddress(sockaddr, unixPath, target);
   if (r < 0) { fs.close(got.fd); return n.fail(-r); }
   const addr = target.addr, pinned = target.pinned;
   // Our copy shares the tracee's open file description, so its O_NONBLOCK too.
   const fl = fs.fcntl(got.fd, fs.F_GETFL);
-  if (fl >= 0 && (fl & O_NONBLOCK) === 0 && connectBlocking(n, got.fd, pinned, addr, got.status)) return;
+  if (fl >= 0 && (fl & O_NONBLOCK) === 0) {
+    if (connectBlocking(n, got.fd, pinned, addr, got.status)) return;
+    // Every helper is busy: EAGAIN, rather than a wait here that would stop every answer.
+    if (pinned >= 0) fs.close(pinned);
+    fs.close(got.fd);
+    return n.fail(Errno.EAGAIN);
+  }
   connectAndAnswer(n, got.fd, pinned, addr, got.status);
 }
 

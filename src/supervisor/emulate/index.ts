@@ -7,8 +7,8 @@
  * What is emulated is what is checked: a call whose categories are all off is not looked at
  * at all, so with only write sandboxing on only write-class calls are emulated, and with read
  * sandboxing on reads are too. Calls that cannot be performed by another process (execve)
- * and calls whose outcome is only an answer (the access family) stay CONTINUE; so do the
- * xattr calls and mount. See README "Emulation" for the measured cost.
+ * and calls whose outcome is only an answer (the access family) stay CONTINUE; so does
+ * mount. See README "Emulation" for the measured cost.
  */
 import type { SyscallRow } from "../../syscalls/table";
 import type { Dispatcher } from "../dispatch";
@@ -17,12 +17,11 @@ import { ANSWERED, EMULATIONS, KERNEL, type EmuCall } from "./calls";
 import { asTracee, identityMatters, traceeStatus } from "./creds";
 
 /**
- * Can calls of `row` be emulated? Its `emulate` says; `compat`: the call uses 32-bit
- * structs (i386, x32), which a `nativeOnly` row leaves to the kernel.
+ * Can calls of `row` be emulated? Its `emulate` says. (i386 callers' 32-bit time structs
+ * and split truncate64 length are read in their layout, calls.ts.)
  */
-export function emulates(row: SyscallRow, compat: boolean): boolean {
-  const e = row.emulate;
-  return e !== undefined && !(compat && e.nativeOnly === true);
+export function emulates(row: SyscallRow): boolean {
+  return row.emulate !== undefined;
 }
 
 /**

@@ -14,7 +14,8 @@
  * O_NONBLOCK must block until its other end is opened, by another tracee whose own open
  * waits for this thread; even a non-blocking open here would stand in for that other end.
  * Such opens are done by a helper thread that blocks as the tracee would (blocking.ts);
- * only when no helper can be had do they go to the kernel (CONTINUE). O_NOCTTY is always
+ * when no helper can be had they fail with EAGAIN (a CONTINUE would let the kernel read
+ * the path again). O_NOCTTY is always
  * added: the supervisor must not acquire a controlling terminal (a session leader tracee
  * opening a tty does not get it as its controlling terminal either, documented); and
  * /dev/tty names the supervisor's controlling terminal, the tracee's too unless it called
@@ -76,7 +77,9 @@ export function openFor(n: Listener, path: string, raw: string | null, a: OpenAr
     // A helper thread waits in the open instead (blocking.ts); it answers the call itself.
     const st = traceeStatus(n.pid);
     if (st === null) return "answered"; // the tracee is gone
-    return openBlocking(n, path, a.flags, a.mode, st) ? "answered" : "kernel";
+    // Every helper busy: EAGAIN, not CONTINUE, which would let the kernel read the path again.
+    if (!openBlocking(n, path, a.flags, a.mode, st)) n.fail(Errno.EAGAIN);
+    return "answered";
   }
   const fd = openCanonical(path, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
   if (fd >= 0 && !wantNonblock) {

@@ -36,8 +36,8 @@
  * - A send on a blocking socket is first tried with MSG_DONTWAIT; one that would block (a
  *   full unix datagram queue, a full socket buffer), or the rest of a stream send that did
  *   not fit at once, is handed to a helper thread (blocking.ts) that sends as the tracee
- *   would, waiting, and answers; only when no helper can be had does the supervisor thread
- *   wait itself. A blocking sendmmsg whose first entry
+ *   would, waiting, and answers; when no helper can be had the send fails with EAGAIN (or
+ *   answers the short count sent). A blocking sendmmsg whose first entry
  *   would block hands that entry over and answers 1; one whose later entry would block
  *   answers the count sent so far (sendmmsg may always send fewer than asked).
  * - EPIPE raises SIGPIPE in the calling thread (stream sockets, unless MSG_NOSIGNAL), after
@@ -154,15 +154,15 @@ interface Socket {
 
 /**
  * Fetches the socket of the current call. Null when the call was answered (or must go to the
- * kernel: a unix stream or seqpacket socket never uses a name, and without pidfd_getfd
- * nothing can be done here).
+ * kernel: a unix stream or seqpacket socket never uses a name; see README known limits for
+ * a thread that swaps another socket onto its fd number meanwhile).
  */
 function socketOf(d: Dispatcher): Socket | null {
   const n = d.n;
   const got = fetchTraceeFd(d, n.argInt(0));
   if (got.kind === "gone") return null;
   if (got.kind === "badf") { n.fail(Errno.EBADF); return null; }
-  if (got.kind === "unavailable") { n.continue(); return null; }
+  if (got.kind === "unavailable") { n.fail(got.errno); return null; } // never a CONTINUE on a checked name
   const type = fs.getsockoptInt(got.fd, SOL_SOCKET, SO_TYPE);
   const domain = type < 0 ? -1 : fs.getsockoptInt(got.fd, SOL_SOCKET, SO_DOMAIN);
   if (type < 0 || domain < 0) { fs.close(got.fd); n.fail(type === -Errno.ENOTSOCK || domain === -Errno.ENOTSOCK ? Errno.ENOTSOCK : Errno.EBADF); return null; }
@@ -288,7 +288,7 @@ function lenFailed(tid: number, at: number, count: number): boolean {
 
 /**
  * Sends one message prepared in the buffers; on a blocking socket that would block, hands
- * it to a helper (which answers) if `wait`, else answers -EAGAIN. The count, -errno, or
+ * it to a helper (which answers) if `wait` and one is free, else answers -EAGAIN. The count, -errno, or
  * null when a helper took it.
  */
 function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPath: string | null, len: number, clen: number, flags: number, a: Answer, wait: boolean): number | null {
@@ -323,10 +323,10 @@ function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPat
     }
     passed.push(...fds);
     a.already = 0;
-    // No helper: this thread waits, as the tracee would have.
-    const w = sendRaw(s.fd, addr, b.payloadPtr + rest, len - rest, b.controlPtr, first ? clen : 0, own, s.status);
+    // No helper: EAGAIN (or the short count sent), never a wait here, which would stop every
+    // tracee's answers until a reader (perhaps one of them) makes room.
     if (pinned >= 0) fs.close(pinned);
-    return first ? w : w >= 0 ? w + rest : rest;
+    return first ? -Errno.EAGAIN : rest;
   }
   if (pinned >= 0) fs.close(pinned);
   return r;

@@ -1,0 +1,125 @@
+/**
+ * Calls on a descriptor that change its file with only ownership, no writable fd (the
+ * table's `fdCall` rows: fchmod, fchown, fsetxattr, fremovexattr, the inode-flag ioctls).
+ * A read-only fd of a denied file would otherwise change its mode, owner, attributes or
+ * flags (chattr -i).
+ *
+ * The tracee's fd is copied into the supervisor (tracee-fd.ts: the same open file
+ * description); the file it names is checked as a write of that path, and the call is made
+ * on the copy, with the tracee's identity (creds.ts) and with arguments copied out of its
+ * memory once. Never CONTINUE: another thread could dup2 a different file onto the same fd
+ * number between our look and the kernel's.
+ *
+ * What the fd names: a path, checked; a path-less object (pipe, socket, anonymous inode, a
+ * memfd or a deleted file with no link left), which lies in no directory, let by; a
+ * deleted file that still has links elsewhere, whose names sydbox cannot know, denied.
+ */
+import * as at from "../../../ffi/at";
+import { AUDIT_ARCH } from "../../../ffi/constants";
+import * as fs from "../../../ffi/fsops";
+import { stablePtr } from "../../../ffi/pointer";
+import { Errno } from "../../errors";
+import { pathCall } from "../../report/violation";
+import type { FdCall, SyscallRow } from "../../syscalls/table";
+import type { Dispatcher } from "../dispatch";
+import { fetchTraceeFd } from "../tracee-fd";
+import { asTracee } from "./creds";
+import { xattrName, xattrValue } from "./xattr";
+
+/** struct fsxattr (FS_IOC_FSSETXATTR) is 28 bytes; the other requests read an int. */
+const FSXATTR_SIZE = 28;
+const FS_IOC_FSSETXATTR = 0x401c5820;
+
+/** Performs the call on our copy `fd` of the tracee's fd: its result, or -errno. */
+type FdOp = (d: Dispatcher, fd: number, row: SyscallRow) => number;
+
+const arg = (d: Dispatcher, i: number) => d.n.argU32(i);
+/**
+ * An owner argument of fchown: i386's fchown takes 16-bit ids (fchown32 the full ones),
+ * where 0xffff is "unchanged", as -1 is for the 32-bit forms.
+ */
+function ownerId(d: Dispatcher, row: SyscallRow, i: number): number {
+  const v = arg(d, i);
+  if (d.n.arch !== AUDIT_ARCH.I386 || row.name !== "fchown") return v;
+  const id = v & 0xffff;
+  return id === 0xffff ? 0xffffffff : id;
+}
+
+const OPS: Readonly<Record<FdCall["kind"], FdOp>> = {
+  fchmod: (d, fd) => fs.fchmod(fd, arg(d, 1)),
+  fchown: (d, fd, row) => fs.fchown(fd, ownerId(d, row, 1), ownerId(d, row, 2)),
+  fsetxattr: (d, fd) => {
+    const name = xattrName(d, d.n.arg(1));
+    if (typeof name === "number") return name;
+    const size = d.n.arg(3);
+    const value = xattrValue(d, d.n.arg(2), size);
+    return value < 0 ? value : fs.fsetxattr(fd, name, value, size, d.n.argInt(4));
+  },
+  fremovexattr: (d, fd) => {
+    const name = xattrName(d, d.n.arg(1));
+    return typeof name === "number" ? name : fs.fremovexattr(fd, name);
+  },
+  ioctl: (d, fd) => {
+    // Only the table's INODE_IOCTLS are notified: their argument is an int or a struct fsxattr.
+    const request = arg(d, 1);
+    const size = request === FS_IOC_FSSETXATTR ? FSXATTR_SIZE : 4;
+    const bytes = d.readBytes(d.n.arg(2), size);
+    if (bytes === null) return -Errno.EFAULT;
+    return fs.ioctl(fd, request, ioctlArg(bytes));
+  },
+};
+
+const ioctlBuf = new Uint8Array(new ArrayBuffer(FSXATTR_SIZE));
+const ioctlPtr = stablePtr(ioctlBuf);
+/** Our copy of the ioctl's argument, for the kernel to read instead of the tracee's. */
+function ioctlArg(bytes: Uint8Array): number {
+  ioctlBuf.fill(0);
+  ioctlBuf.set(bytes);
+  return ioctlPtr;
+}
+
+/** The path to check for our copy `fd` of a tracee fd; "" for an object in no directory; null to deny. */
+function subjectOf(fd: number): string | null {
+  const name = at.readFdLink(fd);
+  if (typeof name === "number") return null;
+  if (name.charCodeAt(0) !== 47) return ""; // pipe:[...], socket:[...], anon_inode:...
+  if (!name.endsWith(" (deleted)")) return name;
+  const st = at.statx(fd, "", at.AT.EMPTY_PATH);
+  return typeof st !== "number" && st.nlink === 0 ? "" : null;
+}
+
+/**
+ * Decides and performs a call of an `fdCall` row: the value to answer (>= 0), -errno, or
+ * null when the tracee is gone or the call was answered (denied) already.
+ */
+function perform(d: Dispatcher, row: SyscallRow): number | null {
+  const n = d.n, spec = row.fdCall!;
+  const got = fetchTraceeFd(d, n.argInt(spec.fd));
+  if (got.kind === "gone") return null;
+  if (got.kind === "badf") return -Errno.EBADF;
+  // No pidfd_getfd (or not allowed): the file cannot be told race-free, so nothing is done.
+  if (got.kind === "unavailable") return -Errno.EPERM;
+  try {
+    const path = subjectOf(got.fd);
+    const sb = d.sandboxOf(n.pid);
+    if (path === null || (path !== "" && !sb.allows("write", path))) {
+      const shown = path ?? `/proc/${n.pid}/fd/${n.argInt(spec.fd)}`;
+      d.deny("write", pathCall(row.name, [shown]), (f) => f(shown), Errno.EPERM);
+      return null;
+    }
+    return asTracee(got.status, false, () => OPS[spec.kind](d, got.fd, row));
+  } finally {
+    fs.close(got.fd);
+  }
+}
+
+/** Answers a call of an `fdCall` row. */
+export function fdCall(d: Dispatcher, row: SyscallRow): void {
+  const n = d.n, sb = d.sandboxOf(n.pid);
+  // Nothing to decide (write sandboxing off or allowing all): no memory is read, the kernel does it.
+  if (sb.mode("write") === "off" || sb.allowsEverything("write")) return n.continue();
+  const r = perform(d, row);
+  if (r === null) return;
+  if (r < 0) n.fail(-r);
+  else n.succeed(r);
+}
