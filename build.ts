@@ -10,9 +10,8 @@ const START_JIT_POLICY = 100;
 
 /**
  * commander loads four node: builtins when it is loaded, and each costs every
- * `sydbox -- cmd` start-up time (measured in the compiled binary: node:events
- * ~0.9 ms, node:fs ~2.2 ms, node:path ~0.2 ms, node:child_process ~0.7 ms, more
- * for whichever comes first). sydbox uses none of what needs them: executable
+ * `sydbox -- cmd` start-up time (bench/README.md, start-up costs). sydbox uses
+ * none of what needs them: executable
  * subcommands (child_process, fs, path) and event listeners beyond on/emit/
  * listenerCount (events). The bundled copy gets src/cli/emitter.ts for
  * node:events, nothing for child_process, and fs and path loaded on first use.

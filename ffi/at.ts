@@ -7,57 +7,39 @@
  * Paths are latin1 strings (one char per byte). They are written into a reusable scratch buffer
  * with a NUL terminator: no UTF-8 re-encoding, no per-call allocation for ordinary lengths.
  */
-import { dlopen, FFIType, read } from "bun:ffi";
+import { ptr } from "bun:ffi";
+import {
+  AT_EMPTY_PATH, AT_FDCWD, AT_STATX_DONT_SYNC, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE, S_IFDIR, S_IFMT, STATX_BASIC_STATS,
+} from "./constants.ts";
+import { loadLibc } from "./libc.ts";
+import { stablePtr } from "./pointer.ts";
 import { loadSeccomp, syscallNumber } from "./seccomp.ts";
 
-const isX86 = process.arch === "x64" || process.arch === "ia32";
+export { RESOLVE, S_IFDIR, S_IFMT };
 
-/** open(2) flags. O_DIRECTORY/O_NOFOLLOW differ between x86 and arm-family ABIs. */
-export const O = {
-  RDONLY: 0,
-  DIRECTORY: isX86 ? 0o200000 : 0o40000,
-  NOFOLLOW: isX86 ? 0o400000 : 0o100000,
-  CLOEXEC: 0o2000000,
-  PATH: 0o10000000,
-} as const;
+/** open(2) flags the resolver uses: this architecture's values (ffi/constants.ts). */
+export const O = { RDONLY: O_RDONLY, DIRECTORY: O_DIRECTORY, NOFOLLOW: O_NOFOLLOW, CLOEXEC: O_CLOEXEC, PATH: O_PATH } as const;
 
 /** AT_* flags and the AT_FDCWD sentinel. */
 export const AT = {
-  FDCWD: -100,
-  SYMLINK_NOFOLLOW: 0x100,
-  EMPTY_PATH: 0x1000,
-  STATX_DONT_SYNC: 0x4000,
+  FDCWD: AT_FDCWD,
+  SYMLINK_NOFOLLOW: AT_SYMLINK_NOFOLLOW,
+  EMPTY_PATH: AT_EMPTY_PATH,
+  STATX_DONT_SYNC: AT_STATX_DONT_SYNC,
 } as const;
-
-/** openat2(2) RESOLVE_* flags. NO_SYMLINKS implies NO_MAGICLINKS. */
-export const RESOLVE = { NO_MAGICLINKS: 0x02, NO_SYMLINKS: 0x04 } as const;
 
 // Syscall numbers come from libseccomp by name, never from a hand-kept table.
 const SYS_openat2 = syscallNumber(loadSeccomp(), "openat2");
 
-const libc = dlopen("libc.so.6", {
-  openat: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.u32], returns: FFIType.i32 },
-  readlinkat: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
-  close: { args: [FFIType.i32], returns: FFIType.i32 },
-  statx: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.u32, FFIType.ptr], returns: FFIType.i32 },
-  faccessat: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-  getdents64: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
-  syscall: { args: [FFIType.i64, FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
-  __errno_location: { args: [], returns: FFIType.ptr },
-});
-const C = libc.symbols;
-
-// errno is thread-local; this module is instantiated per JS thread (Workers included), and FFI
-// calls run synchronously on that thread, so the pointer taken here stays the right one.
-const errnoPtr = C.__errno_location()!;
-function ret(r: number): number {
-  return r < 0 ? -read.i32(errnoPtr, 0) : r;
-}
+// This module is instantiated per JS thread (Workers included), like the libc binding it uses.
+const C = loadLibc();
+const ret = C.ret;
 
 // One scratch buffer for path arguments: each is encoded immediately before its (synchronous)
 // call, so no two are ever live at once.
 const SCRATCH = 8192;
 const scratch = Buffer.allocUnsafe(SCRATCH);
+const scratchPtr = stablePtr(scratch);
 
 function cstr(s: string): Buffer {
   const n = s.length;
@@ -74,24 +56,28 @@ export function openat(dirfd: number, path: string, flags: number, mode = 0): nu
 
 // struct open_how as 32-bit halves: flags, mode, resolve (all below 2^32 here); no BigInt per call.
 const how = new Uint32Array(6);
+const howPtr = stablePtr(how);
 let openat2Works = true;
 
 /**
- * openat2(2) with `resolve` flags: an fd or -errno. Returns -ENOSYS for good once the kernel (or a
- * container's seccomp profile) refused it, so callers fall back without retrying every time.
+ * openat2(2) with full open_how: an fd or -errno. A kernel without openat2 (before 5.6)
+ * answers -ENOSYS, and from then on this does too without asking, so that the resolver's
+ * fast path falls back to the walk at no cost.
  */
-export function openat2(dirfd: number, path: string, flags: number, resolve: number): number {
+export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
   if (!openat2Works) return -38;
   how[0] = flags >>> 0;
+  how[2] = mode >>> 0;
   how[4] = resolve >>> 0;
-  const r = ret(C.syscall(SYS_openat2, dirfd, cstr(path), how, 24));
-  if (r === -38 || r === -1 /* EPERM from a seccomp profile */) openat2Works = false;
+  const b = cstr(path);
+  const r = ret(C.syscall(SYS_openat2, dirfd, b === scratch ? scratchPtr : ptr(b), howPtr, 24, 0, 0));
+  if (r === -38) openat2Works = false;
   return r;
 }
 
-/** close(2), errors ignored: the fds closed here are O_PATH fds we own. */
-export function close(fd: number): void {
-  C.close(fd);
+/** close(2): 0 or -errno. */
+export function close(fd: number): number {
+  return ret(C.close(fd));
 }
 
 /** Size of the readlink result buffer: one more than PATH_MAX, so truncation is detectable. */
@@ -139,12 +125,11 @@ export interface StatxInfo {
   devMinor: number;
 }
 
-const STATX_BASIC = 0x7ff;
 const statxBuf = Buffer.alloc(256);
 
 /** statx(2): the few fields we need, or -errno. Use path "" with AT.EMPTY_PATH to stat an fd. */
 export function statx(dirfd: number, path: string, flags: number): StatxInfo | number {
-  const r = ret(C.statx(dirfd, cstr(path), flags | AT.STATX_DONT_SYNC, STATX_BASIC, statxBuf));
+  const r = ret(C.statx(dirfd, cstr(path), flags | AT.STATX_DONT_SYNC, STATX_BASIC_STATS, statxBuf));
   if (r < 0) return r;
   return {
     nlink: statxBuf.readUInt32LE(16),
@@ -155,10 +140,6 @@ export function statx(dirfd: number, path: string, flags: number): StatxInfo | n
   };
 }
 
-/** File type bits of st_mode. */
-export const S_IFMT = 0o170000;
-/** Directory type in st_mode. */
-export const S_IFDIR = 0o040000;
 
 /** One directory entry from getdents64(2). */
 export interface Dirent {

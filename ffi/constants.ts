@@ -1,7 +1,15 @@
 /**
- * Kernel ABI constants (Linux, generic/x86_64 numbering). Syscall *numbers* are
- * deliberately absent: they come from libseccomp by name and architecture.
+ * Kernel ABI constants for the two architectures Bun targets, x86_64 and aarch64.
+ * Most values are the same on both (x86 and arm64 use the generic numbering); where
+ * they differ (the open(2) flags), the table is per architecture, and the exported
+ * names hold this process's own values. Syscall *numbers* are deliberately absent:
+ * they come from libseccomp by name and architecture.
  */
+
+/** The architectures Bun builds for, by their kernel names. */
+export type Arch = "x86_64" | "aarch64";
+/** The architecture this process runs on (Bun's "x64" or "arm64"). */
+export const NATIVE_ARCH: Arch = process.arch === "arm64" ? "aarch64" : "x86_64";
 
 /** ioctl requests on the seccomp listener fd (include/uapi/linux/seccomp.h). */
 export const NOTIF_IOCTL = {
@@ -22,12 +30,20 @@ export const NOTIF_LAYOUT = {
   OFF_ARCH: 20,
   OFF_ARGS: 32,
   RESP_SIZE: 24, // id u64, val i64, error i32, flags u32
+  RESP_OFF_ID: 0,
+  RESP_OFF_VAL: 8,
+  RESP_OFF_ERROR: 16,
+  RESP_OFF_FLAGS: 20,
   ADDFD_SIZE: 24, // id u64, flags u32, srcfd u32, newfd u32, newfd_flags u32
+  ADDFD_OFF_ID: 0,
+  ADDFD_OFF_FLAGS: 8,
+  ADDFD_OFF_SRCFD: 12,
+  ADDFD_OFF_NEWFD: 16,
+  ADDFD_OFF_NEWFD_FLAGS: 20,
 } as const;
 
 export const SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
 export const SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = 1;
-export const SECCOMP_ADDFD_FLAG_SETFD = 1;
 export const SECCOMP_ADDFD_FLAG_SEND = 2;
 export const SECCOMP_GET_ACTION_AVAIL = 2;
 export const SECCOMP_SET_MODE_FILTER = 1;
@@ -37,6 +53,11 @@ export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
 /** memfd_create: close the memfd on exec. */
 export const MFD_CLOEXEC = 1;
 export const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
+
+/** struct sock_filter opcodes (linux/bpf_common.h) of the programs sydbox compiles itself. */
+export const BPF = { LD_W_ABS: 0x20, JEQ_K: 0x15, JGE_K: 0x35, JA: 0x05, RET_K: 0x06 } as const;
+/** Offsets in struct seccomp_data (linux/seccomp.h). */
+export const SECCOMP_DATA = { OFF_NR: 0, OFF_ARCH: 4 } as const;
 
 /** libseccomp actions and attributes (seccomp.h). */
 export const SCMP_ACT_ALLOW = 0x7fff0000;
@@ -60,6 +81,10 @@ export const AUDIT_ARCH = {
   /** x32: the libseccomp token (seccomp_data.arch is X86_64's; the number carries X32_SYSCALL_BIT). */
   X32: 0x4000003e,
 } as const;
+/** The Bun target whose seccomp_data.arch `audit` is, or null for any other architecture. */
+export function archOfAudit(audit: number): Arch | null {
+  return audit === AUDIT_ARCH.X86_64 ? "x86_64" : audit === AUDIT_ARCH.AARCH64 ? "aarch64" : null;
+}
 /** x32 syscalls are x86_64 syscalls with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000;
 
@@ -72,12 +97,45 @@ export const CLOCK_THREAD_CPUTIME_ID = 3;
 
 export const POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
 
+/** open(2) flags with one value on both architectures. */
 export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0o100, O_EXCL = 0o200,
-  O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DIRECTORY = 0o200000,
-  O_NOFOLLOW = 0o400000, O_CLOEXEC = 0o2000000, O_PATH = 0o10000000, O_TMPFILE = 0o20200000;
+  O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000,
+  O_PATH = 0o10000000;
 /** __O_TMPFILE, O_TMPFILE without O_DIRECTORY: either bit of O_TMPFILE marks a create. */
 export const O_TMPFILE_BIT = 0o20000000;
 
+/** The open(2) flags whose bits depend on the architecture. */
+export interface OpenFlags {
+  readonly DIRECT: number;
+  readonly LARGEFILE: number;
+  readonly DIRECTORY: number;
+  readonly NOFOLLOW: number;
+  /** O_TMPFILE is __O_TMPFILE | O_DIRECTORY, so it differs too. */
+  readonly TMPFILE: number;
+}
+/**
+ * x86 takes the generic bits (include/uapi/asm-generic/fcntl.h); arm64 keeps arm's,
+ * which swap O_DIRECTORY/O_NOFOLLOW with O_DIRECT/O_LARGEFILE
+ * (arch/arm64/include/uapi/asm/fcntl.h). A 32-bit tracee uses its 64-bit kernel's
+ * values (i386 = generic, arm = arm64), so the native table serves every tracee.
+ */
+const OPEN_FLAGS: Readonly<Record<Arch, OpenFlags>> = {
+  x86_64: { DIRECT: 0o40000, LARGEFILE: 0o100000, DIRECTORY: 0o200000, NOFOLLOW: 0o400000, TMPFILE: O_TMPFILE_BIT | 0o200000 },
+  aarch64: { DIRECTORY: 0o40000, NOFOLLOW: 0o100000, DIRECT: 0o200000, LARGEFILE: 0o400000, TMPFILE: O_TMPFILE_BIT | 0o40000 },
+};
+/** The open(2) flags of `arch`; this process's own by default. */
+export function openFlags(arch: Arch = NATIVE_ARCH): OpenFlags {
+  return OPEN_FLAGS[arch];
+}
+/** This process's (and its tracees') architecture-dependent open(2) flags. */
+export const { DIRECT: O_DIRECT, LARGEFILE: O_LARGEFILE, DIRECTORY: O_DIRECTORY, NOFOLLOW: O_NOFOLLOW, TMPFILE: O_TMPFILE } = openFlags();
+/** VALID_OPEN_FLAGS (fs/fcntl.c): the same set on both, the four moved bits are all in it. open(2) drops other bits, openat2(2) refuses them. */
+export const VALID_OPEN_FLAGS = 0o37777703;
+
+/** fcntl(2): get and set the file status flags. */
+export const F_GETFL = 3, F_SETFL = 4;
+/** unshare(CLONE_FS): the thread gets its own cwd, root and umask. */
+export const CLONE_FS = 0x200;
 /** fcntl commands that name a process to receive SIGIO/SIGURG: a pid (or -pgid), or a struct f_owner_ex. */
 export const F_SETOWN = 8, F_SETOWN_EX = 15;
 /** ioctls that set a socket's SIGIO/SIGURG owner through a pointer to a pid. */
@@ -88,8 +146,13 @@ export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const AT_REMOVEDIR = 0x200;
 export const AT_SYMLINK_FOLLOW = 0x400;
 export const AT_EMPTY_PATH = 0x1000;
+/** statx(2): do not sync with a network filesystem's server; the fields of struct stat. */
+export const AT_STATX_DONT_SYNC = 0x4000, STATX_BASIC_STATS = 0x7ff;
 
 export const R_OK = 4, W_OK = 2, X_OK = 1;
+
+/** File type bits of st_mode (and of mknod's mode), and the types we test for. */
+export const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000, S_IFLNK = 0o120000;
 
 /** openat2 RESOLVE_* bits (struct open_how.resolve). */
 export const RESOLVE = { NO_XDEV: 1, NO_MAGICLINKS: 2, NO_SYMLINKS: 4, BENEATH: 8, IN_ROOT: 0x10, CACHED: 0x20 } as const;
@@ -122,8 +185,6 @@ export const SYS_SOCKETCALL = { BIND: 2, CONNECT: 3, SENDTO: 11, SENDMSG: 16, SE
 /** mmap/mprotect bits (include/uapi/asm-generic/mman*.h). */
 export const PROT_WRITE = 0x2, PROT_EXEC = 0x4;
 export const MAP_SHARED = 0x01, MAP_ANONYMOUS = 0x20;
-/** shmat(2): attach read-only. */
-export const SHM_RDONLY = 0o10000;
 
 /**
  * ioctl requests of terminals and file descriptors (include/uapi/asm-generic/ioctls.h),
@@ -150,8 +211,6 @@ export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2;
 
 /** resource of setrlimit/prlimit64: core file size. */
 export const RLIMIT_CORE = 4;
-/** File type bits of a mode (mknod), and the device types. */
-export const S_IFMT = 0o170000, S_IFCHR = 0o020000, S_IFBLK = 0o060000;
 /**
  * Terminal ioctls that reach past the process (include/uapi/asm-generic/ioctls.h): TIOCSTI pushes
  * input into a terminal's queue, TIOCLINUX pastes the console selection, TIOCCONS redirects the

@@ -7,21 +7,20 @@
  * Instantiated per JS thread (the supervisor Worker imports it); errno is read through that
  * thread's __errno_location right after each call.
  */
-import { dlopen, FFIType as T, ptr, read } from "bun:ffi";
+import { ptr } from "bun:ffi";
+import { AT_FDCWD, O_CLOEXEC, O_RDONLY } from "./constants.ts";
+import { loadLibc } from "./libc.ts";
 import { loadSeccomp, syscallNumber } from "./seccomp.ts";
 import { stablePtr } from "./pointer.ts";
 
-const lib = dlopen("libc.so.6", {
-  syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
-  umask: { args: [T.u32], returns: T.u32 },
-  __errno_location: { args: [], returns: T.ptr },
-});
-const C = lib.symbols;
-const errnoPtr = C.__errno_location()!;
+export { close, openat2 } from "./at.ts";
+export { CLONE_FS, F_GETFL, F_SETFL } from "./constants.ts";
+
+const C = loadLibc();
 
 const sc = loadSeccomp();
 const NAMES = [
-  "openat2", "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
+  "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
   "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
   "getgroups", "geteuid", "openat", "read", "capget", "capset", "readlinkat",
   "sendmsg", "getsockopt", "tgkill",
@@ -31,8 +30,7 @@ const NAMES = [
 export const NR = Object.fromEntries(NAMES.map((n) => [n, syscallNumber(sc, n)])) as Record<(typeof NAMES)[number], number>;
 
 function sys(nr: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0): number {
-  const r = C.syscall(nr, a, b, c, d, e, f);
-  return r < 0 ? -read.i32(errnoPtr, 0) : r;
+  return C.ret(C.syscall(nr, a, b, c, d, e, f));
 }
 
 const SCRATCH = 8192;
@@ -51,17 +49,6 @@ function cstr(s: string, slot: 0 | 1): number {
   b.write(s, 0, s.length, "latin1");
   b[s.length] = 0;
   return ptrs[slot];
-}
-
-const how = new BigUint64Array(3);
-const howPtr = stablePtr(how);
-
-/** openat2(2) with full open_how: an fd or -errno. */
-export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
-  how[0] = BigInt(flags >>> 0);
-  how[1] = BigInt(mode >>> 0);
-  how[2] = BigInt(resolve >>> 0);
-  return sys(NR.openat2, dirfd, cstr(path, 0), howPtr, 24);
 }
 
 /** mkdirat(2). */
@@ -134,18 +121,16 @@ export function getgroups(): Uint32Array {
 export const geteuid = () => sys(NR.geteuid);
 /** fcntl(2) with an integer argument. */
 export const fcntl = (fd: number, cmd: number, arg = 0) => sys(NR.fcntl, fd, cmd, arg);
-/** close(2). */
-export const close = (fd: number) => sys(NR.close, fd);
 /** Reads file `path` (latin1, absolute) into `buf`: the byte count, or -errno. One open, one read. */
 export function readFile(path: string, buf: Uint8Array): number {
-  const fd = sys(NR.openat, -100, cstr(path, 0), 0o2000000 /* O_RDONLY|O_CLOEXEC */, 0);
+  const fd = sys(NR.openat, AT_FDCWD, cstr(path, 0), O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0) return fd;
   const n = sys(NR.read, fd, ptr(buf), buf.length);
   sys(NR.close, fd);
   return n;
 }
 /** Reads symlink `path` (latin1, absolute) into `buf`: the byte count, or -errno. */
-export const readLink = (path: string, buf: Uint8Array) => sys(NR.readlinkat, -100, cstr(path, 0), ptr(buf), buf.length);
+export const readLink = (path: string, buf: Uint8Array) => sys(NR.readlinkat, AT_FDCWD, cstr(path, 0), ptr(buf), buf.length);
 // struct __user_cap_header_struct (version 3, this thread) and __user_cap_data_struct[2].
 const capHeader = new Uint32Array(2);
 const capData = new Uint32Array(6);
@@ -165,10 +150,3 @@ export function capset(sets: ArrayLike<number>): number {
 }
 /** umask(2): returns the previous mask. */
 export const umask = (mask: number) => C.umask(mask);
-
-/** F_GETFL / F_SETFL. */
-export const F_GETFL = 3, F_SETFL = 4;
-/** unshare(CLONE_FS): the thread gets its own cwd, root and umask. */
-export const CLONE_FS = 0x200;
-/** renameat2 flags and AT_REMOVEDIR, for decoding. */
-export const RENAME_NOREPLACE = 1;

@@ -5,8 +5,13 @@
  *
  * Variadic functions (syscall, ioctl, prctl) are bound with fixed integer
  * prototypes; on x86_64 and aarch64 SysV that passes arguments the same way.
+ *
+ * This is the one libc binding of a thread (spawn.ts aside, bound late on purpose):
+ * at.ts and fsops.ts wrap it. Its symbols fail C's way, -1 and then `errno()`; the
+ * wrappers return the value or -errno, through `ret()`, and never throw.
  */
 import { dlopen, FFIType as T, read } from "bun:ffi";
+import type { Bound } from "./pointer.ts";
 
 /** The libc soname we dlopen. */
 export const LIBC = "libc.so.6";
@@ -24,6 +29,9 @@ const symbols = {
   close: { args: [T.i32], returns: T.i32 },
   openat: { args: [T.i32, T.ptr, T.i32, T.u32], returns: T.i32 },
   readlinkat: { args: [T.i32, T.ptr, T.ptr, T.u64], returns: T.i64_fast },
+  statx: { args: [T.i32, T.ptr, T.i32, T.u32, T.ptr], returns: T.i32 },
+  faccessat: { args: [T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
+  getdents64: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
   process_vm_readv: { args: [T.i32, T.ptr, T.u64, T.ptr, T.u64, T.u64], returns: T.i64_fast },
   process_vm_writev: { args: [T.i32, T.ptr, T.u64, T.ptr, T.u64, T.u64], returns: T.i64_fast },
   pwrite: { args: [T.i32, T.ptr, T.u64, T.i64], returns: T.i64_fast },
@@ -62,10 +70,12 @@ function bindLibc() {
   // errno lives in TLS: the pointer is per thread, so it is computed per thread.
   const errnoPtr = lib.symbols.__errno_location() as number;
   return {
-    ...lib.symbols,
+    ...(lib.symbols as Bound<typeof lib.symbols>),
     ioctlValue: alias.symbols.ioctl as (fd: number, req: number | bigint, value: number | bigint) => number,
     /** The calling thread's errno, valid right after a failed call. */
     errno: (): number => read.i32(errnoPtr, 0),
+    /** A call's result in the wrappers' convention: the value, or -errno when it failed. */
+    ret: (r: number): number => (r < 0 ? -read.i32(errnoPtr, 0) : r),
   };
 }
 

@@ -4,6 +4,7 @@
  * package, which the CLI prints before exiting 1.
  */
 import { dlopen, FFIType as T } from "bun:ffi";
+import type { Bound } from "./pointer.ts";
 
 /** The libseccomp soname we dlopen. */
 export const LIBSECCOMP = "libseccomp.so.2";
@@ -41,12 +42,13 @@ export function loadSeccomp() {
   // Once per module instance, which is once per thread (each Worker loads its own
   // modules): every dlopen compiles a trampoline per symbol, ~0.5 ms of start-up.
   try {
-    return (bound ??= dlopen(LIBSECCOMP, symbols).symbols);
+    return (bound ??= dlopen(LIBSECCOMP, symbols).symbols as SeccompSymbols);
   } catch (e) {
     throw new MissingLibraryError(LIBSECCOMP, "libseccomp2", (e as Error).message.split("\n")[0]);
   }
 }
-let bound: ReturnType<typeof dlopen<typeof symbols>>["symbols"] | undefined;
+type SeccompSymbols = Bound<ReturnType<typeof dlopen<typeof symbols>>["symbols"]>;
+let bound: SeccompSymbols | undefined;
 
 /** The bound libseccomp of one thread. */
 export type Seccomp = ReturnType<typeof loadSeccomp>;

@@ -6,6 +6,7 @@
  */
 import { dlopen, FFIType as T } from "bun:ffi";
 import { LIBC } from "./libc";
+import type { Bound } from "./pointer.ts";
 
 /** posix_spawnattr_setflags bits (glibc). */
 export const POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -33,7 +34,8 @@ const symbols = {
 
 /** Opens the spawn and wait bindings for the calling thread. */
 export function loadSpawn() {
-  return dlopen(LIBC, symbols).symbols;
+  const lib = dlopen(LIBC, symbols);
+  return lib.symbols as Bound<typeof lib.symbols>;
 }
 
 /** The bound spawn and wait functions of one thread. */

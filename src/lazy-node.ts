@@ -1,10 +1,8 @@
 /**
  * node:fs, node:os and node:path, loaded on first use. The first node: module a
- * Bun runtime loads costs it milliseconds: a Worker importing node:fs, node:tty,
- * node:os and node:path was ready 3.5 to 4 ms later than one importing none, and
- * a static import of node:fs alone costs a compiled bundle ~1 ms to load
- * (measured side by side, compiled). No runtime on the way to the command's
- * start needs them (parent, child stage, supervisor Worker), so sydbox's modules
+ * Bun runtime loads costs it milliseconds (bench/README.md, start-up costs). No
+ * runtime on the way to the command's start needs them (parent, child stage,
+ * supervisor Worker), so sydbox's modules
  * reach them only through here, from code that runs rarely or late (a violation
  * report, a magic command, a configuration file, -d, learn, a kill).
  */

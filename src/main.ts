@@ -30,7 +30,13 @@ function entry<T>(specifier: string): T {
   return require(specifier) as T;
 }
 
-const argv = process.argv.slice(2);
+/**
+ * Started as `sydfmt` (a link to this binary), it is `sydbox fmt`: Paludis's API-1
+ * wrapper runs `sydfmt exec -- CMD`. argv0 is the name it was started under; a
+ * compiled binary's process.argv[0] is always "bun" and execPath follows links.
+ */
+const asSydfmt = process.argv0.slice(process.argv0.lastIndexOf("/") + 1) === "sydfmt";
+const argv = asSydfmt ? ["fmt", ...process.argv.slice(2)] : process.argv.slice(2);
 if (argv[0] === CHILD_FLAG) {
   entry<typeof import("./launch/child")>("./launch/child.ts").childMain(argv[1] === WATCHDOG_FIRST_FLAG);
 } else {

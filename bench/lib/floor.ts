@@ -14,7 +14,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rowByName } from "../../src/syscalls/table";
+import { SYSCALLS } from "../../src/syscalls/table";
 import { runBounded } from "./proc";
 import { SYDBOX } from "./prepare";
 
@@ -50,7 +50,7 @@ export function filterSyscalls(pfc: string): Map<string, number> {
 export function pathsSpec(pfc: string, on: readonly string[]): string {
   const items: string[] = [];
   for (const [name, nr] of filterSyscalls(pfc)) {
-    const row = rowByName(name);
+    const row = SYSCALLS.find((r) => r.name === name);
     if (!row) continue;
     const reads: [number, number][] = [];
     if (row.category === "magic" && row.paths) reads.push([row.paths[0].path, MAGIC_PREFIX]);

@@ -2,7 +2,7 @@
 import { nodeFs } from "../lazy-node";
 import { loadSeccomp } from "../../ffi/seccomp";
 import { SCMP_ACT_ALLOW } from "../../ffi/constants";
-import type { FilterSpec, ProgramSpec } from "../launch/filter";
+import type { FilterSpec, ProgramSpec } from "../launch/filter-spec";
 import { loadLibc } from "../../ffi/libc";
 import { compileFilter, createContext, filterBpf } from "../launch/seccomp-context";
 import { classOf, COMPAT_ENOSYS } from "../syscalls/classes";
@@ -15,7 +15,7 @@ import { classOf, COMPAT_ENOSYS } from "../syscalls/classes";
  */
 export function exportFilter(filter: FilterSpec, format: "bpf" | "pfc"): number {
   const sc = loadSeccomp();
-  const write = (s: string | Uint8Array) => nodeFs().writeSync(1, s);
+  const write = (s: string | Uint8Array) => (typeof s === "string" ? nodeFs().writeSync(1, s) : nodeFs().writeSync(1, s));
   if (format === "bpf") {
     write(filterBpf(loadLibc(), sc, filter));
     if (filter.restrict) write(compileFilter(loadLibc(), sc, filter.restrict));

@@ -18,12 +18,12 @@ import { UsageError } from "../errors";
 import { nodeFs, nodePath } from "../lazy-node";
 import { loadSeccomp } from "../../ffi/seccomp";
 import { buildFilter } from "../launch/filter";
+import { filterInputs } from "../launch/filter-inputs";
 import { resolveCommand } from "../launch/command";
 import { run } from "../launch/run";
 import type { Prelaunch } from "../launch/prelaunch";
 import { allowable, allowPattern, formatSummaryText, VIOLATION_KINDS, type ViolationSummary } from "../report/summary";
 import { commandEnvironment } from "./environment";
-import { filterInputs } from "./main";
 
 /** What `sydbox learn` was asked to do. */
 export interface LearnOptions {

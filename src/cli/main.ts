@@ -6,12 +6,12 @@ import { loadSeccomp, MissingLibraryError } from "../../ffi/seccomp";
 import { ConfigError, LaunchError, SydError, UsageError } from "../errors";
 import { nodeFs } from "../lazy-node";
 import { resolveArches } from "../launch/arch";
-import { buildFilter, type FilterInputs } from "../launch/filter";
+import { buildFilter } from "../launch/filter";
+import { filterInputs } from "../launch/filter-inputs";
 import { CommandError, resolveCommand } from "../launch/command";
 import { run } from "../launch/run";
 import { abandon, type Prelaunch } from "../launch/prelaunch";
 import { countsByName, cpuTimes, STAT } from "../supervisor/stats";
-import type { Config } from "../config/types";
 import { commandEnvironment } from "./environment";
 import { parseInvocation } from "./program";
 import { selfTest } from "./selftest";
@@ -21,28 +21,6 @@ import { SUBCOMMANDS } from "./subcommand-names";
 import { finishRun, openRunDump } from "./observe";
 
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : s + "\n");
-
-/**
- * The filter knobs a configuration implies; `arches` are -a's libseccomp tokens.
- * A dry run must deny nothing, so categories in bpf mode (denied by the kernel,
- * unseen) are notified instead; the supervisor then lets them through, silently
- * as bpf denials are.
- */
-export function filterInputs(cfg: Config, arches: number[] = [], dryRun = false): FilterInputs {
-  const modes = { ...cfg.core.sandbox };
-  if (dryRun) for (const k of Object.keys(modes) as (keyof typeof modes)[]) if (modes[k] === "bpf") modes[k] = "deny";
-  return {
-    modes,
-    magicLocked: cfg.core.trace.magic_lock === "on",
-    // magic_lock:exec may be set at run time by any process whose lock is not on.
-    watchExec: cfg.core.trace.magic_lock !== "on" || cfg.exec.kill_if_match.length > 0 || cfg.exec.resume_if_match.length > 0,
-    trust: { ...cfg.core.trust },
-    bpfOnly: cfg.core.violation.decision === "bpf",
-    arches,
-    restrict: { ...cfg.core.restrict },
-    rootful: process.geteuid?.() === 0,
-  };
-}
 
 /** Runs sydbox with `argv` (without the program name); returns the exit status. */
 export async function main(argv: string[], pre: Prelaunch | null): Promise<number> {
@@ -98,13 +76,17 @@ async function runCommandLine(argv: string[], pre: Prelaunch | null): Promise<nu
 }
 
 /**
- * core/violation/exit_code after a violation, as SydBox 2's manual says: a
- * positive value is the exit status, 0 means 128 + the command's status, and
- * -1 (the default) leaves the command's status alone.
+ * core/violation/exit_code after a violation, as SydBox 2.0.1's code and test
+ * suite (t0006, t0009, t0011) have it: a positive value is the exit status; 0
+ * means exactly 128 when the command's status is below 128, and the status
+ * itself when it is 128 or more (killed by a signal, say); -1 (the default)
+ * leaves the command's status alone. (2.0.1's manual says "128 added to the
+ * exit value"; its code never did that.)
  */
 export function exitStatus(status: number, violations: number, exitCode: number): number {
   if (violations === 0 || exitCode < 0) return status;
-  return exitCode > 0 ? exitCode : (128 + status) & 0xff;
+  if (exitCode > 0) return exitCode;
+  return status < 128 ? 128 : status;
 }
 
 function printStats(stats: Int32Array, syncWakeUp: boolean): void {

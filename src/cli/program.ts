@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { CONFIG_ORDER_HELP } from "../config/sources";
 import { UsageError } from "../errors";
-import { VERSION } from "../version";
+import { VERSION_TEXT } from "../version";
 
 /** One configuration source, in command-line order. */
 export interface Source {
@@ -64,6 +64,7 @@ Examples:
   sydbox config check my.syd-2                      validate a configuration file
   sydbox config convert @paludis --to toml          convert between .syd-2 and TOML
   sydbox fmt exec -- make -C doc                    print the magic path that runs make outside
+  sydfmt exec -- make -C doc                        the same: started as sydfmt (a link), sydbox is sydbox fmt
 
 -b (bpf only) loses everything that needs a supervisor: no allowlists or denylists
 (deny acts as bpf, allow as off), no violation reports, no magic /dev/sydbox, no
@@ -82,9 +83,9 @@ export function parseInvocation(argv: string[], write: (s: string) => void = (s)
   const push = (kind: Source["kind"]) => (value: string) => { sources.push({ kind, value }); return value; };
   const program = new Command("sydbox")
     .usage("[options] [--] command [args...]")
-    .description("Run a command under a seccomp sandbox (SydBox 2 API v2 compatible).")
+    .description("Run a command under a seccomp sandbox (SydBox 2 API v2 compatible; SydBox 1's API-1 names are accepted too).")
     .helpOption("-h, --help", "show this help and exit")
-    .version(VERSION, "-v, --version", "print the version and exit")
+    .version(VERSION_TEXT, "-v, --version", "print the version (name, version, magic APIs) and exit")
     .option("-c, --config <pathspec>", "apply a .syd-2/.toml file or @profile (repeatable)", push("config"))
     .option("--profile <name>", "apply shipped profile NAME, same as -c @NAME (what Paludis passes)", (v: string) => push("config")("@" + v))
     .option("-m, --magic <command>", "apply one magic command, e.g. core/sandbox/write:deny (repeatable)", push("magic"))

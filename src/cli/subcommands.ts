@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { configCheck, configConvert, configShow, type CommandOutput } from "../config/commands";
 import type { SourceItem } from "../config/sources";
 import { formatCommand, MAGIC_PREFIX } from "../config/magic";
+import { VERSION_TEXT } from "../version";
 
 function emit(o: CommandOutput): number {
   if (o.stdout) process.stdout.write(Buffer.from(o.stdout, "latin1"));
@@ -37,7 +38,9 @@ export function runSubcommand(argv: string[]): number {
     .option("-m, --magic <command>", "apply a magic command (repeatable)", push("magic"))
     .addHelpText("after", "\nExample:\n  sydbox config show --profile paludis -m core/sandbox/read:deny")
     .action(() => { status = emit(configShow({ sources, env: process.env.SYDBOX_CONFIG })); });
-  const fmt = program.command("fmt").description("format magic commands").exitOverride();
+  // `sydfmt` (a link to sydbox) is `sydbox fmt`; SydBox's sydfmt answered -v/--version.
+  const fmt = program.command("fmt").description("format magic commands (also run as `sydfmt`)").exitOverride()
+    .version(VERSION_TEXT, "-v, --version", "print the version and exit");
   fmt.command("exec").description("print the magic path that runs PROG outside the sandbox (cmd/exec)")
     .argument("<prog>", "the program").argument("[args...]", "its arguments")
     .addHelpText("after", "\nExample:\n  test -e \"$(sydbox fmt exec -- touch /tmp/stamp)\"")
@@ -49,7 +52,7 @@ export function runSubcommand(argv: string[]): number {
   try {
     program.parse(argv, { from: "user" });
   } catch (e) {
-    if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" || e.code === "commander.help" ? 0 : 1;
+    if (e instanceof CommanderError) return ["commander.helpDisplayed", "commander.help", "commander.version"].includes(e.code) ? 0 : 1;
     throw e;
   }
   return status;

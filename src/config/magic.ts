@@ -17,7 +17,7 @@ import { ConfigError, Errno } from "../errors.ts";
 import { compilePattern, normalizePattern } from "../policy/pattern.ts";
 import { parseAddressPattern } from "../policy/address.ts";
 import {
-  API_VERSION, MAGIC_OPS, SCHEMA, SECTIONS, UNSUPPORTED_KEYS, getField, lookupKey, setField, suggest,
+  API_VERSION, OLD_API_VERSION, canonicalKey, MAGIC_OPS, SCHEMA, SECTIONS, UNSUPPORTED_KEYS, getField, lookupKey, setField, suggest,
   type KeyDef, type MagicOp,
 } from "./schema.ts";
 import type { Config, Rule } from "./types.ts";
@@ -80,8 +80,8 @@ export function magicCommandFromPath(path: string): string | null {
 /**
  * The magic stat: run the command a stat of `path` encodes against `cfg`
  * (the calling process's config), or return null when `path` is not magic and
- * the call should go to the kernel. `/dev/sydbox` and `/dev/sydbox/2` answer
- * ok; `/dev/sydbox/1` is EINVAL. The caller checks the magic lock first.
+ * the call should go to the kernel. `/dev/sydbox`, `/dev/sydbox/2` and
+ * `/dev/sydbox/1` answer ok (API 1's names are accepted too, see schema.ts). The caller checks the magic lock first.
  */
 export function castMagicPath(cfg: Config, path: string): MagicResult | null {
   const command = magicCommandFromPath(path);
@@ -111,8 +111,8 @@ export function parseInteger(text: string): number | undefined {
 export function applyMagic(cfg: Config, command: string, ctx: MagicContext = {}): MagicResult {
   const { key, op, value } = parseMagic(command);
   if (op === null) {
-    // The bare forms answer "yes, sydbox is here, and speaks this API".
-    if (key === "" || key === String(API_VERSION)) return { kind: "ok" };
+    // The bare forms answer "yes, sydbox is here, and speaks this API" (2, and 1 for Paludis's wrapper).
+    if (key === "" || key === String(API_VERSION) || key === String(OLD_API_VERSION)) return { kind: "ok" };
   }
   const def = lookupKey(key);
   if (!def) throw unknownKey(command, key, op);
@@ -133,8 +133,9 @@ function unknownKey(command: string, key: string, op: MagicOp | null): ConfigErr
   if (UNSUPPORTED_KEYS.includes(key)) {
     return new ConfigError(`invalid magic \`${command}': ${key} is a SydBox 2.0.1 key that sydbox does not support`, Errno.ENOTSUP, { key });
   }
-  if (key === String(API_VERSION) || SECTIONS.has(key)) {
-    return new ConfigError(`invalid magic \`${command}': \`${key}' is ${key === String(API_VERSION) ? "the API version" : "a section"}, not a key${op ? ` that takes \`${op}'` : ""}`, Errno.EINVAL, { key });
+  const isApi = key === String(API_VERSION) || key === String(OLD_API_VERSION);
+  if (isApi || SECTIONS.has(canonicalKey(key))) {
+    return new ConfigError(`invalid magic \`${command}': \`${key}' is ${isApi ? "an API version" : "a section"}, not a key${op ? ` that takes \`${op}'` : ""}`, Errno.EINVAL, { key });
   }
   const hint = suggest(key, SCHEMA.map((d) => d.key));
   return new ConfigError(`invalid magic \`${command}': unknown key \`${key}'${hint ? ` (did you mean ${hint}?)` : ""}`, Errno.EINVAL, { key });

@@ -1,11 +1,15 @@
 /**
- * The magic key schema: every API-v2 key as data.
+ * The magic key schema: every API-v2 key as data, and the Config type derived from it.
  *
  * `-m`, `.syd-2` files, TOML profiles and the runtime `/dev/sydbox` stat all
  * look keys up here and apply them through `src/config/magic.ts`, so a key's
- * type, default, operators and validation live in exactly one place.
+ * type, default, operators, validation and place in a Config live in exactly
+ * one place.
  */
-import type { Config, RuleAction, RuleCategory } from "./types.ts";
+import {
+  MAGIC_LOCKS, NO_WILDCARDS, SANDBOX_MODES, VIOLATION_DECISIONS,
+  type Rule, type RuleAction, type RuleCategory, type SandboxCategory, type SandboxMode,
+} from "./vocabulary.ts";
 
 /** Magic operators: `:` set, `?` query, `+` append, `-` remove, `!` run a command. */
 export type MagicOp = ":" | "?" | "+" | "-" | "!";
@@ -39,42 +43,64 @@ export interface KeyDef {
   readonly query?: (value: unknown) => boolean;
   /** One line of documentation (used by `config show` comments and the README). */
   readonly doc: string;
+  /**
+   * A key of SydBox 1 (API 1) only, accepted so that API-1 scripts and files work.
+   * `config show` and `config convert` write it only when it differs from its default.
+   */
+  readonly api1?: true;
 }
 
-const INT32: readonly [number, number] = [-2147483648, 2147483647];
-const SANDBOX_MODES = ["off", "bpf", "deny", "allow"] as const;
+const INT32 = [-2147483648, 2147483647] as const;
 const notOff = (v: unknown) => v !== "off";
 const truthy = (v: unknown) => v === true;
 const positive = (v: unknown) => typeof v === "number" && v > 0;
 
-function sandbox(name: string, def: string): KeyDef {
+// The entry makers keep their arguments' literal types (`field` above all): the Config
+// type is computed from them.
+
+function sandbox<const N extends SandboxCategory>(name: N, def: SandboxMode) {
   return {
     key: `core/sandbox/${name}`, type: "enum", ops: [":", "?"], default: def, values: SANDBOX_MODES,
     field: ["core", "sandbox", name], query: notOff,
     doc: `${name} sandboxing: off, bpf (kernel filter only), deny (deny unless allowlisted) or allow (allow unless denylisted)`,
-  };
+  } as const satisfies KeyDef;
 }
 
-function bool(key: string, def: boolean, doc: string): KeyDef {
-  return { key, type: "bool", ops: [":", "?"], default: def, field: key.split("/"), query: truthy, doc };
+/** `a/b/c` as the tuple ["a", "b", "c"]. */
+type Split<S extends string> = S extends `${infer H}/${infer R}` ? [H, ...Split<R>] : [S];
+
+/** A bool key: its place in a Config is its magic path. */
+interface BoolKey<K extends string> extends KeyDef {
+  readonly key: K;
+  readonly type: "bool";
+  readonly field: Split<K>;
 }
 
-function patterns(key: string, entry: "path" | "address", field: readonly string[], doc: string): KeyDef {
-  return { key, type: "list", ops: ["+", "-"], entry, field, doc };
+function bool<const K extends string>(key: K, def: boolean, doc: string): BoolKey<K> {
+  return { key, type: "bool", ops: [":", "?"], default: def, field: key.split("/") as Split<K>, query: truthy, doc };
 }
 
-function rules(list: "allowlist" | "denylist", category: RuleCategory): KeyDef {
+/** An API-1-only boolean (see KeyDef.api1). */
+function api1<const K extends string>(key: K, def: boolean, doc: string): BoolKey<K> & { readonly api1: true } {
+  return { ...bool(key, def, doc), api1: true };
+}
+
+function patterns<const F extends readonly string[]>(key: string, entry: "path" | "address", field: F, doc: string) {
+  return { key, type: "list", ops: ["+", "-"], entry, field, doc } as const satisfies KeyDef;
+}
+
+function rules<const C extends RuleCategory>(list: "allowlist" | "denylist", category: C) {
   const network = category === "bind" || category === "connect";
   const action: RuleAction = list === "allowlist" ? "allow" : "deny";
   return {
     key: network ? `${list}/network/${category}` : `${list}/${category}`,
     type: "list", ops: ["+", "-"], entry: network ? "address" : "path", field: ["lists", category], action,
     doc: `${action === "allow" ? "allow" : "deny"} ${category} for matching ${network ? "addresses" : "paths"} (last match wins)`,
-  };
+  } as const satisfies KeyDef;
 }
 
 /** Every key of the magic language, in the order `toSyd2` and `toToml` write them. */
-export const SCHEMA: readonly KeyDef[] = [
+const ENTRIES = [
   sandbox("exec", "off"),
   sandbox("read", "off"),
   sandbox("write", "bpf"),
@@ -88,27 +114,39 @@ export const SCHEMA: readonly KeyDef[] = [
   bool("core/restrict/io_control", false, "allow only terminal and fd-flag ioctl requests (needs general > 0)"),
   bool("core/restrict/memory_map", false, "refuse W+X mmap/mprotect and writable shared file mappings (needs general > 0)"),
   bool("core/restrict/shared_memory_writable", false, "refuse every writable shared mapping (needs general > 0)"),
+  api1("core/restrict/file_control", false, "API 1: restrict fcntl(2) commands. Accepted and queryable, no effect: fcntl cannot change what a path names, and core/restrict/general covers the syscall set"),
 
   bool("core/allowlist/per_process_directories", true, "allow /proc/PID of the calling process"),
   bool("core/allowlist/successful_bind", true, "after a successful bind, allow connect to its address"),
   bool("core/allowlist/unsupported_socket_families", true, "allow socket families sydbox does not check"),
 
   {
-    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: ["deny", "kill", "killall", "noop", "bpf"],
+    key: "core/violation/decision", type: "enum", ops: [":"], default: "deny", values: VIOLATION_DECISIONS,
     field: ["core", "violation", "decision"], doc: "what to do on a violation: deny, kill, killall, noop (dry run), or bpf (decide everything in the kernel, no reports: what -b sets)",
   },
   {
     key: "core/violation/exit_code", type: "int", ops: [":"], default: -1, range: INT32,
-    field: ["core", "violation", "exit_code"], doc: "exit status after a violation: >0 that code, 0 128+status, <0 unchanged",
+    field: ["core", "violation", "exit_code"], doc: "exit status after a violation: >0 that code; 0: 128 when the command's status is below 128, else the status (SydBox 2.0.1's code and test suite); <0 the status unchanged",
   },
   bool("core/violation/raise_fail", false, "count failures to resolve a path as violations"),
-  bool("core/violation/raise_safe", false, "report safe denials (EEXIST and friends) as violations"),
+  bool("core/violation/raise_safe", false, "report safe denials (mkdir of an existing path and friends) as violations; the call still gets the errno it would have had (EEXIST...)"),
 
   {
-    key: "core/trace/magic_lock", type: "enum", ops: [":"], default: "off", values: ["off", "on", "exec"],
+    key: "core/trace/magic_lock", type: "enum", ops: [":"], default: "off", values: MAGIC_LOCKS,
     field: ["core", "trace", "magic_lock"], doc: "magic stat lock: off, on, or exec (locks when the process execs)",
   },
   bool("core/trace/use_toolong_hack", false, "handle working directories longer than PATH_MAX"),
+  api1("core/trace/exit_wait_all", true, "API 1: true waits for every sandboxed process before exiting with the eldest's status; false exits when the eldest exits and kills the rest first (never left running unsupervised)"),
+  api1("core/trace/exit_kill", false, "API 1: kill the remaining processes when sydbox exits with the eldest (exit_wait_all:false). Accepted and queryable, no effect: sydbox always kills them, it never leaves a process unsupervised"),
+  api1("core/trace/follow_fork", true, "API 1: sandbox the children of sandboxed processes. Accepted and queryable, no effect: the seccomp filter is inherited, so children are always sandboxed"),
+  {
+    key: "core/trace/interrupt", type: "enum", ops: [":", "?"], default: "while_wait", values: ["everywhere", "while_wait", "never", "block_tstp_too"],
+    field: ["core", "trace", "interrupt"], api1: true, query: (v) => v !== "never",
+    doc: "API 1: when ptrace-based SydBox 1 let signals interrupt it (everywhere, while_wait, never, block_tstp_too; ? is true unless never). Accepted and queryable, no effect: sydbox does not trace with ptrace",
+  },
+  api1("core/trace/use_seize", true, "API 1: attach with PTRACE_SEIZE. Accepted and queryable, no effect: sydbox does not trace with ptrace"),
+  api1("core/trace/use_ptrace", false, "API 1: trace with ptrace. Accepted and queryable, no effect: sydbox always uses seccomp user notification"),
+  api1("core/trace/use_seccomp", true, "API 1: use a seccomp filter. Accepted and queryable, no effect: sydbox always does"),
   bool("core/trace/emulate", true, "perform checked calls in the supervisor on the checked paths (race-free; false: CONTINUE as SydBox 2)"),
 
   // sydbox 3 additions: attacks on the supervisor are refused in the kernel (EPERM)
@@ -127,12 +165,12 @@ export const SCHEMA: readonly KeyDef[] = [
 
   bool("core/match/case_sensitive", true, "match path patterns case-sensitively"),
   {
-    key: "core/match/no_wildcard", type: "enum", ops: [":"], default: "literal", values: ["literal", "prefix"],
+    key: "core/match/no_wildcard", type: "enum", ops: [":"], default: "literal", values: NO_WILDCARDS,
     field: ["core", "match", "no_wildcard"], doc: "a pattern without wildcards matches itself (literal) or also everything below (prefix)",
   },
 
   patterns("exec/kill_if_match", "path", ["exec", "kill_if_match"], "kill a process that execs a matching path"),
-  patterns("exec/resume_if_match", "path", ["exec", "resume_if_match"], "resume (stop tracing) a process that execs a matching path"),
+  patterns("exec/resume_if_match", "path", ["exec", "resume_if_match"], "a process whose exec of a matching path succeeds is no longer sandboxed (its notified calls and its children's are let through; kernel-side refusals stay) and is still waited for"),
 
   patterns("filter/exec", "path", ["filter", "exec"], "do not report exec violations of matching paths"),
   patterns("filter/read", "path", ["filter", "read"], "do not report read violations of matching paths"),
@@ -154,7 +192,38 @@ export const SCHEMA: readonly KeyDef[] = [
     key: "cmd/exec", type: "command", ops: ["!"], field: [],
     doc: "cmd/exec!prog\\037arg...: run prog outside the sandbox (magic stat only)",
   },
-];
+] as const satisfies readonly KeyDef[];
+
+/** Every key of the magic language, in the order `toSyd2` and `toToml` write them. */
+export const SCHEMA: readonly KeyDef[] = ENTRIES;
+
+/** The value a key holds in a Config. */
+type ValueOf<D> =
+  D extends { type: "bool" } ? boolean
+  : D extends { type: "int" } ? number
+  : D extends { type: "enum"; values: readonly (infer V)[] } ? V
+  : D extends { type: "list"; action: RuleAction } ? Rule[]
+  : D extends { type: "list" } ? string[]
+  : never;
+/** `value` at path `field`: ["core", "trace", "emulate"] gives { core: { trace: { emulate: value } } }. */
+type Nest<F, V> = F extends readonly [infer H extends string, ...infer R] ? { [K in H]: Nest<R, V> } : V;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** An intersection of nested objects as one plain object type (readable in editors and errors). */
+type Flat<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]: Flat<T[K]> } : T;
+
+/**
+ * The complete effective configuration: one field per key of the schema, at the key's
+ * `field` path, of the key's type (command keys hold nothing).
+ *
+ * A Config is postMessage'd to the supervisor Worker and cloned per traced
+ * process (the sandbox state is per process and inherited on fork), so it holds
+ * only objects, arrays, strings, numbers and booleans: no classes, Maps, RegExps
+ * or functions. Field names mirror the magic keys (`core/restrict/io_control`
+ * is `cfg.core.restrict.io_control`) so there is one vocabulary, not two.
+ */
+export type Config = Flat<Intersection<Part<(typeof ENTRIES)[number]>>>;
+/** One key's share of a Config (distributes over the union of entries). */
+type Part<D> = D extends { field: readonly [string, ...string[]] } ? Nest<D["field"], ValueOf<D>> : never;
 
 /**
  * SydBox 2.0.1 keys that this implementation does not support. Using one is
@@ -164,19 +233,39 @@ export const SCHEMA: readonly KeyDef[] = [
 export const UNSUPPORTED_KEYS: readonly string[] = [
   "core/restrict/id_change",
   "core/restrict/system_info",
-  "core/trace/interrupt",
   "core/trace/memory_access",
   "core/trace/program_checksum",
 ];
 
-/** The magic "version" key: `/dev/sydbox/2` succeeds, which is how scripts detect API 2. */
-export const API_VERSION = 2;
+/**
+ * The magic "version" keys: `/dev/sydbox/2` succeeds, which is how scripts detect API 2,
+ * and `/dev/sydbox/1` too, because Paludis's own sydbox.bash tests it to choose between
+ * API 1 and syd-3 (it has no API-2 branch).
+ */
+export { API_VERSION, OLD_API_VERSION } from "../version.ts";
+
+/**
+ * API-1 key names and the API-2 names they stand for (prefixes). SydBox 1 said
+ * whitelist/blacklist where SydBox 2 says allowlist/denylist; nothing else was
+ * renamed. Longest prefix first.
+ */
+const API1_PREFIXES: readonly [string, string][] = [
+  ["core/whitelist/", "core/allowlist/"],
+  ["whitelist/", "allowlist/"],
+  ["blacklist/", "denylist/"],
+];
+
+/** The API-2 name of `key` (an API-1 name is translated; any other key is returned as is). */
+export function canonicalKey(key: string): string {
+  for (const [old, now] of API1_PREFIXES) if (key.startsWith(old)) return now + key.slice(old.length);
+  return key;
+}
 
 const BY_KEY: ReadonlyMap<string, KeyDef> = new Map(SCHEMA.map((d) => [d.key, d]));
 
-/** The key's definition, or undefined for an unknown key. */
+/** The key's definition, or undefined for an unknown key. API-1 names find their API-2 key. */
 export function lookupKey(key: string): KeyDef | undefined {
-  return BY_KEY.get(key);
+  return BY_KEY.get(key) ?? BY_KEY.get(canonicalKey(key));
 }
 
 /** Object (section) paths such as `core`, `core/sandbox` or `allowlist/network`: valid prefixes but not settable. */
@@ -184,29 +273,40 @@ export const SECTIONS: ReadonlySet<string> = new Set(
   SCHEMA.flatMap((d) => d.key.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))),
 );
 
+/** A Config seen as the tree of sections its `field` paths walk. */
+type Section = Record<string, unknown>;
+
 /** Read a key's value from a config (lists return the live array). */
 export function getField(cfg: Config, def: KeyDef): unknown {
-  let node: any = cfg;
-  for (const part of def.field) node = node[part];
+  let node: unknown = cfg;
+  for (const part of def.field) node = (node as Section)[part];
   return node;
+}
+
+/** The section holding a key's value, made on the way if `make`. */
+function parentOf(cfg: Section, def: KeyDef, make: boolean): Section {
+  let node = cfg;
+  for (const part of def.field.slice(0, -1)) node = (make ? (node[part] ??= {}) : node[part]) as Section;
+  return node;
+}
+
+/** An API-1-only key at its default: left out of written configurations, which speak API 2. */
+export function atDefaultApi1(cfg: Config, def: KeyDef): boolean {
+  return def.api1 === true && getField(cfg, def) === def.default;
 }
 
 /** Write a scalar key's value into a config. */
 export function setField(cfg: Config, def: KeyDef, value: unknown): void {
-  let node: any = cfg;
-  for (const part of def.field.slice(0, -1)) node = node[part];
-  node[def.field[def.field.length - 1]!] = value;
+  parentOf(cfg, def, false)[def.field[def.field.length - 1]!] = value;
 }
 
-/** A fresh config holding every default. */
+/** A fresh config holding every default (lists empty), its sections in schema order. */
 export function defaultConfig(): Config {
-  const cfg: any = {
-    core: { sandbox: {}, restrict: {}, allowlist: {}, violation: {}, trace: {}, trust: {}, match: {} },
-    exec: { kill_if_match: [], resume_if_match: [] },
-    filter: { exec: [], read: [], write: [], network: [] },
-    lists: { exec: [], read: [], write: [], bind: [], connect: [] },
-  };
-  for (const def of SCHEMA) if (def.default !== undefined) setField(cfg, def, def.default);
+  const cfg: Section = {};
+  for (const def of SCHEMA) {
+    if (def.field.length === 0) continue; // a command: nothing to hold
+    parentOf(cfg, def, true)[def.field[def.field.length - 1]!] = def.type === "list" ? [] : def.default;
+  }
   return cfg as Config;
 }
 

@@ -35,6 +35,9 @@ last matching pattern decides:
   2. every -c PATHSPEC, --profile NAME and -m MAGIC, in the order they
      appear on the command line (--profile NAME is -c @NAME);
   3. SYDBOX_CONFIG, one more pathspec, after all command-line options.
+Right after a profile @NAME (or --profile NAME), every *.syd-2 and *.toml
+file in /etc/sydbox/NAME.d/ is applied, in name order: a site's additions,
+which reach Paludis's builds (Paludis clears SYDBOX_CONFIG from them).
 A PATHSPEC is @NAME (a shipped profile), a FILE.syd-2, a FILE.toml, or -
 (a .syd-2 document on standard input). The result is then checked as a
 whole (restrict options need core/restrict/general > 0).`;
@@ -58,6 +61,8 @@ export interface LoadOptions {
   env?: string | undefined;
   /** Directory searched for `@NAME` profiles that are not embedded. */
   systemDir?: string;
+  /** Directory holding each profile's site additions, `NAME.d/` (default /etc/sydbox). */
+  siteDir?: string;
   /** Start from this config instead of the defaults (it is not modified). */
   base?: Config;
 }
@@ -73,8 +78,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const systemDir = opts.systemDir ?? SYSTEM_PROFILE_DIR;
   const sources = opts.sources ?? sourcesOf([...(opts.profile ? [`@${opts.profile}`] : []), ...(opts.configs ?? [])], opts.magics);
   for (const item of sources) {
-    if (item.kind === "config") loadPathspec(cfg, item.value, systemDir);
-    else applyCommandLineMagic(cfg, item.value);
+    if (item.kind === "config") {
+      loadPathspec(cfg, item.value, systemDir);
+      if (item.value.startsWith("@")) applySiteAdditions(cfg, item.value.slice(1), opts.siteDir ?? SITE_DIR);
+    } else applyCommandLineMagic(cfg, item.value);
   }
   if (opts.env) loadPathspec(cfg, opts.env, systemDir);
   validateConfig(cfg);
@@ -84,6 +91,35 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 /** Helper for callers holding -c and -m in separate arrays: every -c, then every -m (their order when not interleaved). */
 export function sourcesOf(configs: readonly string[] = [], magics: readonly string[] = []): SourceItem[] {
   return [...configs.map((value) => ({ kind: "config" as const, value })), ...magics.map((value) => ({ kind: "magic" as const, value }))];
+}
+
+/** Where a site puts additions to a profile: `/etc/sydbox/NAME.d/`. */
+export const SITE_DIR = "/etc/sydbox";
+
+/** The extensions of site-addition files; other files in the directory (README, backups) are skipped. */
+const SITE_FILE = /\.(syd-2|toml)$/;
+
+/**
+ * Applies the site additions of profile `name` (`@paludis` or `@paludis.toml`
+ * both name `paludis`): every *.syd-2 and *.toml file of `SITE_DIR/NAME.d/`,
+ * in name (byte) order, so `10-ccache.syd-2` comes before `20-distcc.toml`.
+ * No directory, no additions. A bad file stops everything with its path and
+ * line, like any config file: a half-applied site policy is no policy.
+ */
+export function applySiteAdditions(cfg: Config, name: string, siteDir: string = SITE_DIR): void {
+  const base = name.replace(/\.(syd-2|toml)$/, "");
+  const dir = `${siteDir}/${base}.d`;
+  let entries: string[];
+  try {
+    entries = nodeFs().readdirSync(dir);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "ENOENT") return;
+    throw new ConfigError(`cannot read the site additions of profile \`${base}' in \`${dir}': ${e.code ?? e.message}`, Errno.EINVAL, { file: dir });
+  }
+  for (const entry of entries.filter((f) => SITE_FILE.test(f)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    loadPathspec(cfg, `${dir}/${entry}`);
+  }
 }
 
 function applyCommandLineMagic(cfg: Config, magic: string): void {

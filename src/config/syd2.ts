@@ -3,16 +3,16 @@
  */
 import { ConfigError, Errno } from "../errors.ts";
 import { applyMagic } from "./magic.ts";
-import { API_VERSION, SCHEMA, defaultConfig, getField } from "./schema.ts";
+import { API_VERSION, OLD_API_VERSION, SCHEMA, atDefaultApi1, defaultConfig, getField } from "./schema.ts";
 import type { Config, Rule } from "./types.ts";
 
-/** The file name extension that carries the API number. */
-export const SYD2_EXTENSION = `.syd-${API_VERSION}`;
-
 /**
- * Refuse a file whose name does not say API 2, with SydBox 2.0.1's messages:
- * the API number lives in the extension so an old sydbox never misreads a
- * newer file. `-` (standard input) carries no name and is not checked.
+ * Refuse a file whose name does not say API 2 or API 1, with SydBox 2.0.1's
+ * messages: the API number lives in the extension so an old sydbox never
+ * misreads a newer file. A `.syd-1` file is SydBox 1's: its key names
+ * (whitelist/*, blacklist/*, core/whitelist/*, and the API-1-only keys) are
+ * accepted by every magic command (schema.ts), so it loads with the same
+ * parser. `-` (standard input) carries no name and is not checked.
  */
 export function checkSyd2Name(file: string): void {
   if (file === "-") return;
@@ -21,8 +21,8 @@ export function checkSyd2Name(file: string): void {
   const ext = dot >= 0 ? base.slice(dot + 1) : "";
   const api = /^syd-([0-9]+)$/.exec(ext);
   if (!api) throw new ConfigError(`no API information in file name \`${file}', current API is ${API_VERSION}`, Errno.EINVAL, { file });
-  if (Number(api[1]) !== API_VERSION) {
-    throw new ConfigError(`config file name \`${file}' API mismatch: ${Number(api[1])} != ${API_VERSION}`, Errno.EINVAL, { file });
+  if (Number(api[1]) !== API_VERSION && Number(api[1]) !== OLD_API_VERSION) {
+    throw new ConfigError(`config file name \`${file}' API mismatch: ${Number(api[1])} != ${API_VERSION} (sydbox reads .syd-${API_VERSION} and .syd-${OLD_API_VERSION} files)`, Errno.EINVAL, { file });
   }
 }
 
@@ -71,7 +71,7 @@ export function toSyd2(cfg: Config, header = "sydbox configuration, API 2"): str
   let section = "";
   for (const def of SCHEMA) {
     const top = def.key.split("/").slice(0, 2).join("/");
-    if (def.type === "command" || (def.action && def.action !== "allow")) continue;
+    if (def.type === "command" || (def.action && def.action !== "allow") || atDefaultApi1(cfg, def)) continue;
     if (top !== section) {
       out.push("");
       section = top;

@@ -20,7 +20,7 @@
 import { parse, TomlError } from "smol-toml";
 import { ConfigError, Errno } from "../errors.ts";
 import { applyMagic } from "./magic.ts";
-import { SCHEMA, defaultConfig, getField, suggest, type KeyDef } from "./schema.ts";
+import { SCHEMA, atDefaultApi1, defaultConfig, getField, suggest, type KeyDef } from "./schema.ts";
 import type { Config, Rule, RuleCategory } from "./types.ts";
 
 /** The TOML profile format version this code reads and writes. */
@@ -211,7 +211,7 @@ export function toToml(cfg: Config, header = "sydbox configuration (TOML profile
   out.push("", `version = ${TOML_VERSION}`);
   let table = "";
   for (const def of SCHEMA) {
-    if (def.type === "command" || def.action) continue;
+    if (def.type === "command" || def.action || atDefaultApi1(cfg, def)) continue;
     const path = tomlPath(def);
     const parent = path.slice(0, path.lastIndexOf("."));
     if (parent !== table) {

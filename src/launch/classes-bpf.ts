@@ -10,7 +10,7 @@
  * numbers with X32_SYSCALL_BIT to x32's search when -a x32 is given, else kills, as
  * libseccomp does; any other architecture is killed (ACT_BADARCH).
  */
-import { AUDIT_ARCH, SCMP_ACT_KILL_PROCESS, X32_SYSCALL_BIT } from "../../ffi/constants";
+import { AUDIT_ARCH, BPF, SCMP_ACT_KILL_PROCESS, SECCOMP_DATA, X32_SYSCALL_BIT } from "../../ffi/constants";
 import type { ArchTable } from "../syscalls/numbers";
 
 /** One architecture's classification: the action of every number below `names.length` (others: the default). */
@@ -20,10 +20,8 @@ export interface ArchActions {
   actions: ReadonlyArray<number | undefined>;
 }
 
-// struct sock_filter opcodes (linux/filter.h).
-const LD_W_ABS = 0x20, JEQ_K = 0x15, JGE_K = 0x35, JA = 0x05, RET_K = 0x06;
-/** Offsets in struct seccomp_data. */
-const OFF_NR = 0, OFF_ARCH = 4;
+const { LD_W_ABS, JEQ_K, JGE_K, JA, RET_K } = BPF;
+const { OFF_NR, OFF_ARCH } = SECCOMP_DATA;
 
 type Insn = [code: number, jt: number, jf: number, k: number];
 

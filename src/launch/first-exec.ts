@@ -6,9 +6,11 @@
  * start-up (several ms) leaves the critical path of `sydbox -- cmd`.
  */
 import type { Libc } from "../../ffi/libc";
+import { answer } from "../supervisor/answer";
 import { Listener, Wake } from "../supervisor/listener";
 import { STAT_ROW } from "../supervisor/stats";
-import type { FilterSpec } from "./filter";
+import { CONTINUE } from "../supervisor/verdict";
+import type { FilterSpec } from "./filter-spec";
 import { SCMP_ACT_NOTIFY } from "../../ffi/constants";
 
 /** Does the filter send every execve to the supervisor? Then the first notification is the eldest's execve. */
@@ -32,7 +34,7 @@ export function answerEldestExecve(L: Libc, lfd: number, execveNr: number, stats
     if (w !== Wake.Notification || !n.receive()) continue;
     const execve = n.nr === execveNr;
     if (execve) stats[STAT_ROW.execve]++;
-    n.continue();
+    answer(n, CONTINUE);
     if (execve) return true;
   }
 }

@@ -15,7 +15,7 @@
  */
 import { AUDIT_ARCH, CLONE_NEWTIME, CLONE_NS_FLAGS, SCMP_ACT_ERRNO, SCMP_CMP } from "../../ffi/constants";
 import { Errno } from "../errors";
-import type { ArgCmp, RuleSpec } from "./filter";
+import type { ArgCmp, RuleSpec } from "./filter-spec";
 
 /** Architectures whose clone(2) takes the stack first and the flags second. */
 const CLONE_FLAGS_SECOND = [AUDIT_ARCH.S390, AUDIT_ARCH.S390X];

@@ -9,7 +9,7 @@ import {
   TIOCSCTTY, TIOCSTI,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
-import { arg32, type ArgCmp, type RuleSpec, type Trust } from "./filter";
+import { arg32, type ArgCmp, type RuleSpec, type Trust } from "./filter-spec";
 
 const eperm = SCMP_ACT_ERRNO(Errno.EPERM);
 const refuse = (name: string, ...cmps: ArgCmp[]): RuleSpec => ({ name, action: eperm, cmps });

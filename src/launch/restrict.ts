@@ -29,15 +29,7 @@ import {
   SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
-import type { ArgCmp, ProgramSpec, RuleSpec } from "./filter";
-
-/** The core/restrict keys. */
-export interface Restrict {
-  general: number;
-  io_control: boolean;
-  memory_map: boolean;
-  shared_memory_writable: boolean;
-}
+import type { ArgCmp, ProgramSpec, Restrict, RuleSpec } from "./filter-spec";
 
 const ALWAYS = ["exit", "exit_group", "arch_prctl", "set_thread_area", "membarrier", "set_tid_address", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "restart_syscall"];
 

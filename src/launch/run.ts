@@ -9,7 +9,7 @@ import { PR_SET_CHILD_SUBREAPER, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGSTOP, SIGT
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { newStats } from "../supervisor/stats";
-import type { FilterSpec } from "./filter";
+import type { FilterSpec } from "./filter-spec";
 import { compileFilter, filterBpf } from "./seccomp-context";
 import { answerEldestExecve, listenerHungUp, notifiesExecve } from "./first-exec";
 import { Role, type ChildSpec } from "./protocol";
@@ -20,6 +20,7 @@ import { nodeOs } from "../lazy-node";
 import { invokerNofile } from "./rlimit";
 import { treeRequests } from "./tree-request";
 import { parentOf, terminate, terminateAll } from "./kill";
+import { ExitWithEldest } from "./exit-wait";
 import type { Config } from "../config/types";
 import type { Dump } from "../report/dump";
 import { emptySummary, type ViolationSummary } from "../report/summary";
@@ -135,7 +136,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // orphaned: being a subreaper keeps it below us, to be killed (fail-closed).
   // Under core/restrict the child stage becomes the command (child.ts) instead.
   const reaping = !o.filter.restrict;
-  if (reaping) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  // exit_wait_all:false under core/restrict: the orphans must come to us, to be killed when the eldest ends.
+  if (reaping || !o.config.core.trace.exit_wait_all) L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   else if (o.config.core.restrict.general >= 2) {
     process.stderr.write("sydbox: warning: with core/restrict/general 2 or 3, only the eldest process is killed if sydbox dies (see README, Fail-closed)\n");
   }
@@ -154,6 +156,10 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   const eldestPid = new Int32Array(1);
   if (L.read(info[0], eldestPid, 4) === 4) eldest = eldestPid[0];
   L.close(info[0]);
+  // core/trace/exit_wait_all:false (from the configuration or, later, a magic stat): end with the eldest.
+  const exitWait = new ExitWithEldest(L, reaping ? proc.pid : process.pid, o.config.core.trace.exit_wait_all);
+  const exitWaitAll = exitWait.shared;
+  if (eldest > 0) exitWait.watch(eldest);
   // Written before anything else can be: the Worker has not even been told to start.
   o.dump?.event("start", { pid: process.pid, eldest, argv: o.argv, version: VERSION, dry_run: o.dryRun ?? false });
   // The child stage exits with the eldest's status once the whole tree is gone
@@ -175,6 +181,7 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     // Without a listener the kernel answers every later execve ENOSYS by itself.
     L.close(lfd);
     const status = await childStageEnd();
+    exitWait.stop();
     eldest = -1;
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
@@ -189,8 +196,8 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   // tree request already waits.
   const supervisor = new SupervisorThread(() => ({
     type: "start", lfd, stats, timing: o.timing, eldest, eldestExeced, reaper: reaping ? proc.pid : 0, config: o.config,
-    dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest,
-  }), (m) => m.all ? killAll() : terminate(m.pid));
+    dryRun: o.dryRun ?? false, dumpFd: o.dump ? o.dump.fd : -1, treeRequest, exitWaitAll,
+  }), (m) => m.type === "wait" ? exitWait.update() : m.all ? killAll() : terminate(m.pid));
   supervisor.tid.then(workerTid.resolve, () => {});
   startSupervisor = () => supervisor.startNow();
   workerError = supervisor.failed;
@@ -201,19 +208,26 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
   else supervisor.startWhenNotified(L, lfd);
 
   const status = await childStageEnd();
+  // Under core/restrict the eldest was the child stage: what it left is killed now, and
+  // until the listener hangs up (the ticks go on until then).
+  exitWait.check();
   supervisor.stopLooking();
   o.dump?.event("exit", { pid: eldest, status });
   eldest = -1;
   // The listener hangs up once the last process carrying the filter is gone. A
-  // Worker that never started or never became ready has answered nothing and
-  // holds nothing to report: when the tree is already gone, it is not waited for.
-  if (!supervisor.isReady && !o.timing && listenerHungUp(L, lfd)) {
+  // Worker that never started has answered nothing and holds nothing to report:
+  // when the tree is already gone, it is not created. A started one is always
+  // waited for, ready or not: its "ready" message may not have been handled yet
+  // although it has answered, and reported, calls.
+  if (!supervisor.started && !o.timing && listenerHungUp(L, lfd)) {
     supervisor.terminate();
+    exitWait.stop();
     return { status, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
   // Calls may still wait (a tree being killed, or a Worker still booting): the Worker answers them and reports.
   supervisor.startNow();
   const { done: { summary }, ready: { syncWakeUp } } = await supervisor.finished();
   supervisor.terminate();
+  exitWait.stop();
   return { status, stats, syncWakeUp, summary };
 }

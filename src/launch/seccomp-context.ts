@@ -9,7 +9,8 @@ import type { Libc } from "../../ffi/libc";
 import { stablePtr } from "../../ffi/pointer";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
 import { classesBpf } from "./classes-bpf";
-import { FilterUnsupportedError, type FilterSpec, type ProgramSpec, type RuleSpec } from "./filter";
+import { FilterUnsupportedError } from "./filter";
+import type { FilterSpec, ProgramSpec, RuleSpec } from "./filter-spec";
 import { spliceAllowing } from "./splice";
 import { archTable, numberOf } from "../syscalls/numbers";
 import { Errno, SydError } from "../errors";
@@ -23,8 +24,6 @@ export class FilterError extends SydError {
 
 /** libseccomp's __NR_SCMP_ERROR: the name is no syscall on that architecture, not even a pseudo one. */
 const NR_SCMP_ERROR = -1;
-/** libseccomp: rc -EACCES means the rule's action is the filter's default. */
-const EACCES = 13;
 /** SCMP_FLTATR_CTL_OPTIMIZE value 2: a binary tree of syscall numbers instead of a linear list (libseccomp >= 2.5). */
 const OPTIMIZE_BINARY_TREE = 2;
 
@@ -123,7 +122,7 @@ function fill(sc: Seccomp, ctx: Pointer, spec: ProgramSpec, arch: number, native
       cmpBuf[i * 3 + 2] = BigInt(cmps[i].b);
     }
     const rc = sc.seccomp_rule_add_array(ctx, rule.action, nr, cmps.length, cmps.length ? cmpPtr : null);
-    if (rc === -EACCES) continue; // the default action already
+    if (rc === -Errno.EACCES) continue; // libseccomp: the rule's action is the filter's default already
     if (rc < 0) throw new FilterError(`seccomp_rule_add(${rule.name}, ${table.name}) failed: errno ${-rc}`);
   }
 }

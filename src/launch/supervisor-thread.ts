@@ -2,14 +2,14 @@
  * The supervisor Worker as the main thread sees it: started when the first
  * notification waits, its messages, and its failure.
  *
- * Why not at once: a Bun Worker costs its creator 1-2 ms of this thread and its
- * runtime's boot some 4 ms of CPU, on machines where sydbox's two runtimes
- * already keep both CPUs busy at start-up. A command that never makes a
- * notified call (`sydbox -- true`, most commands under write sandboxing alone)
- * needs no supervisor, and would pay that on its critical path: measured, about
- * 2 ms of `sydbox -- true`. So the main thread looks at the listener, without
- * blocking, at growing intervals; a notified call waits in the kernel's queue
- * until the Worker answers it, as it would while an eagerly started Worker booted.
+ * Why not at once: a Bun Worker costs its creator time on this thread and its
+ * boot CPU, while sydbox's two runtimes already keep both CPUs busy at start-up
+ * (bench/README.md, start-up costs). A command that never makes a notified call
+ * (`sydbox -- true`, most commands under write sandboxing alone) needs no
+ * supervisor and would pay that on its critical path. So the main thread looks
+ * at the listener, without blocking, at growing intervals; a notified call waits
+ * in the kernel's queue until the Worker answers it, as it would while an
+ * eagerly started Worker booted.
  */
 import type { Libc } from "../../ffi/libc";
 import { Listener, Wake } from "../supervisor/listener";
@@ -33,15 +33,20 @@ export class SupervisorThread {
   private readonly ready = Promise.withResolvers<Message<"ready">>();
   private readonly done = Promise.withResolvers<Message<"done">>();
   private readonly fail = Promise.withResolvers<never>();
-  /** The Worker has said it is ready (it answers notifications). */
-  isReady = false;
   /** Rejects if the Worker fails to load or its loop dies. */
   readonly failed: Promise<never> = this.fail.promise;
 
-  /** `start` builds the Worker's start message; `onKill` carries out its kill requests. */
-  constructor(private readonly start: () => StartMessage, private readonly onKill: (m: Message<"kill">) => void) {
+  /** `start` builds the Worker's start message; `onKill` carries out its kill requests and exit_wait_all changes. */
+  constructor(private readonly start: () => StartMessage, private readonly onKill: (m: Message<"kill" | "wait">) => void) {
     this.failed.catch(() => {}); // observed by run() where it matters
-    this.ready.promise.then(() => { this.isReady = true; });
+  }
+
+  /**
+   * The Worker was created. Not "has said it is ready": that message can reach this
+   * thread after the tree is gone, while the Worker has already answered (and reported) calls.
+   */
+  get started(): boolean {
+    return this.worker !== null;
   }
 
   /** The Worker's thread id, once it runs (for SIGUSR1/2 tree requests). */
@@ -59,7 +64,7 @@ export class SupervisorThread {
       const m = ev.data;
       if (m.type === "ready") this.ready.resolve(m);
       else if (m.type === "done") this.done.resolve(m);
-      else if (m.type === "kill") this.onKill(m);
+      else if (m.type === "kill" || m.type === "wait") this.onKill(m);
       else if (m.type === "fatal") this.fail.reject(new LaunchError(`supervisor failed: ${m.message}`));
     });
     // Posted before the Worker's script has run, the message waits for it.

@@ -56,7 +56,7 @@ const NEEDS_FOLDING = /\/(?:\.\.?)?(?:\/|$)/;
 export function symlinkFreeResolve(path: string, mode: ResolveMode): ResolveResult | null {
   if (path.length >= PATH_MAX) return null;
   if (mode === "follow") {
-    const fd = sys.openat2(AT.FDCWD, path, O.PATH | O.CLOEXEC, RESOLVE.NO_SYMLINKS);
+    const fd = sys.openat2(AT.FDCWD, path, O.PATH | O.CLOEXEC, 0, RESOLVE.NO_SYMLINKS);
     if (fd < 0) return null;
     sys.close(fd);
     return { ok: true, path: lexical(path), exists: true };
@@ -64,7 +64,7 @@ export function symlinkFreeResolve(path: string, mode: ResolveMode): ResolveResu
   const at = lastNameAt(path);
   if (at < 0) return null;
   const parent = at === 1 ? "/" : path.slice(0, at - 1);
-  const dfd = sys.openat2(AT.FDCWD, parent, O.PATH | O.DIRECTORY | O.CLOEXEC, RESOLVE.NO_SYMLINKS);
+  const dfd = sys.openat2(AT.FDCWD, parent, O.PATH | O.DIRECTORY | O.CLOEXEC, 0, RESOLVE.NO_SYMLINKS);
   if (dfd < 0) return null;
   try {
     return inDir(lexical(parent), dfd, path.slice(at), mode);
@@ -131,7 +131,7 @@ export function lastExists(dfd: number, last: string, mode: ResolveMode): boolea
  */
 export function fastResolve(dirfd: number, path: string, mode: ResolveMode): ResolveResult | null {
   if (mode === "follow") {
-    const fd = sys.openat2(dirfd, path, O.PATH | O.CLOEXEC, RESOLVE.NO_MAGICLINKS);
+    const fd = sys.openat2(dirfd, path, O.PATH | O.CLOEXEC, 0, RESOLVE.NO_MAGICLINKS);
     if (fd < 0) return null;
     const s = trustedName(fd);
     sys.close(fd);
@@ -143,7 +143,7 @@ export function fastResolve(dirfd: number, path: string, mode: ResolveMode): Res
   if (at < 0) return null;
   let dfd = dirfd;
   if (at > 0) {
-    dfd = sys.openat2(dirfd, at === 1 ? "/" : path.slice(0, at - 1), O.PATH | O.DIRECTORY | O.CLOEXEC, RESOLVE.NO_MAGICLINKS);
+    dfd = sys.openat2(dirfd, at === 1 ? "/" : path.slice(0, at - 1), O.PATH | O.DIRECTORY | O.CLOEXEC, 0, RESOLVE.NO_MAGICLINKS);
     if (dfd < 0) return null;
   } else if (dirfd === AT.FDCWD) {
     return null; // a relative path always comes with a real start fd

@@ -14,11 +14,6 @@ export function byteString(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
-/** Encode a byte string back into its raw bytes (e.g. to print or to pass to a syscall). */
-export function stringBytes(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, "latin1"));
-}
-
 /**
  * Convert ordinary (Unicode) text, e.g. a `-m` argument that the runtime decoded as UTF-8,
  * into the byte string of its UTF-8 encoding.

@@ -5,6 +5,7 @@
 import { ConfigError } from "../errors.ts";
 import { isByteString } from "./bytes.ts";
 import { compileWildmatch, type PathMatcher } from "./wildmatch.ts";
+import type { NoWildcard } from "../config/vocabulary.ts";
 
 export type { PathMatcher } from "./wildmatch.ts";
 
@@ -13,7 +14,7 @@ export interface MatchOptions {
   /** core/match/case_sensitive (default true); false folds ASCII letters. */
   readonly caseSensitive: boolean;
   /** core/match/no_wildcard (default literal); prefix: a pattern without `*`/`?` means `PATTERN/***`. */
-  readonly noWildcard: "literal" | "prefix";
+  readonly noWildcard: NoWildcard;
 }
 
 /** SydBox 2's defaults for core/match/*. */

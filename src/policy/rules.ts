@@ -9,15 +9,10 @@
 import { compileAddressPattern } from "./address.ts";
 import { compilePattern, DEFAULT_MATCH_OPTIONS, normalizePattern, type MatchOptions } from "./pattern.ts";
 import type { SockAddr } from "./sockaddr.ts";
-
-/** What a matching rule says. */
-export type Action = "allow" | "deny";
+import type { Rule, RuleAction as Action } from "../config/vocabulary.ts";
 
 /** One list entry as the user wrote it: `allowlist/write+PATTERN` is `{ action: "allow", pattern }`. */
-export interface Rule {
-  readonly action: Action;
-  readonly pattern: string;
-}
+export type { Rule };
 
 /** How a RuleSet turns patterns into predicates, and whether it caches decisions. */
 export interface RuleSetOptions<S> {

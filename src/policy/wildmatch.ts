@@ -9,7 +9,7 @@
  *     `]` first is literal, `[:alpha:]` & co. are the C-locale ctype classes.
  *     A class never matches `/`, negated or not.
  *
- * Why not picomatch, although it is a dependency: it follows bash globstar rules, not
+ * Why not picomatch (a dependency once, dropped for this): it follows bash globstar rules, not
  * rsync's. There `**` is only special as a whole segment (`/usr/**.so` would not cross
  * `/`), `*` does not match an empty segment (`/a/*` vs `/a/`), braces, extglobs, a leading
  * `!` and dotfiles all change meaning, and case folding is Unicode-wide. Each of those would

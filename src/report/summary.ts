@@ -10,9 +10,10 @@
  * denial silent, keep it out.
  */
 import { byteStringToText as text } from "../policy/bytes";
+import type { RuleCategory } from "../config/vocabulary";
 
 /** Where a violation belongs: a rule category, or a socket family sydbox does not decode. */
-export type ViolationKind = "exec" | "read" | "write" | "bind" | "connect" | "family";
+export type ViolationKind = RuleCategory | "family";
 
 /** The order categories are printed and learned in. */
 export const VIOLATION_KINDS: readonly ViolationKind[] = ["exec", "read", "write", "bind", "connect", "family"];

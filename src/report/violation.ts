@@ -15,7 +15,7 @@ import { nodeFs } from "../lazy-node";
 import { procStat } from "../procfs";
 
 // Decided at the first report, not at import: touching process.stderr at import
-// time builds Bun's stderr stream, which cost the Worker ~7 ms of start-up.
+// time builds Bun's stderr stream, which costs the Worker start-up time.
 let colour: { red: string; reset: string } | null = null;
 function colours(): { red: string; reset: string } {
   return (colour ??= loadLibc().isatty(2) === 1 ? { red: "\x1b[0;1;31;91m", reset: "\x1b[0m" } : { red: "", reset: "" });

@@ -21,7 +21,8 @@ import { ptr } from "bun:ffi";
 import { Errno } from "../errors";
 import { AF_UNIX, decodeSockaddr, formatAddress, type SockAddr } from "../policy/sockaddr";
 import { unmapIPv4 } from "../policy/ip";
-import type { Dispatcher } from "./dispatch";
+import { loadLibc } from "../../ffi/libc";
+import type { Call } from "./call";
 import { asTracee } from "./emulate/creds";
 import { fetchTraceeFd } from "./tracee-fd";
 
@@ -65,15 +66,6 @@ function fold(a: SockAddr): SockAddr {
 const isZero = (b: Uint8Array) => b.every((x) => x === 0);
 const isLoopback6 = (b: Uint8Array) => b[15] === 1 && b.subarray(0, 15).every((x) => x === 0);
 
-const registries = new WeakMap<Dispatcher, BoundAddresses>();
-
-/** The successful-bind addresses of the supervisor that `d` belongs to. */
-export function boundAddresses(d: Dispatcher): BoundAddresses {
-  let r = registries.get(d);
-  if (!r) registries.set(d, (r = new BoundAddresses()));
-  return r;
-}
-
 /** A raw sockaddr_un for the absolute `path` (latin1), or null when it does not fit sun_path. */
 export function unixSockaddr(path: string): Uint8Array | null {
   if (path.length >= SUN_PATH_MAX) return null;
@@ -97,11 +89,11 @@ const nameLen = new Uint32Array(1);
 
 /**
  * Binds the tracee's socket `sockfd` to the raw `sockaddr` in the supervisor, as the calling
- * thread of the current notification would. `createsFile` swaps in the tracee's umask.
+ * thread of call `c` would. `createsFile` swaps in the tracee's umask.
  */
-export function bindFor(d: Dispatcher, sockfd: number, sockaddr: Uint8Array, createsFile: boolean): BindOutcome {
-  const L = d.L;
-  const got = fetchTraceeFd(d, sockfd);
+export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockaddr: Uint8Array, createsFile: boolean): BindOutcome {
+  const L = loadLibc();
+  const got = fetchTraceeFd(c, sockfd);
   if (got.kind === "gone" || got.kind === "unavailable") return got;
   // EBADF: the tracee has no such fd, which is also what its bind would say.
   if (got.kind === "badf") return { kind: "done", errno: Errno.EBADF, bound: null };

@@ -17,13 +17,13 @@
  *   96 (ctime), 112 (mtime), stx_rdev_major 128, stx_rdev_minor 132,
  *   stx_dev_major 136, stx_dev_minor 140.
  */
-import { stablePtr } from "../../ffi/pointer";
-import { O_CLOEXEC, O_WRONLY } from "../../ffi/constants";
+import { P32, stablePtr } from "../../ffi/pointer";
+import { archOfAudit, O_CLOEXEC, O_WRONLY, S_IFCHR, STATX_BASIC_STATS } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
 import { IoVecPair } from "./memory";
+import type { StatLayout, SyscallRow } from "../syscalls/table";
 
-export const S_IFCHR = 0o020000;
 /** The fake device's mode and numbers. */
 export const FAKE_MODE = S_IFCHR | 0o666;
 export const FAKE_MAJOR = 1;
@@ -31,31 +31,10 @@ export const FAKE_MINOR = 3;
 /** The kernel's new_encode_dev(MKDEV(major, minor)), which glibc's makedev() agrees with for small numbers. */
 export const encodeDev = (major: number, minor: number) => (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
 
-/** AUDIT_ARCH values of the layouts we write. */
-export const AUDIT_ARCH_X86_64 = 0xc000003e;
-export const AUDIT_ARCH_AARCH64 = 0xc00000b7;
-
-/** Which struct a syscall fills. */
-export type StatLayout = "stat-x86_64" | "stat-generic" | "statx";
-
-const STATX_BASIC_STATS = 0x7ff;
-const P32 = 4294967296;
-
-/** The layout for syscall `name` on architecture `arch`, or null when we do not know it (the call then goes to the kernel). */
-export function layoutFor(name: string, arch: number): StatLayout | null {
-  if (name === "statx") return arch === AUDIT_ARCH_X86_64 || arch === AUDIT_ARCH_AARCH64 ? "statx" : null;
-  if (arch === AUDIT_ARCH_X86_64 && (name === "stat" || name === "lstat" || name === "newfstatat")) return "stat-x86_64";
-  if (arch === AUDIT_ARCH_AARCH64 && name === "newfstatat") return "stat-generic";
-  return null;
-}
-
-/** Argument index of the result buffer of each magic syscall. */
-export function bufferArg(name: string): number {
-  switch (name) {
-    case "newfstatat": return 2;
-    case "statx": return 4;
-    default: return 1; // stat, lstat, stat64, lstat64
-  }
+/** The layout `row` (a magic stat call) fills on architecture `audit` (seccomp_data.arch), or null when we do not write it: the call then goes to the kernel. */
+export function layoutFor(row: SyscallRow, audit: number): StatLayout | null {
+  const arch = archOfAudit(audit);
+  return (arch && row.stat?.layouts[arch]) ?? null;
 }
 
 /** Fills `out` (zeroed first) with the fake stat in `layout`; returns the byte count to write. */

@@ -3,15 +3,20 @@
  * notification, response and addfd buffers and the ioctls on them. Nothing here
  * allocates per notification; 64-bit values are read as two 32-bit halves.
  */
-import { stablePtr } from "../../ffi/pointer";
+import { P32, stablePtr } from "../../ffi/pointer";
 import {
-  AUDIT_ARCH_64BIT, NOTIF_IOCTL, X32_SYSCALL_BIT, NOTIF_LAYOUT, POLLERR, POLLHUP, POLLIN, POLLNVAL, SECCOMP_ADDFD_FLAG_SEND,
+  AUDIT_ARCH_64BIT, NOTIF_IOCTL, X32_SYSCALL_BIT, NOTIF_LAYOUT, O_CLOEXEC, POLLERR, POLLHUP, POLLIN, POLLNVAL, SECCOMP_ADDFD_FLAG_SEND,
   SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, SECCOMP_USER_NOTIF_FLAG_CONTINUE,
 } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
 
-const P32 = 4294967296;
+// The layouts' byte offsets as indices into the Uint32Array/Int32Array views.
+const N = NOTIF_LAYOUT;
+const ID = N.OFF_ID / 4, PID = N.OFF_PID / 4, NR = N.OFF_NR / 4, ARCH = N.OFF_ARCH / 4, ARGS = N.OFF_ARGS / 4;
+const R_ID = N.RESP_OFF_ID / 4, R_VAL = N.RESP_OFF_VAL / 4, R_ERROR = N.RESP_OFF_ERROR / 4, R_FLAGS = N.RESP_OFF_FLAGS / 4;
+const A_ID = N.ADDFD_OFF_ID / 4, A_FLAGS = N.ADDFD_OFF_FLAGS / 4, A_SRCFD = N.ADDFD_OFF_SRCFD / 4;
+const A_NEWFD = N.ADDFD_OFF_NEWFD / 4, A_NEWFD_FLAGS = N.ADDFD_OFF_NEWFD_FLAGS / 4;
 
 /** What `wait()` or `next()` saw on the listener. */
 export const enum Wake {
@@ -104,33 +109,33 @@ export class Listener {
     throw new Error(`${what} on the seccomp listener failed: errno ${e}`);
   }
 
-  get pid(): number { return this.notif[2]; }
-  get nr(): number { return this.notifI[4]; }
-  get arch(): number { return this.notif[5]; }
+  get pid(): number { return this.notif[PID]; }
+  get nr(): number { return this.notifI[NR]; }
+  get arch(): number { return this.notif[ARCH]; }
   /**
    * Argument i as an unsigned number (exact up to 2^53, which covers user
    * addresses). A 32-bit architecture's arguments are 32 bits wide: the high half
    * is ignored, as the kernel ignores it.
    */
-  arg(i: number): number { return this.notif[8 + 2 * i] + (this.notif[5] >= AUDIT_ARCH_64BIT ? this.notif[9 + 2 * i] * P32 : 0); }
+  arg(i: number): number { return this.notif[ARGS + 2 * i] + (this.notif[ARCH] >= AUDIT_ARCH_64BIT ? this.notif[ARGS + 1 + 2 * i] * P32 : 0); }
   /** User structs are 32-bit (compat): a 32-bit architecture, or x32. */
-  get compat(): boolean { return this.notif[5] < AUDIT_ARCH_64BIT || (this.notif[4] & X32_SYSCALL_BIT) !== 0; }
+  get compat(): boolean { return this.notif[ARCH] < AUDIT_ARCH_64BIT || (this.notif[NR] & X32_SYSCALL_BIT) !== 0; }
   /** Replaces the first `count` arguments with 32-bit words (socketcall's argument array). */
   setArgs32(words: Uint32Array, count: number): void {
-    for (let i = 0; i < count; i++) { this.notif[8 + 2 * i] = words[i]; this.notif[9 + 2 * i] = 0; }
+    for (let i = 0; i < count; i++) { this.notif[ARGS + 2 * i] = words[i]; this.notif[ARGS + 1 + 2 * i] = 0; }
   }
   /** Argument i as a C int (fds, flags, modes). */
-  argInt(i: number): number { return this.notifI[8 + 2 * i]; }
+  argInt(i: number): number { return this.notifI[ARGS + 2 * i]; }
   /** The low 32 bits of argument i, unsigned. */
-  argU32(i: number): number { return this.notif[8 + 2 * i]; }
+  argU32(i: number): number { return this.notif[ARGS + 2 * i]; }
 
   /** The current notification's id as two 32-bit words (low, high): to answer it from another thread. */
-  idWord(i: 0 | 1): number { return this.notif[i]; }
+  idWord(i: 0 | 1): number { return this.notif[ID + i]; }
 
   /** Makes notification `lo`/`hi` (from `idWord`) the current one, to answer it here. */
   adopt(lo: number, hi: number): void {
     this.notif.fill(0);
-    this.notif[0] = lo; this.notif[1] = hi;
+    this.notif[ID] = lo; this.notif[ID + 1] = hi;
   }
 
   /** Is the current notification still pending? Guards every read of tracee memory against pid reuse. */
@@ -173,20 +178,20 @@ export class Listener {
   sendFd(srcfd: number, cloexec: boolean): number {
     this.answered = true;
     const a = this.addfd;
-    a[0] = this.notif[0]; a[1] = this.notif[1];
-    a[2] = SECCOMP_ADDFD_FLAG_SEND;
-    a[3] = srcfd; a[4] = 0;
-    a[5] = cloexec ? 0o2000000 : 0;
+    a[A_ID] = this.notif[ID]; a[A_ID + 1] = this.notif[ID + 1];
+    a[A_FLAGS] = SECCOMP_ADDFD_FLAG_SEND;
+    a[A_SRCFD] = srcfd; a[A_NEWFD] = 0;
+    a[A_NEWFD_FLAGS] = cloexec ? O_CLOEXEC : 0;
     return this.L.ioctl(this.fd, NOTIF_IOCTL.ADDFD, this.addfdPtr) < 0 ? this.L.errno() : 0;
   }
 
   private send(val: number, error: number, flags: number): void {
     this.answered = true;
     const r = this.resp;
-    r[0] = this.notif[0]; r[1] = this.notif[1];
-    r[2] = val >>> 0; r[3] = val < 0 ? 0xffffffff : Math.floor(val / P32);
-    this.respI[4] = error;
-    r[5] = flags;
+    r[R_ID] = this.notif[ID]; r[R_ID + 1] = this.notif[ID + 1];
+    r[R_VAL] = val >>> 0; r[R_VAL + 1] = val < 0 ? 0xffffffff : Math.floor(val / P32);
+    this.respI[R_ERROR] = error;
+    r[R_FLAGS] = flags;
     // ENOENT: the tracee died meanwhile; nothing to answer.
     if (this.L.ioctl(this.fd, NOTIF_IOCTL.SEND, this.respPtr) < 0 && !this.retried(NOTIF_IOCTL.SEND, this.respPtr) && this.L.errno() !== Errno.ENOENT) {
       this.sendErrors++;

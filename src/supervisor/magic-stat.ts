@@ -17,14 +17,16 @@ import type * as MagicModule from "../config/magic";
 import { ConfigError, Errno } from "../errors";
 import { byteStringToText } from "../policy/bytes";
 import type { SyscallRow } from "../syscalls/table";
-import type { Dispatcher } from "./dispatch";
+import type { Call } from "./call";
 import { nodeFs, nodeOs } from "../lazy-node";
-import { bufferArg, fakeStat, layoutFor, TraceeWriter } from "./fakestat";
+import { fakeStat, layoutFor } from "./fakestat";
+import { CONTINUE, fail, GONE, succeed, type Verdict } from "./verdict";
 
 const PREFIX = Buffer.from("/dev/sydbox");
 const SLASH = 0x2f;
 
-let writer: TraceeWriter | null = null;
+/** The fake stat's bytes, made here and written into the caller's buffer. */
+let statBuf: Buffer | null = null;
 
 /**
  * The magic language (config/magic.ts and its key schema), loaded by the first
@@ -40,31 +42,34 @@ const magicLanguage = () => (magic ??= require("../config/magic") as typeof Magi
  * (frequent) ordinary stat costs one small read. Returns false when it surely
  * is not; true when the full string must be read.
  */
-function maybeMagic(d: Dispatcher, pid: number, addr: number): boolean {
+function maybeMagic(c: Call, addr: number): boolean {
   const want = PREFIX.length + 1;
-  const n = d.memory.read(pid, addr, want);
+  const n = c.peek(addr, want);
   if (n <= 0) return false; // EFAULT: the kernel reports it
-  const b = d.memory.buf;
+  const b = c.peeked;
   for (let i = 0; i < Math.min(n, PREFIX.length); i++) if (b[i] !== PREFIX[i]) return false;
   if (n < want) return true; // a short read (page boundary): decide on the whole string
   return b[PREFIX.length] === 0 || b[PREFIX.length] === SLASH;
 }
 
-/** Decides a stat-family call. */
-export function castMagic(d: Dispatcher, row: SyscallRow): void {
-  const n = d.n, pid = n.pid;
-  const addr = n.arg(row.paths![0].path);
-  if (addr === 0 || !maybeMagic(d, pid, addr)) return n.continue();
-  const state = d.states.of(pid);
-  if (state.lock === "on") return n.continue();
-  const path = d.memory.readString(pid, addr);
-  if (!n.idValid()) return; // the tracee is gone
-  if (path === null) return n.continue();
+/**
+ * Decides a stat-family call: CONTINUE unless it is a magic stat, whose command runs
+ * here. `run` runs cmd/exec's program (runOutside; unit tests stand in for it).
+ */
+export function castMagic(c: Call, row: SyscallRow, run: (pid: number, argv: string[]) => number = runOutside): Verdict {
+  const pid = c.pid;
+  const addr = c.arg(row.paths![0].path);
+  if (addr === 0 || !maybeMagic(c, addr)) return CONTINUE;
+  const state = c.state;
+  if (state.lock === "on") return CONTINUE;
+  const path = c.readString(addr);
+  if (!c.idValid()) return GONE;
+  if (path === null) return CONTINUE;
   const { applyMagic, magicCommandFromPath, parseMagic } = magicLanguage();
   const command = magicCommandFromPath(path);
-  if (command === null) return n.continue();
-  const layout = layoutFor(row.name, n.arch);
-  if (layout === null) return n.continue(); // a layout we do not write (i386 stat64): the kernel answers
+  if (command === null) return CONTINUE;
+  const layout = layoutFor(row, c.arch);
+  if (layout === null) return CONTINUE; // a layout we do not write (i386 stat64): the kernel answers
 
   let cfg = state.cfg;
   let changes = false;
@@ -73,24 +78,25 @@ export function castMagic(d: Dispatcher, row: SyscallRow): void {
     changes = op === ":" || op === "+" || op === "-";
     if (changes) cfg = structuredClone(cfg);
     const result = applyMagic(cfg, command, { runtime: true });
-    if (result.kind === "query" && !result.value) return n.fail(Errno.ENOENT);
+    if (result.kind === "query" && !result.value) return fail(Errno.ENOENT);
     if (result.kind === "command") {
-      const status = runOutside(pid, result.argv);
-      if (!n.idValid()) return;
-      if (status !== 0) return n.fail(status);
+      const status = run(pid, result.argv);
+      if (!c.idValid()) return GONE;
+      if (status !== 0) return fail(status);
     }
   } catch (e) {
-    if (e instanceof ConfigError) return n.fail(e.errno);
+    if (e instanceof ConfigError) return fail(e.errno);
     throw e;
   }
 
-  writer ??= new TraceeWriter(d.L);
-  const len = fakeStat(layout, writer.buf);
-  const err = writer.write(pid, n.arg(bufferArg(row.name)), len);
-  if (!n.idValid()) return;
-  if (err) return n.fail(err === Errno.ESRCH ? Errno.EFAULT : err);
-  if (changes) d.states.replace(pid, cfg);
-  n.succeed(0);
+  const buf = (statBuf ??= Buffer.alloc(256));
+  const len = fakeStat(layout, buf);
+  const err = c.write(c.arg(row.stat!.buf), buf, len);
+  if (!c.idValid()) return GONE;
+  if (err) return fail(err === Errno.ESRCH ? Errno.EFAULT : err);
+  // The change takes effect once the answer is written: the dispatcher installs it.
+  // core/trace/exit_wait_all is global (SydBox 1's key): the last setting decides.
+  return changes ? { kind: "reconfigure", cfg, exitWaitAll: command.startsWith("core/trace/exit_wait_all:") } : succeed(0);
 }
 
 /** Bytes read as latin1 (how tracee strings arrive) back to the string Bun will encode as those bytes. */

@@ -4,12 +4,11 @@
  * followed by the caller's ID_VALID check before its result is trusted: the pid
  * may have been recycled while we read.
  */
-import { stablePtr } from "../../ffi/pointer";
+import { P32, stablePtr } from "../../ffi/pointer";
 import { O_CLOEXEC, O_RDONLY } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
 
-const P32 = 4294967296;
 const PAGE = 4096;
 /** The kernel refuses path arguments of PATH_MAX bytes or more. */
 export const PATH_MAX = 4096;

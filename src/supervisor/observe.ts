@@ -34,7 +34,7 @@ export class Observer {
   /** The syscall table row of the current notification (-1: none), set by the dispatcher. */
   row = -1;
   /** The resolved paths of the current call, when the dispatcher got that far. */
-  resolved: string[] | null = null;
+  resolved: readonly string[] | null = null;
   private readonly pidfds = new Map<number, number>();
   private lastPoll = 0;
 

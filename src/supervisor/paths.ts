@@ -1,9 +1,9 @@
 /**
- * The generic engine for path syscalls: one function over every row of the
- * table that has path arguments. It decodes the arguments the row describes,
- * resolves them as the kernel will, and lets the sandbox decide.
+ * The path engine's decoders (path-engine.ts): what a call of a row with path
+ * arguments asks for, from its flag arguments, and how each path resolves as
+ * the kernel will resolve it.
  */
-import { O_ACCMODE, O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC, R_OK, W_OK, X_OK } from "../../ffi/constants";
+import { O_ACCMODE, O_CREAT, O_EXCL, O_TMPFILE_BIT, O_TRUNC, openFlags, R_OK, RESOLVE, W_OK, X_OK, type OpenFlags } from "../../ffi/constants";
 import { Errno } from "../errors";
 import * as at from "../../ffi/at";
 import { resolvePath, type DirFd } from "../path/resolve";
@@ -11,8 +11,8 @@ import { lastExists, lastNameAt } from "../path/fast";
 import { openStart } from "../path/start";
 import type { ResolveMode } from "../path/types";
 import type { PathArg, SyscallRow } from "../syscalls/table";
+import type { CallView } from "./call";
 
-const O_TMPFILE_BIT = 0o20000000;
 const OPEN_HOW_SIZE = 24;
 
 /** What a call asks for, once its flags are read: the categories to check and how its paths resolve. */
@@ -28,12 +28,6 @@ export interface PathRequest {
   how?: { flags: number; mode: number; high: number };
 }
 
-/** The subset of the supervisor a decoder needs: notification arguments and tracee memory. */
-export interface CallView {
-  argInt(i: number): number;
-  arg(i: number): number;
-  readBytes(addr: number, len: number): Uint8Array | null;
-}
 
 /** Every request a flag-only decoder can return, built once: decoding allocates nothing. */
 const req = (categories: Array<"read" | "write" | "exec">, eacces: boolean, mode?: ResolveMode): PathRequest =>
@@ -54,11 +48,14 @@ const ACCESS: PathRequest[] = Array.from({ length: 8 }, (_, m) => {
 });
 const PLAIN = { read: req(["read"], false), write: req(["write"], false), exec: req(["exec"], true), none: req([], false) };
 
-function openRequest(flags: number): PathRequest {
+const NATIVE_O = openFlags();
+
+/** What open flags ask for; `o` is the architecture's open flags (the native ones but in tests). */
+export function openRequest(flags: number, o: OpenFlags = NATIVE_O): PathRequest {
   const writes = (flags & O_ACCMODE) !== 0 || (flags & (O_CREAT | O_TRUNC | O_TMPFILE_BIT)) !== 0;
   let mode: ResolveMode = "follow";
-  if (flags & O_CREAT) mode = flags & (O_EXCL | O_NOFOLLOW) ? "nofollow" : "missing-ok";
-  else if (flags & O_NOFOLLOW) mode = "nofollow";
+  if (flags & O_CREAT) mode = flags & (O_EXCL | o.NOFOLLOW) ? "nofollow" : "missing-ok";
+  else if (flags & o.NOFOLLOW) mode = "nofollow";
   return OPEN[writes ? "write" : "read"][mode];
 }
 
@@ -100,11 +97,10 @@ export interface Unverifiable {
   unverifiable: true;
 }
 
-const RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
 /** openat2's scoped lookups (RESOLVE_BENEATH, RESOLVE_IN_ROOT), which resolveArg hands to the kernel. */
-export const RESOLVE_SCOPED = RESOLVE_BENEATH | RESOLVE_IN_ROOT;
-/** RESOLVE_NO_XDEV, _NO_MAGICLINKS, _NO_SYMLINKS, _BENEATH, _IN_ROOT: flags that change the walk. */
-const RESOLVE_WALK = 0x1f;
+export const RESOLVE_SCOPED = RESOLVE.BENEATH | RESOLVE.IN_ROOT;
+/** The flags that change the walk: all but RESOLVE_CACHED. */
+const RESOLVE_WALK = RESOLVE.NO_XDEV | RESOLVE.NO_MAGICLINKS | RESOLVE.NO_SYMLINKS | RESOLVE.BENEATH | RESOLVE.IN_ROOT;
 const ownPid = `/${process.pid}/`;
 const unverifiable = (): Unverifiable => ({ ok: false, errno: Errno.EPERM, unverifiable: true });
 
@@ -134,13 +130,13 @@ function resolveScoped(pid: number, dirfd: DirFd, path: string, mode: ResolveMod
   if (path.length === 0) return { ok: false as const, errno: Errno.ENOENT };
   const start = openStart({ pid, tid: pid }, dirfd, true);
   if (start < 0) return { ok: false as const, errno: -start };
-  const flags = (resolve & 0x1f) | at.RESOLVE.NO_MAGICLINKS; // not RESOLVE_CACHED (EAGAIN here would say nothing)
+  const flags = (resolve & RESOLVE_WALK) | RESOLVE.NO_MAGICLINKS; // not RESOLVE_CACHED (EAGAIN here would say nothing)
   // ELOOP may come from the magic links we refuse and the tracee's walk would follow, unless it refuses them too.
-  const ownLoop = (resolve & (at.RESOLVE.NO_MAGICLINKS | 0x04 /* NO_SYMLINKS */)) === 0;
+  const ownLoop = (resolve & (RESOLVE.NO_MAGICLINKS | RESOLVE.NO_SYMLINKS)) === 0;
   const fail = (fd: number) => (fd === -Errno.ELOOP && ownLoop ? unverifiable() : { ok: false as const, errno: -fd });
   try {
     if (mode === "follow") {
-      const fd = at.openat2(start, path, at.O.PATH | at.O.CLOEXEC, flags);
+      const fd = at.openat2(start, path, at.O.PATH | at.O.CLOEXEC, 0, flags);
       if (fd < 0) return fail(fd);
       const name = scopedName(fd);
       at.close(fd);
@@ -150,13 +146,13 @@ function resolveScoped(pid: number, dirfd: DirFd, path: string, mode: ResolveMod
     if (cut < 0) return unverifiable(); // a trailing slash, `.` or `..` last on a create: rare, not modelled
     const last = path.slice(cut);
     const parent = cut === 0 ? "." : cut === 1 ? "/" : path.slice(0, cut - 1);
-    const dfd = at.openat2(start, parent, at.O.PATH | at.O.DIRECTORY | at.O.CLOEXEC, flags);
+    const dfd = at.openat2(start, parent, at.O.PATH | at.O.DIRECTORY | at.O.CLOEXEC, 0, flags);
     if (dfd < 0) return fail(dfd);
     try {
       const dir = scopedName(dfd);
       if (dir === null) return unverifiable();
       const exists = lastExists(dfd, last, mode);
-      if (exists === "symlink" && resolve & at.RESOLVE.NO_SYMLINKS) return { ok: false as const, errno: Errno.ELOOP };
+      if (exists === "symlink" && resolve & RESOLVE.NO_SYMLINKS) return { ok: false as const, errno: Errno.ELOOP };
       // A symlink a create would follow inside the scope, or an odd error.
       if (typeof exists !== "boolean") return unverifiable();
       return { ok: true as const, path: (dir === "/" ? "" : dir) + "/" + last, exists };

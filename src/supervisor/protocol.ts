@@ -23,6 +23,8 @@ export interface StartMessage {
   dumpFd: number;
   /** SIGUSR1/2: the detail level of a pending process-tree request (0: none); see launch/tree-request.ts. */
   treeRequest: Int32Array;
+  /** core/trace/exit_wait_all as last set (1 true, 0 false), shared with the main thread (launch/exit-wait.ts). */
+  exitWaitAll: Int32Array;
 }
 
 /** Worker → main. */
@@ -33,4 +35,6 @@ export type WorkerMessage =
   | { type: "done"; summary: import("../report/summary").ViolationSummary }
   /** A violation with decision kill (pid) or killall (every tracee). */
   | { type: "kill"; pid: number; all: boolean }
+  /** A process set core/trace/exit_wait_all (already stored in StartMessage.exitWaitAll): look at it. */
+  | { type: "wait" }
   | { type: "fatal"; message: string };

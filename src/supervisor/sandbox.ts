@@ -2,7 +2,7 @@
  * A sandbox: a Config compiled for matching. Patterns are compiled once, here,
  * and rule lists cache their decisions; the hot path only looks things up.
  */
-import type { Config, FilterCategory, RuleCategory, SandboxMode } from "../config/types";
+import type { AddressCategory, Config, FilterCategory, PathCategory, RuleCategory, SandboxMode } from "../config/types";
 import { compileAddressPattern, type SockAddr } from "../policy/address";
 import { compilePattern, type MatchOptions } from "../policy/pattern";
 import { addressRules, pathRules, RuleSet } from "../policy/rules";
@@ -10,8 +10,8 @@ import { addressRules, pathRules, RuleSet } from "../policy/rules";
 /** The compiled form of one Config. */
 export class Sandbox {
   readonly match: MatchOptions;
-  readonly paths: Record<"exec" | "read" | "write", RuleSet<string>>;
-  readonly addresses: Record<"bind" | "connect", RuleSet<SockAddr>>;
+  readonly paths: Record<PathCategory, RuleSet<string>>;
+  readonly addresses: Record<AddressCategory, RuleSet<SockAddr>>;
   readonly filters: Record<Exclude<FilterCategory, "network">, ((p: string) => boolean)[]>;
   readonly networkFilters: ((a: SockAddr) => boolean)[];
   readonly killIfMatch: ((p: string) => boolean)[];
@@ -33,7 +33,7 @@ export class Sandbox {
     this.killIfMatch = compile(cfg.exec.kill_if_match);
     this.resumeIfMatch = compile(cfg.exec.resume_if_match);
     // A Sandbox never changes (a magic change builds a new one), so this holds.
-    const open = (cat: "exec" | "read" | "write") => {
+    const open = (cat: PathCategory) => {
       const mode = this.mode(cat);
       return mode === "off" || (mode === "allow" && !lists[cat].some((r) => r.action === "deny"));
     };
@@ -44,10 +44,10 @@ export class Sandbox {
    * Can nothing be denied in this path category? (off, or allow mode with no
    * deny rule.) Then a call's paths need not even be read.
    */
-  allowsEverything(cat: "exec" | "read" | "write"): boolean {
+  allowsEverything(cat: PathCategory): boolean {
     return this.open[cat];
   }
-  private readonly open: Record<"exec" | "read" | "write", boolean>;
+  private readonly open: Record<PathCategory, boolean>;
 
   /** The sandbox mode governing a rule category. */
   mode(cat: RuleCategory): SandboxMode {
@@ -60,13 +60,13 @@ export class Sandbox {
    * none, the mode does (deny: denied unless allowed; allow: allowed unless denied;
    * bpf: denied, as the kernel would have; off: allowed).
    */
-  allows<C extends RuleCategory>(cat: C, subject: C extends "bind" | "connect" ? SockAddr : string): boolean {
+  allows<C extends RuleCategory>(cat: C, subject: C extends AddressCategory ? SockAddr : string): boolean {
     const mode = this.mode(cat);
     if (mode === "off") return true;
     if (mode === "bpf") return false;
     const verdict = cat === "bind" || cat === "connect"
-      ? this.addresses[cat as "bind" | "connect"].decide(subject as SockAddr)
-      : this.paths[cat as "exec" | "read" | "write"].decide(subject as string);
+      ? this.addresses[cat as AddressCategory].decide(subject as SockAddr)
+      : this.paths[cat as PathCategory].decide(subject as string);
     return verdict === undefined ? mode === "allow" : verdict === "allow";
   }
 }

@@ -18,11 +18,10 @@
  * has, kill(0) is refused too.
  */
 import { procStat, procStatus } from "../procfs";
-import type { Listener } from "./listener";
 import { Errno } from "../errors";
-import { reportViolation } from "../report/violation";
 import type { SignalTarget, SyscallRow } from "../syscalls/table";
-import { STAT } from "./stats";
+import type { Call } from "./call";
+import { CONTINUE, fail, type Verdict } from "./verdict";
 
 /** The thread group of thread `tid`, or 0 when there is no such thread. */
 export function tgidOf(tid: number): number {
@@ -51,23 +50,19 @@ export class SignalGuard {
 
   /**
    * `sydbox` is our own pid; `reaper` the child stage's, also its process group
-   * (0 under core/restrict, where the child stage became the command).
+   * (0 under core/restrict, where the child stage became the command). The /proc
+   * readers are parameters so that unit tests can stand in for them.
    */
-  constructor(private readonly n: Listener, private readonly stats: Int32Array, readonly sydbox: number, readonly reaper: number) {}
+  constructor(readonly sydbox: number, readonly reaper: number, private readonly session: (pid: number) => number = sessionOf, private readonly threadGroup: (tid: number) => number = tgidOf) {}
 
-  /** Answers the current notification, a call of `row`. */
-  check(row: SyscallRow): void {
-    const n = this.n, t = row.signal!;
-    const target = n.argInt(t.arg);
-    const verdict = this.verdict(t, target);
-    if (verdict === 0) return n.continue();
-    if (verdict === Errno.EPERM) {
-      // The caller may have died meanwhile (and its pid been reused): report only a pending call.
-      if (!n.idValid()) return;
-      this.stats[STAT.VIOLATIONS]++;
-      reportViolation(n.pid, `${row.name}(${target})`);
-    }
-    n.fail(verdict);
+  /** The verdict on call `c` of `row`: a refusal protecting sydbox is reported (a "guard" verdict). */
+  check(c: Pick<Call, "argInt" | "pid">, row: SyscallRow): Verdict {
+    const t = row.signal!;
+    const target = c.argInt(t.arg);
+    const errno = this.verdict(c, t, target);
+    if (errno === 0) return CONTINUE;
+    if (errno === Errno.EPERM) return { kind: "guard", call: `${row.name}(${target})` };
+    return fail(errno);
   }
 
   /**
@@ -76,17 +71,17 @@ export class SignalGuard {
    */
   private reaperLeft(): boolean {
     for (let i = 0; i < 100 && !this.reaperAlone; i++) {
-      this.reaperAlone = sessionOf(this.reaper) === this.reaper;
+      this.reaperAlone = this.session(this.reaper) === this.reaper;
       if (!this.reaperAlone) Bun.sleepSync(1);
     }
     return this.reaperAlone;
   }
 
   /** 0 to let the call through, else the errno to fail it with. */
-  private verdict(t: SignalTarget, target: number): number {
+  private verdict(c: Pick<Call, "argInt" | "pid">, t: SignalTarget, target: number): number {
     const reaper = this.reaper;
     switch (t.kind) {
-      case "which": return this.whichVerdict(t.which!, target);
+      case "which": return this.whichVerdict(c, t.which!, target);
       case "pid":
         if (target === -1) return Errno.EPERM;
         if (target === 0) return reaper === 0 || this.reaperLeft() ? 0 : Errno.EPERM;
@@ -95,7 +90,7 @@ export class SignalGuard {
       case "thread": {
         // 0 (kill: the caller's group; F_SETOWN: nobody) and the kernel's own errors are its business.
         if (target <= 0) return 0;
-        const tgid = tgidOf(target);
+        const tgid = this.threadGroup(target);
         // No such thread: the kernel's answer, given here so that a thread id reused
         // between this look and the call cannot slip through.
         if (tgid === 0) return Errno.ESRCH;
@@ -115,15 +110,15 @@ export class SignalGuard {
    * user (refused when it is sydbox's, or 0: the caller's, which a build shares with it).
    * Other `which` values are the kernel's EINVAL.
    */
-  private whichVerdict(w: NonNullable<SignalTarget["which"]>, who: number): number {
-    const which = this.n.argInt(w.arg);
+  private whichVerdict(c: Pick<Call, "argInt" | "pid">, w: NonNullable<SignalTarget["which"]>, who: number): number {
+    const which = c.argInt(w.arg);
     if (which === w.process) {
       if (who <= 0) return 0;
-      const tgid = tgidOf(who);
+      const tgid = this.threadGroup(who);
       return tgid === 0 ? Errno.ESRCH : this.isProtected(tgid) ? Errno.EPERM : 0;
     }
     if (which === w.pgrp) {
-      const pgrp = who === 0 ? pgrpOf(this.n.pid) : who;
+      const pgrp = who === 0 ? pgrpOf(c.pid) : who;
       return pgrp === pgrpOf(this.sydbox) || (this.reaper !== 0 && pgrp === this.reaper) ? Errno.EPERM : 0;
     }
     if (which === w.user) return who === 0 || who === ownUid() ? Errno.EPERM : 0;

@@ -59,6 +59,26 @@ export class State {
     return this.cfg.core.trace.magic_lock;
   }
 
+  /**
+   * The state of a process resumed by exec/resume_if_match: no longer sandboxed.
+   * Every category off, so its notified calls are let through (kernel-side
+   * refusals, bpf modes and core/restrict, stay: the filter is the whole
+   * tree's), and the magic lock on, as if sydbox were not there, like a
+   * process SydBox 1 had detached. It is still waited for.
+   */
+  resumed(): State {
+    if (!this.resumedState) {
+      const cfg = structuredClone(this.cfg);
+      for (const k of ["exec", "read", "write", "network"] as const) cfg.core.sandbox[k] = "off";
+      cfg.core.trace.magic_lock = "on";
+      cfg.exec.kill_if_match = [];
+      cfg.exec.resume_if_match = [];
+      this.resumedState = new State(cfg);
+    }
+    return this.resumedState;
+  }
+  private resumedState: State | null = null;
+
   /** This state with the magic lock on; shared by every process that locks from here (magic_lock:exec). */
   withLockOn(): State {
     if (this.lock === "on") return this;
@@ -85,6 +105,24 @@ interface Proc {
   state: State;
   /** marks[0] is the state it was born with (after = -1); later ones are its changes. */
   marks: Mark[];
+  /**
+   * An exec matching exec/resume_if_match was let through: the image the process
+   * ran then, and the pid counter. Settled at the process's next sight (settle()).
+   */
+  resume?: { image: string | null; after: number };
+}
+
+/**
+ * What a process is running: its executable and its stack's start (ASLR moves it
+ * at every exec). A change tells that an exec succeeded; re-executing the same
+ * file without ASLR looks like a failed exec, and the process stays sandboxed.
+ */
+function execImage(pid: number): string | null {
+  const stat = procStat(pid);
+  if (!stat) return null;
+  let exe = "";
+  try { exe = nodeFs().readlinkSync(`/proc/${pid}/exe`); } catch { /* a kernel thread or gone */ }
+  return `${exe}\0${stat.fields[25]}`; // field 28, startstack
 }
 
 /** How many changes a process remembers for children it has not been seen to fork. */
@@ -150,6 +188,33 @@ export class ProcessStates {
     if (p.state.lock === "exec") this.set(p, p.state.withLockOn());
   }
 
+  /**
+   * exec/resume_if_match: process `tid` is about to exec a matching path. The
+   * supervisor cannot see whether the exec succeeds, so it remembers what the
+   * process runs now; at its next sight (its next call, or its child's first),
+   * a changed image means the exec succeeded and the process, with every child
+   * it forks from then on, is resumed (State.resumed). SydBox did the same on
+   * the exec event. Resuming at the attempt would free a process whose exec fails.
+   */
+  resumeOnExec(tid: number): void {
+    const p = this.proc(tid);
+    this.tracking = true;
+    p.resume = { image: execImage(p.tgid), after: readNumber("/proc/sys/kernel/ns_last_pid") };
+  }
+
+  /** Settles a pending resume (see resumeOnExec). */
+  private settle(p: Proc): void {
+    const pending = p.resume!;
+    p.resume = undefined;
+    const now = execImage(p.tgid);
+    if (now === null || now === pending.image) return; // gone, or the exec failed
+    const next = p.state.resumed();
+    // Children allocated after the exec attempt were forked by the new program.
+    if (Number.isNaN(pending.after)) p.marks = [{ after: -1, state: next }];
+    else p.marks.push({ after: pending.after, state: next });
+    p.state = next;
+  }
+
   /** Number of processes and threads tracked (for tests and --stats). */
   get size(): { procs: number; tids: number } {
     return { procs: this.procs.size, tids: this.tids.size };
@@ -187,7 +252,10 @@ export class ProcessStates {
     const tgid = this.tids.get(tid);
     if (tgid !== undefined) {
       const p = this.procs.get(tgid);
-      if (p) return p;
+      if (p) {
+        if (p.resume) this.settle(p);
+        return p;
+      }
     }
     return this.adopt(tid);
   }
@@ -198,7 +266,11 @@ export class ProcessStates {
     // Gone already: its notification is void; answer from the initial state, remember nothing.
     if (!st) return { tgid: tid, start: "", state: this.initial, marks: [{ after: -1, state: this.initial }] };
     const known = this.procs.get(st.tgid);
-    if (known) { this.tids.set(tid, st.tgid); return known; }
+    if (known) {
+      this.tids.set(tid, st.tgid);
+      if (known.resume) this.settle(known);
+      return known;
+    }
 
     // Unknown processes never changed their state: each has what its parent gave it.
     const chain = [st.tgid];
@@ -206,7 +278,11 @@ export class ProcessStates {
     let state = this.initial;
     while (chain.length < MAX_WALK && ppid > 1 && ppid !== this.self) {
       const parent = this.procs.get(ppid);
-      if (parent) { state = this.inherited(parent, chain[chain.length - 1]); break; }
+      if (parent) {
+        if (parent.resume) this.settle(parent);
+        state = this.inherited(parent, chain[chain.length - 1]);
+        break;
+      }
       const ps = procStatus(ppid);
       if (!ps) break;
       chain.push(ppid);

@@ -15,24 +15,12 @@
  *   are looked up the other way (number to name) on first sight.
  */
 import { CString, type Pointer } from "bun:ffi";
-import { AUDIT_ARCH, SYS_SOCKETCALL, X32_SYSCALL_BIT } from "../../ffi/constants";
+import { AUDIT_ARCH, X32_SYSCALL_BIT } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import type { Seccomp } from "../../ffi/seccomp";
 import { SYSCALLS } from "../syscalls/table";
 import type { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
-
-/** libseccomp's token for x32 (the kernel reports x32 calls as x86_64 ones). */
-const SCMP_ARCH_X32 = 0x4000003e;
-
-/** Row index of each socketcall call number sydbox checks, and how many argument words it has. */
-const SOCKETCALLS: ReadonlyArray<[number, string, number]> = [
-  [SYS_SOCKETCALL.BIND, "bind", 3],
-  [SYS_SOCKETCALL.CONNECT, "connect", 3],
-  [SYS_SOCKETCALL.SENDTO, "sendto", 6],
-  [SYS_SOCKETCALL.SENDMSG, "sendmsg", 3],
-  [SYS_SOCKETCALL.SENDMMSG, "sendmmsg", 4],
-];
 
 /** `rowOf` for a socketcall of a checked call whose argument array cannot be read. */
 export const UNREADABLE_ARGS = -2;
@@ -55,10 +43,11 @@ export class SyscallIndex {
     this.memory = new TraceeMemory(L);
     this.native = sc.seccomp_arch_native();
     this.nativeRows = this.build(this.native);
-    for (const [call, name, words] of SOCKETCALLS) {
-      this.socketRows[call] = SYSCALLS.findIndex((r) => r.name === name);
-      this.socketWords[call] = words;
-    }
+    SYSCALLS.forEach((r, i) => {
+      if (!r.socketcall) return;
+      this.socketRows[r.socketcall.call] = i;
+      this.socketWords[r.socketcall.call] = r.socketcall.words;
+    });
   }
 
   /** Rows of one architecture; other architectures are indexed when their first call arrives (-a). */
@@ -85,7 +74,7 @@ export class SyscallIndex {
 
   private otherRow(n: Listener, nr: number): number {
     let arch = n.arch;
-    if (arch === AUDIT_ARCH.X86_64 && nr & X32_SYSCALL_BIT) { arch = SCMP_ARCH_X32; nr &= ~X32_SYSCALL_BIT; }
+    if (arch === AUDIT_ARCH.X86_64 && nr & X32_SYSCALL_BIT) { arch = AUDIT_ARCH.X32; nr &= ~X32_SYSCALL_BIT; }
     if (nr < 0) return -1;
     const rows = this.rows.get(arch) ?? this.build(arch);
     if (nr === this.socketcall.get(arch)) return this.demux(n);

@@ -8,8 +8,8 @@
  */
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { Errno } from "../errors";
-import type { Libc } from "../../ffi/libc";
-import type { Dispatcher } from "./dispatch";
+import { loadLibc, type Libc } from "../../ffi/libc";
+import type { Call } from "./call";
 import { traceeStatus, type TraceeStatus } from "./emulate/creds";
 
 let nrPidfdOpen = -1, nrPidfdGetfd = -1;
@@ -31,9 +31,9 @@ export type Fetched =
   /** pidfd_getfd refused (no permission, old kernel): the caller must do without. */
   | { kind: "unavailable"; errno: number };
 
-/** Copies fd `fd` of the current notification's process into the supervisor. */
-export function fetchTraceeFd(d: Dispatcher, fd: number): Fetched {
-  const L = d.L, n = d.n;
+/** Copies fd `fd` of the process of call `n` into the supervisor. */
+export function fetchTraceeFd(n: Pick<Call, "pid" | "idValid">, fd: number): Fetched {
+  const L = loadLibc();
   numbers();
   if (fd < 0) return { kind: "badf" };
   const status = traceeStatus(n.pid);

@@ -6,16 +6,17 @@
  *
  * Argument indices are those of the syscall ABI (not of libc wrappers).
  */
-import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN } from "../../ffi/constants";
+import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN, SYS_SOCKETCALL, type Arch } from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ResolveMode } from "../path/types";
+import type { RuleCategory } from "../config/vocabulary";
 
 /**
  * What a syscall is checked as. `access` and `open` rows pick read/write/exec per call.
  * `signal` is no sandbox category: those calls are always looked at, so that nothing
  * sandboxed can signal sydbox or the reaper of its tree (see `SignalTarget`).
  */
-export type Category = "read" | "write" | "exec" | "bind" | "connect" | "magic" | "signal";
+export type Category = RuleCategory | "magic" | "signal";
 
 /**
  * How the last path component is resolved (see src/path/types.ts): `follow`
@@ -148,6 +149,24 @@ export interface When {
   values: number[];
 }
 
+/** The struct a stat call fills (src/supervisor/fakestat.ts writes each one). */
+export type StatLayout = "stat-x86_64" | "stat-generic" | "statx";
+
+/**
+ * Category `magic`: the argument holding the stat result buffer, and the struct the call
+ * fills on each architecture whose layout sydbox writes (elsewhere the kernel answers).
+ */
+export interface StatResult {
+  buf: number;
+  layouts: Partial<Record<Arch, StatLayout>>;
+}
+
+/** The call's number under socketcall(2) (i386 and other 32-bit ABIs), and its argument words there. */
+export interface SocketCall {
+  call: number;
+  words: number;
+}
+
 /** One row of the table. */
 export interface SyscallRow {
   name: string;
@@ -174,6 +193,10 @@ export interface SyscallRow {
   fdCall?: FdCall;
   /** Only these values of one argument are checked (see `When`). */
   when?: When;
+  /** Category `magic`: where the fake stat goes, in which layout. */
+  stat?: StatResult;
+  /** Reached through socketcall(2) too, as this call number. */
+  socketcall?: SocketCall;
 }
 
 /**
@@ -257,18 +280,19 @@ export const SYSCALLS: readonly SyscallRow[] = [
   // recvmsg, which SydBox 2 listed, is deliberately absent: its msg_name is an
   // output buffer the kernel never reads, so checking it only refused receives
   // on stale bytes, and notifying it cost every receive a round trip.
-  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 }, alsoWrite: true },
-  { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 } },
-  { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5, send: { buf: 1, len: 2, flags: 3 } } },
-  { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1, send: { flags: 2 } } },
-  { name: "sendmmsg", category: "connect", addr: { kind: "mmsghdr", vec: 1, vlen: 2, send: { flags: 3 } } },
-  // Magic: stat calls carry /dev/sydbox commands while the magic lock is off.
-  { name: "stat", category: "magic", paths: [p(0, "follow")] },
-  { name: "lstat", category: "magic", paths: [p(0, "nofollow")] },
-  { name: "stat64", category: "magic", paths: [p(0, "follow")], optional: true },
-  { name: "lstat64", category: "magic", paths: [p(0, "nofollow")], optional: true },
-  { name: "newfstatat", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })] },
-  { name: "statx", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(2), emptyPathFlag: emptyAt(2) })] },
+  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 }, alsoWrite: true, socketcall: { call: SYS_SOCKETCALL.BIND, words: 3 } },
+  { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 }, socketcall: { call: SYS_SOCKETCALL.CONNECT, words: 3 } },
+  { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5, send: { buf: 1, len: 2, flags: 3 } }, socketcall: { call: SYS_SOCKETCALL.SENDTO, words: 6 } },
+  { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1, send: { flags: 2 } }, socketcall: { call: SYS_SOCKETCALL.SENDMSG, words: 3 } },
+  { name: "sendmmsg", category: "connect", addr: { kind: "mmsghdr", vec: 1, vlen: 2, send: { flags: 3 } }, socketcall: { call: SYS_SOCKETCALL.SENDMMSG, words: 4 } },
+  // Magic: stat calls carry /dev/sydbox commands while the magic lock is off. The 32-bit
+  // struct stat64 is not written: i386's stat64 and lstat64 go to the kernel.
+  { name: "stat", category: "magic", paths: [p(0, "follow")], stat: { buf: 1, layouts: { x86_64: "stat-x86_64" } } },
+  { name: "lstat", category: "magic", paths: [p(0, "nofollow")], stat: { buf: 1, layouts: { x86_64: "stat-x86_64" } } },
+  { name: "stat64", category: "magic", paths: [p(0, "follow")], optional: true, stat: { buf: 1, layouts: {} } },
+  { name: "lstat64", category: "magic", paths: [p(0, "nofollow")], optional: true, stat: { buf: 1, layouts: {} } },
+  { name: "newfstatat", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], stat: { buf: 2, layouts: { x86_64: "stat-x86_64", aarch64: "stat-generic" } } },
+  { name: "statx", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(2), emptyPathFlag: emptyAt(2) })], stat: { buf: 4, layouts: { x86_64: "statx", aarch64: "statx" } } },
   // Signals: nothing sandboxed may stop or kill sydbox or the reaper (README, Fail-closed).
   { name: "kill", category: "signal", signal: { arg: 0, kind: "pid" } },
   { name: "tkill", category: "signal", signal: { arg: 0, kind: "thread" } },
@@ -288,8 +312,3 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "migrate_pages", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
   { name: "move_pages", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
 ];
-
-/** Looks a row up by name. */
-export function rowByName(name: string): SyscallRow | undefined {
-  return SYSCALLS.find((r) => r.name === name);
-}

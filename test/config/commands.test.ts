@@ -26,7 +26,7 @@ describe("config check", () => {
   test("every error is printed and the exit status is 1", () => {
     const bad = file("bad.syd-2", "core/sandbox/write:deny\nbogus\ncore/sandbox/read:maybe\n");
     const toml = file("bad.toml", 'version = 1\n[core.sandbox]\nwrite = "nope"\n');
-    const r = configCheck([bad, REFERENCE, toml, join(dir, "x.syd-1")]);
+    const r = configCheck([bad, REFERENCE, toml, join(dir, "x.syd-3")]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe(`${REFERENCE}: ok\n`);
     const lines = r.stderr.trimEnd().split("\n");

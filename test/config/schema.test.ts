@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { SCHEMA, SECTIONS, defaultConfig, getField, lookupKey, suggest, UNSUPPORTED_KEYS } from "../../src/config/schema.ts";
 
-/** Every API-v2 key and its documented default (lists default to empty). */
+/** Every API-v2 key, the API-1-only keys, and their documented defaults (lists default to empty). */
 const EXPECTED: Record<string, unknown> = {
   "core/sandbox/exec": "off",
   "core/sandbox/read": "off",
@@ -11,6 +11,7 @@ const EXPECTED: Record<string, unknown> = {
   "core/restrict/io_control": false,
   "core/restrict/memory_map": false,
   "core/restrict/shared_memory_writable": false,
+  "core/restrict/file_control": false,
   "core/allowlist/per_process_directories": true,
   "core/allowlist/successful_bind": true,
   "core/allowlist/unsupported_socket_families": true,
@@ -21,6 +22,13 @@ const EXPECTED: Record<string, unknown> = {
   "core/trace/magic_lock": "off",
   "core/trace/use_toolong_hack": false,
   "core/trace/emulate": true,
+  "core/trace/exit_wait_all": true,
+  "core/trace/exit_kill": false,
+  "core/trace/follow_fork": true,
+  "core/trace/interrupt": "while_wait",
+  "core/trace/use_seize": true,
+  "core/trace/use_ptrace": false,
+  "core/trace/use_seccomp": true,
   "core/trust/ptrace": false,
   "core/trust/io_uring": false,
   "core/trust/open_by_handle": false,
@@ -54,7 +62,7 @@ const EXPECTED: Record<string, unknown> = {
 };
 
 describe("schema", () => {
-  test("holds exactly the API-v2 keys", () => {
+  test("holds exactly the API-v2 keys and the API-1-only keys", () => {
     expect(SCHEMA.map((d) => d.key).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
@@ -64,6 +72,19 @@ describe("schema", () => {
       if (key === "cmd/exec") continue;
       expect([key, getField(cfg, lookupKey(key)!)]).toEqual([key, value]);
     }
+  });
+
+  test("a default config holds the schema's fields and nothing else (the Config type is derived from the same entries)", () => {
+    const leaves: string[] = [];
+    const walk = (node: unknown, path: string[]) => {
+      if (node !== null && typeof node === "object" && !Array.isArray(node)) for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+      else leaves.push(path.join("."));
+    };
+    walk(defaultConfig(), []);
+    const fields = new Set(SCHEMA.filter((d) => d.field.length > 0).map((d) => d.field.join(".")));
+    expect(leaves.sort()).toEqual([...fields].sort());
+    // Bool keys sit at their own magic path.
+    for (const d of SCHEMA) if (d.type === "bool") expect(d.field.join("/")).toBe(d.key);
   });
 
   test("allowlist and denylist of a category share one ordered list", () => {

@@ -83,7 +83,7 @@ describe("errors", () => {
   });
 
   test("a wrong API name is refused before the file is read", () => {
-    expect(() => loadConfig({ sources: [c(join(dir, "missing.syd-1"))] })).toThrow("API mismatch: 1 != 2");
+    expect(() => loadConfig({ sources: [c(join(dir, "missing.syd-3"))] })).toThrow("API mismatch: 3 != 2");
     expect(() => loadConfig({ sources: [c(join(dir, "missing.conf"))] })).toThrow("no API information");
   });
 

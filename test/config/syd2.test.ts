@@ -11,9 +11,13 @@ describe("file names", () => {
     for (const n of ["a.syd-2", "/etc/sydbox/my.profile.syd-2", "-"]) expect(() => checkSyd2Name(n)).not.toThrow();
   });
 
+  test("API 1 names are accepted too (.syd-1 files load as API 1)", () => {
+    expect(() => checkSyd2Name("/etc/sydbox/old.syd-1")).not.toThrow();
+  });
+
   test("other API numbers are an API mismatch", () => {
-    expect(caught(() => checkSyd2Name("foo.syd-1")).message).toBe("config file name `foo.syd-1' API mismatch: 1 != 2");
-    expect(caught(() => checkSyd2Name("/x/foo.syd-3")).message).toBe("config file name `/x/foo.syd-3' API mismatch: 3 != 2");
+    expect(caught(() => checkSyd2Name("foo.syd-0")).message).toBe("config file name `foo.syd-0' API mismatch: 0 != 2 (sydbox reads .syd-2 and .syd-1 files)");
+    expect(caught(() => checkSyd2Name("/x/foo.syd-3")).message).toBe("config file name `/x/foo.syd-3' API mismatch: 3 != 2 (sydbox reads .syd-2 and .syd-1 files)");
   });
 
   test("names without API information are refused", () => {
@@ -25,8 +29,8 @@ describe("file names", () => {
   });
 
   test("parseSyd2 checks the name unless told not to", () => {
-    expect(() => parseSyd2("", "x.syd-1")).toThrow("API mismatch");
-    expect(() => parseSyd2("", "x.syd-1", defaultConfig(), { checkName: false })).not.toThrow();
+    expect(() => parseSyd2("", "x.syd-3")).toThrow("API mismatch");
+    expect(() => parseSyd2("", "x.syd-3", defaultConfig(), { checkName: false })).not.toThrow();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, Errno } from "../../src/errors.ts";
+import { Errno } from "../../src/errors.ts";
 import { caught } from "./caught.ts";
 import { applyMagic } from "../../src/config/magic.ts";
 import { defaultConfig } from "../../src/config/schema.ts";

@@ -12,7 +12,11 @@ import * as at from "../../ffi/at";
 import { O_CLOEXEC, O_CREAT, O_PATH, O_RDONLY, O_WRONLY } from "../../ffi/constants";
 import * as fs from "../../ffi/fsops";
 import { Errno } from "../../src/errors";
+import type { CheckedPath } from "../../src/supervisor/checked";
 import { openCanonical, openParent, pin, type Parent } from "../../src/supervisor/emulate/canonical";
+
+/** The test stands in for the checker (src/supervisor/checked.ts), the only maker of a CheckedPath. */
+const checked = (p: string) => p as CheckedPath;
 
 const T = mkdtempSync(join(tmpdir(), "sydbox-canonical-"));
 afterAll(() => rmSync(T, { recursive: true, force: true }));
@@ -28,8 +32,8 @@ test("a canonical path opens; a symlink anywhere in it is ELOOP, not followed", 
   expect(openCanonical(join(T, "link", "f"), O_RDONLY, 0)).toBe(-Errno.ELOOP);
   expect(openCanonical(join(T, "real", "lf"), O_RDONLY, 0)).toBe(-Errno.ELOOP);
   // pin: a followed object must not be a symlink; an unfollowed one may be.
-  expect(pin(join(T, "real", "lf"), true)).toBe(-Errno.ELOOP);
-  expect(name(pin(join(T, "real", "lf"), false))).toBe(join(T, "real", "lf"));
+  expect(pin(checked(join(T, "real", "lf")), true)).toBe(-Errno.ELOOP);
+  expect(name(pin(checked(join(T, "real", "lf")), false))).toBe(join(T, "real", "lf"));
 }, 30000);
 
 test("a path longer than PATH_MAX is opened in chunks", () => {
@@ -60,7 +64,7 @@ test("openParent keeps `.`, `..` and a trailing slash of the tracee's own path",
   mkdirSync(join(T, "p", "q"), { recursive: true });
   const out: Parent = { fd: -1, name: "" };
   const check = (path: string, raw: string | null, wantDir: string, wantName: string) => {
-    expect(openParent(path, raw, out)).toBe(0);
+    expect(openParent(checked(path), raw, out)).toBe(0);
     expect({ dir: name(out.fd), name: out.name }).toEqual({ dir: wantDir, name: wantName });
   };
   check(join(T, "p", "q"), "p/q", join(T, "p"), "q");

@@ -11,7 +11,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { callLine, diff, results, runSh, snapshot, SYSC, type Call } from "../paths/lib";
+import { callLine, diff, results, runSh, snapshot, type Call } from "../path-e2e/lib";
 
 const T = mkdtempSync(join(tmpdir(), "sydbox-emu-oracle-"));
 afterAll(() => rmSync(T, { recursive: true, force: true }));

@@ -64,8 +64,7 @@ test("bind and connect with an unreadable or oversized address fail as in the ke
 }, 30000);
 
 const root = process.getuid?.() === 0;
-if (!root) console.log("skip: the credentials test needs root (it runs the tracee as another user)");
-test.skipIf(!root)("creates and permission checks use the tracee's fsuid/fsgid, not the supervisor's", async () => {
+test.skipIf(!root)(`creates and permission checks use the tracee's fsuid/fsgid, not the supervisor's${root ? "" : " (skipped: needs root, to run the tracee as another user)"}`, async () => {
   const shared = join(T, "shared"), closed = join(T, "closed");
   chmodSync(T, 0o755); // mkdtemp made it 0700: the other user must get through
   mkdirSync(shared);

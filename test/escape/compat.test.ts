@@ -12,11 +12,11 @@ import { sydbox } from "../lib/sydbox";
 import { arena, writeSandbox } from "./lib";
 
 const why = process.arch !== "x64" ? "an x86_64 machine" : m32Unavailable();
-if (why) console.log(`skip: the i386 emulation tests need ${why}`);
+const skipped = why ? ` (skipped: needs ${why})` : "";
 const cleanups: Array<() => void> = [];
 afterAll(() => cleanups.forEach((f) => f()));
 
-test.skipIf(why !== null)("i386 utimes, utime and truncate64 are emulated with their 32-bit layouts, and denied where denied", async () => {
+test.skipIf(why !== null)(`i386 utimes, utime and truncate64 are emulated with their 32-bit layouts, and denied where denied${skipped}`, async () => {
   const a = arena();
   cleanups.push(a.cleanup);
   for (const dir of [a.ok, a.no]) writeFileSync(join(dir, "f"), "hello-world\n");

@@ -44,7 +44,7 @@ test.skipIf(!isX86_64)("--export pfc -a x86 -a x32 filters the three x86 ABIs, s
 });
 
 describe.skipIf(m32 !== null)("i386 programs", () => {
-  let server: ReturnType<typeof Bun.listen> | null = null;
+  let server: Bun.TCPSocketListener | null = null;
   afterAll(() => server?.stop(true));
 
   test("without -a x86, their syscalls are killed (SIGSYS)", async () => {
@@ -76,8 +76,9 @@ describe.skipIf(m32 !== null)("i386 programs", () => {
   }, 60000);
 
   test("with -a x86, socketcall connect and sendmsg are decoded and checked", async () => {
-    server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-    const port = String(server.port);
+    const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    server = listener;
+    const port = String(listener.port);
     const NET = ["-a", "x86", "-m", "core/sandbox/network:deny"];
     const denied = await sydbox([...NET, "--", arch32(), "connect-socketcall", "127.0.0.1", port]);
     expect(denied.stdout.trim()).toBe("ECONNREFUSED");

@@ -162,7 +162,8 @@ describe("command line", () => {
   test("-v prints the version", async () => {
     const r = await sydbox(["-v"]);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // The name, the version and the APIs (test/paludis/cli.test.ts holds it to Paludis's probes).
+    expect(r.stdout.trim()).toMatch(/^sydbox \d+\.\d+\.\d+ \(SydBox magic API 2, also API 1\)$/);
   });
 });
 

@@ -74,8 +74,7 @@ describe("core/trust/namespaces", () => {
   });
 
   const m32 = process.arch === "x64" ? m32Unavailable() : "not an x86_64 machine";
-  if (m32) console.log(`protect.test.ts: skipping the i386 namespace guard test: ${m32}`);
-  test.skipIf(m32 !== null)("with -a x86, an i386 program is guarded the same way (clone's flags are its first argument there too)", async () => {
+  test.skipIf(m32 !== null)(`with -a x86, an i386 program is guarded the same way (clone's flags are its first argument there too)${m32 ? ` (skipped: ${m32})` : ""}`, async () => {
     const r = await sydbox(["-a", "x86", "--", cc("ns", ["-m32"]), "all"]);
     expect(r.status).toBe(0);
     expectGuarded(parse(r.stdout));
@@ -91,16 +90,16 @@ describe("core/trust/namespaces", () => {
   const unshareR = ["unshare", "-U", "-r", "-m", "true"];
   const nativeUnshare = Bun.spawnSync(unshareR, { stderr: "pipe" }).exitCode === 0;
   const nativeNobody = root && Bun.spawnSync([...asNobody, ...unshareR], { stderr: "pipe" }).exitCode === 0;
-  if (!nativeUnshare) console.log("protect.test.ts: `unshare -U -r -m true` fails natively here, so its refusal under sydbox proves nothing: skipped");
-  if (!nativeNobody) console.log(`protect.test.ts: skipping the unprivileged unshare test: ${root ? "unprivileged user namespaces (or setpriv) are not available natively" : "it needs root to become nobody"}`);
+  const noUnshare = nativeUnshare ? "" : " (skipped: it fails natively here, so its refusal under sydbox would prove nothing)";
+  const noNobody = nativeNobody ? "" : ` (skipped: ${root ? "unprivileged user namespaces (or setpriv) are not available natively" : "needs root to become nobody"})`;
   for (const emulate of [true, false]) {
-    test.skipIf(!nativeUnshare)(`\`unshare -U -r -m true\` runs natively and fails with EPERM under sydbox (emulate:${emulate})`, async () => {
+    test.skipIf(!nativeUnshare)(`\`unshare -U -r -m true\` runs natively and fails with EPERM under sydbox (emulate:${emulate})${noUnshare}`, async () => {
       const r = await sydbox(["-m", `core/trace/emulate:${emulate}`, "--", ...unshareR]);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain("unshare failed: Operation not permitted");
     });
   }
-  test.skipIf(!nativeNobody)("as nobody too: an unprivileged sandbox cannot make a user namespace", async () => {
+  test.skipIf(!nativeNobody)(`as nobody too: an unprivileged sandbox cannot make a user namespace${noNobody}`, async () => {
     const p = Bun.spawn([...asNobody, ...sydboxCommand(), "--", ...unshareR], { stdout: "pipe", stderr: "pipe" });
     const stderr = await new Response(p.stderr).text();
     expect(await p.exited).not.toBe(0);

@@ -39,7 +39,7 @@ function childrenOf(pid: number): number[] {
 }
 
 /** A running family: sydbox, its child stage (the reaper), and the three sandboxed processes. */
-export interface Family { sydbox: ReturnType<typeof Bun.spawn>; stage: number; eldest: number; plain: number; daemon: number }
+export interface Family { sydbox: Bun.Subprocess<"ignore", "ignore", "pipe">; stage: number; eldest: number; plain: number; daemon: number }
 
 /**
  * Starts the family under `sydbox ...args -- family PIDFILE` (`prefix` runs

@@ -1,7 +1,9 @@
 /**
- * Runs sydbox in tests. By default the sources run under the same Bun as the
- * tests (always current); SYDBOX_BIN=dist/sydbox tests the compiled binary.
+ * Runs sydbox in tests. The end-to-end tests run dist/sydbox, the compiled binary
+ * users get (`npm test` builds it first); the first run names the binary on stderr.
+ * SYDBOX_BIN=path runs another binary, SYDBOX_BIN=src the sources under the tests' Bun.
  */
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseStats } from "../../bench/lib/sydstats";
 
@@ -10,10 +12,36 @@ export const ROOT = join(import.meta.dir, "..", "..");
 /** The compiled binary, as `npm test` builds it. */
 export const DIST = join(ROOT, "dist", "sydbox");
 
-/** The argv prefix that starts sydbox. */
+/** The newest source the binary is built from (src/, ffi/, profiles/, build.ts, package.json) and its mtime. */
+function newestSource(): [string, number] {
+  let newest: [string, number] = ["", 0];
+  const see = (p: string) => {
+    const st = statSync(p);
+    if (st.isDirectory()) for (const n of readdirSync(p)) see(join(p, n));
+    else if (st.mtimeMs > newest[1]) newest = [p, st.mtimeMs];
+  };
+  for (const p of ["src", "ffi", "profiles", "build.ts", "package.json"]) see(join(ROOT, p));
+  return newest;
+}
+
+/** dist/sydbox, refusing a missing or stale one: a test of an old build proves nothing about the sources. */
+function builtBinary(): string {
+  const rebuild = "run `bun run build.ts` (npm test does), or set SYDBOX_BIN=src to test the sources";
+  if (!existsSync(DIST)) throw new Error(`dist/sydbox is missing: ${rebuild}`);
+  const [file, mtime] = newestSource();
+  if (mtime > statSync(DIST).mtimeMs) throw new Error(`dist/sydbox is older than ${file.slice(ROOT.length + 1)}: ${rebuild}`);
+  return DIST;
+}
+
+let command: string[] | undefined;
+
+/** The argv prefix that starts sydbox: dist/sydbox unless SYDBOX_BIN says otherwise. */
 export function sydboxCommand(): string[] {
+  if (command) return command;
   const bin = process.env.SYDBOX_BIN;
-  return bin ? [bin] : [process.execPath, join(ROOT, "src", "main.ts")];
+  command = bin === "src" ? [process.execPath, join(ROOT, "src", "main.ts")] : [bin || builtBinary()];
+  process.stderr.write(`end-to-end tests run: ${command.join(" ")}\n`);
+  return command;
 }
 
 /** The outcome of one sydbox run. */

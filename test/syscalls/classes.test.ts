@@ -9,7 +9,8 @@ import { describe, expect, test } from "bun:test";
 import { CString } from "bun:ffi";
 import { AUDIT_ARCH, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, X32_SYSCALL_BIT } from "../../ffi/constants";
 import { loadSeccomp } from "../../ffi/seccomp";
-import { buildFilter, classAction, type FilterInputs, type Trust } from "../../src/launch/filter";
+import { buildFilter, classAction } from "../../src/launch/filter";
+import type { FilterInputs, Trust } from "../../src/launch/filter-spec";
 import { classesBpf } from "../../src/launch/classes-bpf";
 import { classifiedNames, classOf, COMPAT_ENOSYS } from "../../src/syscalls/classes";
 import { ARCH_TABLES, type ArchTable } from "../../src/syscalls/numbers";
@@ -93,7 +94,7 @@ describe.skipIf(!isX86_64)("the compiled classification (x86_64 with -a x86 -a x
   const sc = loadSeccomp();
   const inputs: FilterInputs = {
     modes: { exec: "off", read: "off", write: "deny", network: "off" }, magicLocked: true, watchExec: false, trust: NO_TRUST,
-    bpfOnly: false, arches: [AUDIT_ARCH.I386, AUDIT_ARCH.X32], restrict: { general: 0, io_control: false, memory_map: false, shared_memory_writable: false }, rootful: true,
+    bpfOnly: false, arches: [AUDIT_ARCH.I386, AUDIT_ARCH.X32], restrict: { general: 0, io_control: false, memory_map: false, shared_memory_writable: false, file_control: false }, rootful: true,
   };
   const spec = buildFilter(inputs, sc.seccomp_arch_native());
   const prog = classesBpf(spec.classes);

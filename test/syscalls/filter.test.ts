@@ -9,7 +9,8 @@ import {
 } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp } from "../../ffi/seccomp";
-import { buildFilter, type FilterInputs, type Trust } from "../../src/launch/filter";
+import { buildFilter } from "../../src/launch/filter";
+import type { FilterInputs, Trust } from "../../src/launch/filter-spec";
 import { filterBpf } from "../../src/launch/seccomp-context";
 import { runBpf, seccompData } from "./bpf-interpreter";
 
@@ -25,7 +26,7 @@ function program(trust: Partial<Trust> = {}): Uint8Array {
   const inputs: FilterInputs = {
     modes: { exec: "off", read: "off", write: "deny", network: "off" }, magicLocked: true, watchExec: false,
     trust: { ...TRUST, ...trust }, bpfOnly: false, arches: [], rootful: true,
-    restrict: { general: 0, io_control: false, memory_map: false, shared_memory_writable: false },
+    restrict: { general: 0, io_control: false, memory_map: false, shared_memory_writable: false, file_control: false },
   };
   return filterBpf(loadLibc(), sc, buildFilter(inputs, sc.seccomp_arch_native()));
 }

@@ -13,7 +13,7 @@ import { O_CLOEXEC, O_CREAT } from "../../../ffi/constants";
 import { entryWorker } from "../../launch/entry";
 import type { Listener } from "../listener";
 import type { TraceeStatus } from "./creds";
-import type { Job, SendJob } from "./opener";
+import type { Job, JobBody } from "./jobs";
 
 const MAX = 32;
 const busy = new Int32Array(new SharedArrayBuffer(4 * MAX));
@@ -21,10 +21,11 @@ const helpers: Worker[] = [];
 
 const newHelper = () => entryWorker("supervisor/emulate/opener.ts");
 
-type JobBody<J> = J extends Job ? Omit<J, "lfd" | "id" | "busy" | "slot"> : never;
-
-/** Hands `body` of the current notification of `n` to an idle helper; false if none can take it. */
-function hand(n: Listener, body: JobBody<Job>): boolean {
+/**
+ * Hands `body`, for the current notification of `n`, to an idle helper, which then owns
+ * the notification; false if none can take it. Called by the dispatcher only (Call.handOff).
+ */
+export function hand(n: Listener, body: JobBody): boolean {
   let slot = -1;
   for (let i = 0; i < helpers.length; i++) if (Atomics.load(busy, i) === 0) { slot = i; break; }
   if (slot < 0) {
@@ -39,26 +40,16 @@ function hand(n: Listener, body: JobBody<Job>): boolean {
   return true;
 }
 
-/** Hands the open of checked `path` to an idle helper; false if none can take it. */
-export function openBlocking(n: Listener, path: string, flags: number, mode: number, status: TraceeStatus): boolean {
-  return hand(n, { kind: "open", path, flags, mode, cloexec: (flags & O_CLOEXEC) !== 0, creates: (flags & O_CREAT) !== 0, status });
+/** The open of checked `path` (its trailing slash kept), for a helper. */
+export function openJob(path: string, flags: number, mode: number, status: TraceeStatus): JobBody {
+  return { kind: "open", path, flags, mode, cloexec: (flags & O_CLOEXEC) !== 0, creates: (flags & O_CREAT) !== 0, status };
 }
 
 /**
- * Hands the connect of our copy `fd` of the tracee's socket to `addr` (which may name
- * parent directory fd `pinned`) to an idle helper, which closes both fds; false if none
- * can take it (the fds are still the caller's).
+ * The connect of our copy `fd` of the tracee's socket to `addr` (which may name parent
+ * directory fd `pinned`), for a helper, which closes both fds once it has the job.
  */
-export function connectBlocking(n: Listener, fd: number, pinned: number, addr: Uint8Array, status: TraceeStatus): boolean {
+export function connectJob(fd: number, pinned: number, addr: Uint8Array, status: TraceeStatus): JobBody {
   // A copy of just the address: `addr` may be a view on a reused buffer.
-  return hand(n, { kind: "connect", fd, pinned, addr: addr.slice(), status });
-}
-
-/**
- * Hands a send that would block to an idle helper, which sends, answers and closes the job's
- * fds; false if none can take it (the fds are still the caller's). The job's buffers must
- * be copies: the caller's are reused.
- */
-export function sendBlocking(n: Listener, job: Omit<SendJob, "kind" | "lfd" | "id" | "busy" | "slot">): boolean {
-  return hand(n, { kind: "send", ...job });
+  return { kind: "connect", fd, pinned, addr: addr.slice(), status };
 }

@@ -1,8 +1,8 @@
 /**
  * The calls emulation performs: one implementation per emulation kind of the syscall table
  * (its rows' `emulate`, which also says which arguments a row's call takes), saying how it
- * is done on checked paths. An implementation returns 0 or -errno (the answer), or
- * ANSWERED / KERNEL.
+ * is done on checked paths. An implementation returns a result (a count or 0, or -errno)
+ * or an answer of its own (an fd to send, CONTINUE).
  *
  * Every path the entries use is a checked canonical path (canonical.ts), never the
  * tracee's buffer: creates and removes go through a pinned parent directory, calls on an
@@ -12,47 +12,44 @@
  */
 import { stablePtr } from "../../../ffi/pointer";
 import * as at from "../../../ffi/at";
-import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, AUDIT_ARCH } from "../../../ffi/constants";
+import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, AUDIT_ARCH, S_IFLNK, S_IFMT } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import type { EmuKind, Emulate, SyscallRow } from "../../syscalls/table";
-import type { Dispatcher } from "../dispatch";
+import type { Call } from "../call";
+import type { CheckedPath } from "../checked";
 import type { PathRequest } from "../paths";
 import { argResolveMode } from "../paths";
+import type { Answer } from "../verdict";
 import { openParent, pin, selfFd, type Parent } from "./canonical";
 import { CREAT_FLAGS, legacyOpen, openFor, opensToCreate, type OpenArgs } from "./open";
 import { xattrName, xattrValue } from "./xattr";
 
-/** The call was answered by the entry itself (an fd was sent). */
-export const ANSWERED = 0x40000000;
-/** The call must go on to the kernel (CONTINUE). */
-export const KERNEL = 0x40000001;
-
 /** One call being emulated: the checked paths, and the tracee's own path strings. */
 export interface EmuCall {
-  d: Dispatcher;
+  call: Call;
   row: SyscallRow;
   /** The row's `emulate`: the call's argument indices. */
   spec: Emulate;
   req: PathRequest;
-  paths: string[];
-  raws: (string | null)[];
+  paths: readonly CheckedPath[];
+  raws: readonly (string | null)[];
 }
 
 /** How the calls of one emulation kind are performed. */
 export interface Emulation {
   /** Does this call create a file (so the tracee's umask applies)? */
   creates(c: EmuCall): boolean;
-  run(c: EmuCall): number;
+  /** The result (count or 0, -errno), or an answer of its own. */
+  run(c: EmuCall): number | Answer;
 }
 
-const arg = (c: EmuCall, i: number) => c.d.n.argInt(i);
-const argU = (c: EmuCall, i: number) => c.d.n.argU32(i);
+const arg = (c: EmuCall, i: number) => c.call.argInt(i);
+const argU = (c: EmuCall, i: number) => c.call.argU32(i);
 /** The row's operand argument (`Emulate.arg`); rows of kinds that use one always name it. */
 const operand = (c: EmuCall) => c.spec.arg!;
 /** The call's flags argument, 0 for a row without one. */
 const flagsOf = (c: EmuCall) => (c.spec.flags === undefined ? 0 : arg(c, c.spec.flags));
-const S_IFMT = 0o170000, S_IFLNK = 0o120000;
 
 // Two pinned parents at most (rename, link); reused, never allocated per call.
 const parents: [Parent, Parent] = [{ fd: -1, name: "" }, { fd: -1, name: "" }];
@@ -74,7 +71,7 @@ function inParents(c: EmuCall, f: (a: Parent, b: Parent) => number, i = 0, j = -
 
 /** Runs `f` on the object at path `i`, pinned with an O_PATH fd (followed unless the call says not). */
 function onPinned(c: EmuCall, f: (fd: number) => number, i = 0): number {
-  const follow = argResolveMode(c.row.paths![i], c.d) === "follow";
+  const follow = argResolveMode(c.row.paths![i], c.call) === "follow";
   const fd = pin(c.paths[i], follow);
   if (fd < 0) return fd;
   try { return f(fd); } finally { fs.close(fd); }
@@ -98,7 +95,7 @@ const open: Emulation = {
   run: (c) => {
     const a = openArgs(c);
     if (a.flags < 0) return -Errno.EINVAL;
-    return openFor(c.d.n, c.paths[0], c.raws[0], a) === "kernel" ? KERNEL : ANSWERED;
+    return openFor(c.call, c.paths[0], c.raws[0], a);
   },
 };
 
@@ -127,9 +124,8 @@ const symlink: Emulation = {
   creates: never,
   run: (c) => {
     // The target is stored, not resolved: read once, used as read.
-    const d = c.d, addr = d.n.arg(operand(c));
-    const target = d.memory.readString(d.n.pid, addr);
-    if (target === null) return -(d.memory.errno || Errno.EFAULT);
+    const target = c.call.readString(c.call.arg(operand(c)));
+    if (target === null) return -(c.call.readErrno || Errno.EFAULT);
     return inParents(c, (p) => fs.symlinkat(target, p.fd, p.name));
   },
 };
@@ -160,12 +156,12 @@ const chmod = onObject((c, fd, flags) => {
 const chown = onObject((c, fd) => fs.fchownat(fd, "", argU(c, operand(c)), argU(c, operand(c) + 1), AT_EMPTY_PATH));
 
 /** i386's calls take 32-bit time structs and split truncate64's length in two registers (x32's are 64-bit). */
-const isI386 = (c: EmuCall) => c.d.n.arch === AUDIT_ARCH.I386;
+const isI386 = (c: EmuCall) => c.call.arch === AUDIT_ARCH.I386;
 
 const truncate: Emulation = {
   creates: never,
   run: (c) => {
-    const n = c.d.n, i = operand(c);
+    const n = c.call, i = operand(c);
     const len = isI386(c) && c.row.name === "truncate64" ? n.argU32(i) + n.argU32(i + 1) * 2 ** 32 : n.arg(i);
     if (len >= 2 ** 63) return -Errno.EINVAL; // a negative off_t
     return onPinned(c, (fd) => fs.truncate(selfFd(fd), len));
@@ -182,7 +178,7 @@ function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: n
   // i386: every field a 32-bit long; elsewhere (x32 too) 64 bits.
   const w = isI386(c) ? 4 : 8;
   const size = kind === "utimbuf" ? 2 * w : 4 * w;
-  const b = c.d.readBytes(addr, size);
+  const b = c.call.readBytes(addr, size);
   if (b === null) return -Errno.EFAULT;
   const v = new DataView(b.buffer, b.byteOffset, size);
   const field = (i: number) => (w === 4 ? BigInt(v.getInt32(i * 4, true)) : v.getBigInt64(i * 8, true));
@@ -204,7 +200,7 @@ function readTimes(c: EmuCall, kind: "utimbuf" | "timeval" | "timespec", addr: n
 /** utime (utimbuf), utimes/futimesat (timeval[2]), utimensat (timespec[2]). */
 const utimes = (kind: "utimbuf" | "timeval" | "timespec") => onObject((c, fd, flags) => {
   if (c.raws[0] === null && flags & AT_SYMLINK_NOFOLLOW) return -Errno.EINVAL;
-  const tp = readTimes(c, kind, c.d.n.arg(operand(c)));
+  const tp = readTimes(c, kind, c.call.arg(operand(c)));
   return tp < 0 ? tp : fs.utimensat(-100, selfFd(fd), tp, 0);
 });
 
@@ -216,11 +212,11 @@ const utimes = (kind: "utimbuf" | "timeval" | "timespec") => onObject((c, fd, fl
 const setxattr: Emulation = {
   creates: never,
   run: (c) => {
-    const d = c.d, i = operand(c);
-    const name = xattrName(d, d.n.arg(i));
+    const n = c.call, i = operand(c);
+    const name = xattrName(n, n.arg(i));
     if (typeof name === "number") return name;
-    const size = d.n.arg(i + 2);
-    const value = xattrValue(d, d.n.arg(i + 1), size);
+    const size = n.arg(i + 2);
+    const value = xattrValue(n, n.arg(i + 1), size);
     if (value < 0) return value;
     return onPinned(c, (fd) => fs.setxattr(selfFd(fd), name, value, size, arg(c, i + 3)));
   },
@@ -228,7 +224,7 @@ const setxattr: Emulation = {
 const removexattr: Emulation = {
   creates: never,
   run: (c) => {
-    const name = xattrName(c.d, c.d.n.arg(operand(c)));
+    const name = xattrName(c.call, c.call.arg(operand(c)));
     return typeof name === "number" ? name : onPinned(c, (fd) => fs.removexattr(selfFd(fd), name));
   },
 };

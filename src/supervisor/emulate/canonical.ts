@@ -5,7 +5,8 @@
  * component became a symlink after the check (the symlink-swap race), the open fails with
  * ELOOP instead of following it, and the tracee's path buffer is never read again (the
  * buffer-swap race). What is created or removed is named relative to a parent directory fd
- * opened the same way.
+ * opened the same way. `pin` and `openParent` take a CheckedPath (../checked.ts), which
+ * only the sandbox's checker makes.
  *
  * One kind of checked path does contain a magic link: a tracee fd that names no path
  * (pipe, socket, deleted file) is checked as /proc/PID/fd/N. Such a path is opened through
@@ -13,11 +14,11 @@
  * otherwise the tracee swapped the fd in between, and the call fails with ELOOP.
  */
 import * as at from "../../../ffi/at";
-import { O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, RESOLVE } from "../../../ffi/constants";
+import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, RESOLVE } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
+import type { CheckedPath } from "../checked";
 
-const AT_FDCWD = -100;
 /** Longest prefix handed to one openat2 (PATH_MAX is 4096 with the NUL). */
 const CHUNK = 4000;
 const FD_LINK = /^\/proc\/\d+\/(task\/\d+\/)?fd\/\d+$/;
@@ -68,7 +69,7 @@ export function selfFd(fd: number): string {
  * Pins the object at checked path `path` with an O_PATH fd (ours to close), or -errno.
  * `follow` false keeps a symlink at the end as itself (lchown, AT_SYMLINK_NOFOLLOW).
  */
-export function pin(path: string, follow: boolean): number {
+export function pin(path: CheckedPath, follow: boolean): number {
   return openCanonical(path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
 }
 
@@ -85,7 +86,7 @@ export interface Parent {
  * tracee's trailing slash kept (it makes the kernel insist on a directory). `-errno` on
  * failure.
  */
-export function openParent(path: string, raw: string | null, out: Parent): number {
+export function openParent(path: CheckedPath, raw: string | null, out: Parent): number {
   const rawEnd = raw === null ? "" : raw.replace(/\/+$/, "");
   const rawLast = rawEnd.slice(rawEnd.lastIndexOf("/") + 1);
   const slash = raw !== null && rawEnd.length < raw.length && rawEnd.length > 0;

@@ -23,39 +23,39 @@ import { O_NONBLOCK } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
 import { unixSockaddr } from "../bind";
-import type { Dispatcher } from "../dispatch";
-import type { Listener } from "../listener";
+import type { Call } from "../call";
+import type { CheckedPath } from "../checked";
 import { fetchTraceeFd } from "../tracee-fd";
-import { connectBlocking } from "./blocking";
+import { fail, GONE, HANDED, result, type Answer } from "../verdict";
+import { connectJob } from "./blocking";
 import { openParent, selfFd, type Parent } from "./canonical";
 import { asTracee, type TraceeStatus } from "./creds";
 
 const parent: Parent = { fd: -1, name: "" };
 
 /**
- * Connects socket `sockfd` of the current notification's process to the raw checked
- * `sockaddr` (or, for a unix path, to checked canonical `unixPath`) and answers the call.
+ * Connects socket `sockfd` of call `c`'s process to the raw checked `sockaddr` (or, for a
+ * unix path, to checked canonical `unixPath`): the call's answer.
  */
-export function connectFor(d: Dispatcher, sockfd: number, sockaddr: Uint8Array, unixPath: string | null): void {
-  const n = d.n;
-  const got = fetchTraceeFd(d, sockfd);
-  if (got.kind === "gone") return;
-  if (got.kind === "badf") return n.fail(Errno.EBADF);
+export function connectFor(c: Pick<Call, "pid" | "idValid" | "handOff">, sockfd: number, sockaddr: Uint8Array, unixPath: CheckedPath | null): Answer {
+  const got = fetchTraceeFd(c, sockfd);
+  if (got.kind === "gone") return GONE;
+  if (got.kind === "badf") return fail(Errno.EBADF);
   // No pidfd_getfd here (or not allowed): refused, a CONTINUE would let the kernel read the address again.
-  if (got.kind === "unavailable") return n.fail(got.errno);
+  if (got.kind === "unavailable") return fail(got.errno);
   const r = pinAddress(sockaddr, unixPath, target);
-  if (r < 0) { fs.close(got.fd); return n.fail(-r); }
+  if (r < 0) { fs.close(got.fd); return fail(-r); }
   const addr = target.addr, pinned = target.pinned;
   // Our copy shares the tracee's open file description, so its O_NONBLOCK too.
   const fl = fs.fcntl(got.fd, fs.F_GETFL);
   if (fl >= 0 && (fl & O_NONBLOCK) === 0) {
-    if (connectBlocking(n, got.fd, pinned, addr, got.status)) return;
+    if (c.handOff(connectJob(got.fd, pinned, addr, got.status))) return HANDED;
     // Every helper is busy: EAGAIN, rather than a wait here that would stop every answer.
     if (pinned >= 0) fs.close(pinned);
     fs.close(got.fd);
-    return n.fail(Errno.EAGAIN);
+    return fail(Errno.EAGAIN);
   }
-  connectAndAnswer(n, got.fd, pinned, addr, got.status);
+  return connectNow(got.fd, pinned, addr, got.status);
 }
 
 /** A checked address as the supervisor uses it: the bytes, and the directory fd they name (or -1). */
@@ -71,7 +71,7 @@ const target: Target = { addr: new Uint8Array(0), pinned: -1 };
  * RESOLVE_NO_SYMLINKS and named as /proc/self/fd/N/NAME (`out.pinned` is then ours to
  * close). 0, or -errno when the parent cannot be opened. Also the sends' (send.ts).
  */
-export function pinAddress(sockaddr: Uint8Array, unixPath: string | null, out: Target): number {
+export function pinAddress(sockaddr: Uint8Array, unixPath: CheckedPath | null, out: Target): number {
   out.addr = sockaddr; out.pinned = -1;
   if (unixPath === null) return 0;
   const r = openParent(unixPath, null, parent);
@@ -83,14 +83,12 @@ export function pinAddress(sockaddr: Uint8Array, unixPath: string | null, out: T
 
 /**
  * Connects our copy `fd` of a tracee's socket to `addr` with the tracee's credentials
- * `status`, answers the current notification of `n` with the outcome, and closes `fd` and
- * `pinned` (the directory fd `addr` names, or -1). Also the helper's connect (opener.ts).
+ * `status`, closes `fd` and `pinned` (the directory fd `addr` names, or -1), and returns
+ * the call's answer. Also the helper's connect (opener.ts).
  */
-export function connectAndAnswer(n: Listener, fd: number, pinned: number, addr: Uint8Array, status: TraceeStatus): void {
+export function connectNow(fd: number, pinned: number, addr: Uint8Array, status: TraceeStatus): Answer {
   try {
-    const r = asTracee(status, false, () => fs.connect(fd, addr));
-    if (r < 0) n.fail(-r);
-    else n.succeed(0);
+    return result(asTracee(status, false, () => fs.connect(fd, addr)));
   } finally {
     if (pinned >= 0) fs.close(pinned);
     fs.close(fd);

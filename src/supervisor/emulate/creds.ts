@@ -136,7 +136,7 @@ const worn = new Uint32Array(6);
  * capabilities (within its own permitted set), so a root tracee that dropped, say,
  * CAP_DAC_OVERRIDE is refused what the kernel would refuse it.
  */
-export function asTracee(st: TraceeStatus, creates: boolean, op: () => number): number {
+export function asTracee<T>(st: TraceeStatus, creates: boolean, op: () => T): T {
   const me = ownCreds();
   if (creates && st.umask !== null) fs.umask(st.umask);
   if (me.uid !== 0 || st.fsuid < 0) return op();

@@ -21,8 +21,9 @@ import { stablePtr } from "../../../ffi/pointer";
 import { Errno } from "../../errors";
 import { pathCall } from "../../report/violation";
 import type { FdCall, SyscallRow } from "../../syscalls/table";
-import type { Dispatcher } from "../dispatch";
+import type { Call } from "../call";
 import { fetchTraceeFd } from "../tracee-fd";
+import { CONTINUE, deny, fail, GONE, result, type Verdict } from "../verdict";
 import { asTracee } from "./creds";
 import { xattrName, xattrValue } from "./xattr";
 
@@ -31,39 +32,39 @@ const FSXATTR_SIZE = 28;
 const FS_IOC_FSSETXATTR = 0x401c5820;
 
 /** Performs the call on our copy `fd` of the tracee's fd: its result, or -errno. */
-type FdOp = (d: Dispatcher, fd: number, row: SyscallRow) => number;
+type FdOp = (c: Call, fd: number, row: SyscallRow) => number;
 
-const arg = (d: Dispatcher, i: number) => d.n.argU32(i);
+const arg = (c: Call, i: number) => c.argU32(i);
 /**
  * An owner argument of fchown: i386's fchown takes 16-bit ids (fchown32 the full ones),
  * where 0xffff is "unchanged", as -1 is for the 32-bit forms.
  */
-function ownerId(d: Dispatcher, row: SyscallRow, i: number): number {
-  const v = arg(d, i);
-  if (d.n.arch !== AUDIT_ARCH.I386 || row.name !== "fchown") return v;
+function ownerId(c: Call, row: SyscallRow, i: number): number {
+  const v = arg(c, i);
+  if (c.arch !== AUDIT_ARCH.I386 || row.name !== "fchown") return v;
   const id = v & 0xffff;
   return id === 0xffff ? 0xffffffff : id;
 }
 
 const OPS: Readonly<Record<FdCall["kind"], FdOp>> = {
-  fchmod: (d, fd) => fs.fchmod(fd, arg(d, 1)),
-  fchown: (d, fd, row) => fs.fchown(fd, ownerId(d, row, 1), ownerId(d, row, 2)),
-  fsetxattr: (d, fd) => {
-    const name = xattrName(d, d.n.arg(1));
+  fchmod: (c, fd) => fs.fchmod(fd, arg(c, 1)),
+  fchown: (c, fd, row) => fs.fchown(fd, ownerId(c, row, 1), ownerId(c, row, 2)),
+  fsetxattr: (c, fd) => {
+    const name = xattrName(c, c.arg(1));
     if (typeof name === "number") return name;
-    const size = d.n.arg(3);
-    const value = xattrValue(d, d.n.arg(2), size);
-    return value < 0 ? value : fs.fsetxattr(fd, name, value, size, d.n.argInt(4));
+    const size = c.arg(3);
+    const value = xattrValue(c, c.arg(2), size);
+    return value < 0 ? value : fs.fsetxattr(fd, name, value, size, c.argInt(4));
   },
-  fremovexattr: (d, fd) => {
-    const name = xattrName(d, d.n.arg(1));
+  fremovexattr: (c, fd) => {
+    const name = xattrName(c, c.arg(1));
     return typeof name === "number" ? name : fs.fremovexattr(fd, name);
   },
-  ioctl: (d, fd) => {
+  ioctl: (c, fd) => {
     // Only the table's INODE_IOCTLS are notified: their argument is an int or a struct fsxattr.
-    const request = arg(d, 1);
+    const request = arg(c, 1);
     const size = request === FS_IOC_FSSETXATTR ? FSXATTR_SIZE : 4;
-    const bytes = d.readBytes(d.n.arg(2), size);
+    const bytes = c.readBytes(c.arg(2), size);
     if (bytes === null) return -Errno.EFAULT;
     return fs.ioctl(fd, request, ioctlArg(bytes));
   },
@@ -88,38 +89,30 @@ function subjectOf(fd: number): string | null {
   return typeof st !== "number" && st.nlink === 0 ? "" : null;
 }
 
-/**
- * Decides and performs a call of an `fdCall` row: the value to answer (>= 0), -errno, or
- * null when the tracee is gone or the call was answered (denied) already.
- */
-function perform(d: Dispatcher, row: SyscallRow): number | null {
-  const n = d.n, spec = row.fdCall!;
-  const got = fetchTraceeFd(d, n.argInt(spec.fd));
-  if (got.kind === "gone") return null;
-  if (got.kind === "badf") return -Errno.EBADF;
+/** Decides and performs a call of an `fdCall` row: its verdict. */
+function perform(c: Call, row: SyscallRow): Verdict {
+  const spec = row.fdCall!;
+  const got = fetchTraceeFd(c, c.argInt(spec.fd));
+  if (got.kind === "gone") return GONE;
+  if (got.kind === "badf") return fail(Errno.EBADF);
   // No pidfd_getfd (or not allowed): the file cannot be told race-free, so nothing is done.
-  if (got.kind === "unavailable") return -Errno.EPERM;
+  if (got.kind === "unavailable") return fail(Errno.EPERM);
   try {
     const path = subjectOf(got.fd);
-    const sb = d.sandboxOf(n.pid);
-    if (path === null || (path !== "" && !sb.allows("write", path))) {
-      const shown = path ?? `/proc/${n.pid}/fd/${n.argInt(spec.fd)}`;
-      d.deny("write", pathCall(row.name, [shown]), (f) => f(shown), Errno.EPERM);
-      return null;
+    if (path === null || (path !== "" && !c.sandbox.allows("write", path))) {
+      const shown = path ?? `/proc/${c.pid}/fd/${c.argInt(spec.fd)}`;
+      return deny(Errno.EPERM, [{ category: "write", call: pathCall(row.name, [shown]), subjects: [shown] }]);
     }
-    return asTracee(got.status, false, () => OPS[spec.kind](d, got.fd, row));
+    return result(asTracee(got.status, false, () => OPS[spec.kind](c, got.fd, row)));
   } finally {
     fs.close(got.fd);
   }
 }
 
-/** Answers a call of an `fdCall` row. */
-export function fdCall(d: Dispatcher, row: SyscallRow): void {
-  const n = d.n, sb = d.sandboxOf(n.pid);
+/** The verdict on a call of an `fdCall` row. */
+export function fdCall(c: Call, row: SyscallRow): Verdict {
+  const sb = c.sandbox;
   // Nothing to decide (write sandboxing off or allowing all): no memory is read, the kernel does it.
-  if (sb.mode("write") === "off" || sb.allowsEverything("write")) return n.continue();
-  const r = perform(d, row);
-  if (r === null) return;
-  if (r < 0) n.fail(-r);
-  else n.succeed(r);
+  if (sb.mode("write") === "off" || sb.allowsEverything("write")) return CONTINUE;
+  return perform(c, row);
 }

@@ -11,9 +11,11 @@
  * mount. See README "Emulation" for the measured cost.
  */
 import type { SyscallRow } from "../../syscalls/table";
-import type { Dispatcher } from "../dispatch";
+import type { Call } from "../call";
+import type { CheckedPath } from "../checked";
 import type { PathRequest } from "../paths";
-import { ANSWERED, EMULATIONS, KERNEL, type EmuCall } from "./calls";
+import { GONE, result, type Answer } from "../verdict";
+import { EMULATIONS, type EmuCall } from "./calls";
 import { asTracee, identityMatters, traceeStatus } from "./creds";
 
 /**
@@ -25,28 +27,24 @@ export function emulates(row: SyscallRow): boolean {
 }
 
 /**
- * Performs the current notification's call on the checked canonical `paths` and answers
- * it. `raws` are the tracee's own path strings (null for a NULL pointer): only their last
+ * Performs call `c` of `row` on the checked canonical `paths` and returns its answer.
+ * `raws` are the tracee's own path strings (null for a NULL pointer): only their last
  * component's `.`/`..` and trailing slash are looked at.
  */
-export function emulatePath(d: Dispatcher, row: SyscallRow, req: PathRequest, paths: string[], raws: (string | null)[]): void {
-  const n = d.n;
+export function emulatePath(c: Call, row: SyscallRow, req: PathRequest, paths: readonly CheckedPath[], raws: readonly (string | null)[]): Answer {
   // The paths were resolved through /proc/PID: act only if that is still our tracee.
-  if (!n.idValid()) return;
+  if (!c.idValid()) return GONE;
   const spec = row.emulate!;
   const e = EMULATIONS[spec.kind];
-  const c: EmuCall = { d, row, spec, req, paths, raws };
-  const creates = e.creates(c);
-  let r: number;
+  const emu: EmuCall = { call: c, row, spec, req, paths, raws };
+  const creates = e.creates(emu);
+  let r: number | Answer;
   if (creates || identityMatters()) {
-    const st = traceeStatus(n.pid);
-    if (st === null) return; // the tracee is gone: nobody to answer
-    r = asTracee(st, creates, () => e.run(c));
+    const st = traceeStatus(c.pid);
+    if (st === null) return GONE; // the tracee is gone: nobody to answer
+    r = asTracee(st, creates, () => e.run(emu));
   } else {
-    r = e.run(c);
+    r = e.run(emu);
   }
-  if (r === ANSWERED) return;
-  if (r === KERNEL) return n.continue();
-  if (r < 0) return n.fail(-r);
-  n.succeed(r);
+  return typeof r === "number" ? result(r) : r;
 }

@@ -22,19 +22,19 @@
  * setsid.
  */
 import * as at from "../../../ffi/at";
-import { O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TRUNC, O_WRONLY } from "../../../ffi/constants";
+import {
+  O_CLOEXEC, O_CREAT, O_NOCTTY, O_NONBLOCK, O_PATH, O_TMPFILE_BIT, O_TRUNC, O_WRONLY, openFlags, S_IFIFO, S_IFMT, VALID_OPEN_FLAGS, type OpenFlags,
+} from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { Errno } from "../../errors";
-import type { Listener } from "../listener";
-import { openBlocking } from "./blocking";
+import type { Call } from "../call";
+import type { CheckedPath } from "../checked";
+import { CONTINUE, fail, GONE, HANDED, sendFd, type Answer } from "../verdict";
+import { openJob } from "./blocking";
 import { openCanonical } from "./canonical";
 import { traceeStatus } from "./creds";
 
-/** VALID_OPEN_FLAGS (x86_64/generic): open(2) drops other bits, openat2(2) refuses them. */
-const VALID_OPEN_FLAGS = 0o37777703;
-const O_PATH_FLAGS = 0o200000 /* O_DIRECTORY */ | 0o400000 /* O_NOFOLLOW */ | O_PATH | O_CLOEXEC;
-const O_TMPFILE_BIT = 0o20000000;
-const S_IFMT = 0o170000, S_IFIFO = 0o010000;
+const NATIVE_O = openFlags();
 
 /**
  * What the tracee asked open(2) for: openat2's struct as given (the kernel validates it),
@@ -45,10 +45,14 @@ export interface OpenArgs {
   mode: number;
 }
 
-/** The flags and mode open(2)/openat(2) pass on, as the kernel's build_open_how makes them. */
-export function legacyOpen(flags: number, mode: number): OpenArgs {
+/**
+ * The flags and mode open(2)/openat(2) pass on, as the kernel's build_open_how makes them;
+ * `o` is the architecture's open flags (the native ones but in tests).
+ */
+export function legacyOpen(flags: number, mode: number, o: OpenFlags = NATIVE_O): OpenArgs {
   let f = flags & VALID_OPEN_FLAGS;
-  if (f & O_PATH) f &= O_PATH_FLAGS;
+  // O_PATH keeps only the flags that make sense without opening (O_PATH_FLAGS in fs/open.c).
+  if (f & O_PATH) f &= o.DIRECTORY | o.NOFOLLOW | O_PATH | O_CLOEXEC;
   const creates = (f & (O_CREAT | O_TMPFILE_BIT)) !== 0;
   return { flags: f, mode: creates ? mode & 0o7777 : 0 };
 }
@@ -56,47 +60,34 @@ export function legacyOpen(flags: number, mode: number): OpenArgs {
 /** Does this open create a file (and so want the tracee's umask)? */
 export const opensToCreate = (a: OpenArgs) => (a.flags & (O_CREAT | O_TMPFILE_BIT)) !== 0;
 
-/** What `openFor` did: "answered", or "kernel" when the call must go on to the kernel. */
-export type OpenOutcome = "answered" | "kernel";
-
 /**
- * Opens checked path `path` as the tracee asked and answers the current notification with
- * the fd or the errno. Runs inside the tracee's credentials (the caller's `asTracee`).
+ * Opens checked path `path` as call `c` asked: the fd to send, the errno, CONTINUE (the
+ * kernel must open it), or HANDED (a helper opens it and answers). Runs inside the
+ * tracee's credentials (the caller's `asTracee`).
  */
-export function openFor(n: Listener, path: string, raw: string | null, a: OpenArgs): OpenOutcome {
+export function openFor(c: Pick<Call, "pid" | "handOff">, path: CheckedPath, raw: string | null, a: OpenArgs): Answer {
   // ADDFD cannot carry an O_PATH fd (the kernel's fget() refuses them). An O_PATH fd reads
   // and writes nothing; every later use of it (reopen through /proc, *at calls) is checked.
-  if (a.flags & O_PATH) return "kernel";
+  if (a.flags & O_PATH) return CONTINUE;
   const wantNonblock = (a.flags & O_NONBLOCK) !== 0;
   // A trailing slash stays: with O_CREAT the kernel answers EISDIR, without it ENOTDIR for a file.
-  if (raw !== null && raw.length > 1 && raw.endsWith("/") && path !== "/") path += "/";
+  const target: string = raw !== null && raw.length > 1 && raw.endsWith("/") && path !== "/" ? path + "/" : path;
   // A FIFO's blocking open waits for its other end, which only another tracee (whose open
   // waits for this thread) can provide; even a non-blocking open here would act as that
   // other end. The kernel must do it.
-  if (!wantNonblock && isFifo(-100, path)) {
+  if (!wantNonblock && isFifo(-100, target)) {
     // A helper thread waits in the open instead (blocking.ts); it answers the call itself.
-    const st = traceeStatus(n.pid);
-    if (st === null) return "answered"; // the tracee is gone
+    const st = traceeStatus(c.pid);
+    if (st === null) return GONE;
     // Every helper busy: EAGAIN, not CONTINUE, which would let the kernel read the path again.
-    if (!openBlocking(n, path, a.flags, a.mode, st)) n.fail(Errno.EAGAIN);
-    return "answered";
+    return c.handOff(openJob(target, a.flags, a.mode, st)) ? HANDED : fail(Errno.EAGAIN);
   }
-  const fd = openCanonical(path, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
+  const fd = openCanonical(target, a.flags | O_NONBLOCK | O_NOCTTY, a.mode);
   if (fd >= 0 && !wantNonblock) {
     const fl = fs.fcntl(fd, fs.F_GETFL);
     if (fl >= 0) fs.fcntl(fd, fs.F_SETFL, fl & ~O_NONBLOCK);
   }
-  answerFd(n, fd, (a.flags & O_CLOEXEC) !== 0);
-  return "answered";
-}
-
-/** Answers the current notification of `n` with our fd `fd` (closed here), or with errno -fd. */
-export function answerFd(n: Listener, fd: number, cloexec: boolean): void {
-  if (fd < 0) return n.fail(-fd);
-  const e = n.sendFd(fd, cloexec);
-  fs.close(fd);
-  // ENOENT: the tracee is gone or its call was interrupted; there is no one to answer.
-  if (e !== 0 && e !== Errno.ENOENT) n.fail(e);
+  return sendFd(fd, (a.flags & O_CLOEXEC) !== 0);
 }
 
 function isFifo(dirfd: number, path: string): boolean {

@@ -43,7 +43,7 @@
  * - EPIPE raises SIGPIPE in the calling thread (stream sockets, unless MSG_NOSIGNAL), after
  *   the answer, as the kernel does during the call.
  */
-import { stablePtr } from "../../../ffi/pointer";
+import { P32, stablePtr } from "../../../ffi/pointer";
 import {
   MSG_DONTWAIT, MSG_NOSIGNAL, MSG_ZEROCOPY, O_NONBLOCK, SCM_CREDENTIALS, SCM_RIGHTS, SOCK_SEQPACKET,
   SOCK_STREAM, SOL_SOCKET, SO_DOMAIN, SO_TYPE,
@@ -53,12 +53,12 @@ import { loadLibc } from "../../../ffi/libc";
 import { Errno } from "../../errors";
 import { AF_INET, AF_INET6, AF_UNIX } from "../../policy/sockaddr";
 import type { SendArgs } from "../../syscalls/table";
-import type { Dispatcher } from "../dispatch";
+import type { Call } from "../call";
+import type { CheckedPath } from "../checked";
 import { TraceeWriter } from "../fakestat";
-import type { Listener } from "../listener";
-import type { MsgHdr } from "../network";
+import type { SendReply } from "./jobs";
 import { copyTraceeFds, fetchTraceeFd } from "../tracee-fd";
-import { sendBlocking } from "./blocking";
+import { CONTINUE, fail, GONE, HANDED, result, succeed, type Answer } from "../verdict";
 import { pinAddress, type Target } from "./connect";
 import { asTracee, type TraceeStatus } from "./creds";
 
@@ -68,9 +68,16 @@ export const MAX_PAYLOAD = 512 * 1024;
 export const MAX_CONTROL = 128 * 1024;
 const UIO_MAXIOV = 1024;
 const INT_MAX = 0x7fffffff;
-const P32 = 4294967296;
 const SIGPIPE = 13;
 const F_DUPFD_CLOEXEC = 1030;
+
+/** The rest of a struct msghdr, for the sends emulation performs: read by network.ts. */
+export interface MsgHdr {
+  iov: number;
+  iovlen: number;
+  control: number;
+  controllen: number;
+}
 
 /** One sendmmsg entry, as checked (network.ts). */
 export interface SendEntry {
@@ -79,22 +86,12 @@ export interface SendEntry {
   /** The kernel's errno for this entry's name (a negative length, an unreadable name), or 0. */
   errno: number;
   /** The checked canonical unix path the name resolved to, or null. */
-  unixPath: string | null;
+  unixPath: CheckedPath | null;
   hdr: MsgHdr;
   /** The tracee address of this entry's msg_len. */
   lenAt: number;
 }
 
-/** What the answer needs besides the count: where msg_len goes, and whether EPIPE raises SIGPIPE. */
-export interface Answer {
-  tid: number;
-  tgid: number;
-  /** sendmmsg: the entry's msg_len to write, 0 for none. */
-  lenAt: number;
-  sigpipe: boolean;
-  /** Bytes of a stream send already sent before the rest was handed to a helper. */
-  already: number;
-}
 
 /**
  * Per-thread buffers: the payload, the control data, the remote iovecs, the msghdr we send.
@@ -146,6 +143,7 @@ export function sendRaw(fd: number, addr: Uint8Array | null, data: number, len: 
 
 /** What the socket is, from our copy: its type and family. */
 interface Socket {
+  kind: "socket";
   fd: number;
   type: number;
   domain: number;
@@ -153,44 +151,42 @@ interface Socket {
 }
 
 /**
- * Fetches the socket of the current call. Null when the call was answered (or must go to the
- * kernel: a unix stream or seqpacket socket never uses a name; see README known limits for
- * a thread that swaps another socket onto its fd number meanwhile).
+ * Fetches the socket of call `c`, or the call's answer when there is none to send on: an
+ * errno, GONE, or CONTINUE (a unix stream or seqpacket socket never uses a name; see README
+ * known limits for a thread that swaps another socket onto its fd number meanwhile).
  */
-function socketOf(d: Dispatcher): Socket | null {
-  const n = d.n;
-  const got = fetchTraceeFd(d, n.argInt(0));
-  if (got.kind === "gone") return null;
-  if (got.kind === "badf") { n.fail(Errno.EBADF); return null; }
-  if (got.kind === "unavailable") { n.fail(got.errno); return null; } // never a CONTINUE on a checked name
+function socketOf(c: Call): Socket | Answer {
+  const got = fetchTraceeFd(c, c.argInt(0));
+  if (got.kind === "gone") return GONE;
+  if (got.kind === "badf") return fail(Errno.EBADF);
+  if (got.kind === "unavailable") return fail(got.errno); // never a CONTINUE on a checked name
   const type = fs.getsockoptInt(got.fd, SOL_SOCKET, SO_TYPE);
   const domain = type < 0 ? -1 : fs.getsockoptInt(got.fd, SOL_SOCKET, SO_DOMAIN);
-  if (type < 0 || domain < 0) { fs.close(got.fd); n.fail(type === -Errno.ENOTSOCK || domain === -Errno.ENOTSOCK ? Errno.ENOTSOCK : Errno.EBADF); return null; }
-  if (domain === AF_UNIX && (type === SOCK_STREAM || type === SOCK_SEQPACKET)) { fs.close(got.fd); n.continue(); return null; }
+  if (type < 0 || domain < 0) { fs.close(got.fd); return fail(type === -Errno.ENOTSOCK || domain === -Errno.ENOTSOCK ? Errno.ENOTSOCK : Errno.EBADF); }
+  if (domain === AF_UNIX && (type === SOCK_STREAM || type === SOCK_SEQPACKET)) { fs.close(got.fd); return CONTINUE; }
   if (domain !== AF_INET && domain !== AF_INET6 && (got.status.uid !== process.getuid!() || got.status.gid !== process.getgid!())) {
     // The message would carry the supervisor's identity, not the tracee's.
     fs.close(got.fd);
-    n.fail(Errno.EPERM);
-    return null;
+    return fail(Errno.EPERM);
   }
-  return { fd: got.fd, type, domain, status: got.status };
+  return { kind: "socket", fd: got.fd, type, domain, status: got.status };
 }
 
 const one = new Uint32Array(4);
 const onePtr = stablePtr(one);
 
 /** Copies `len` bytes at tracee address `at` to local address `dst`; false if not all are readable. */
-function readRange(d: Dispatcher, dst: number, at: number, len: number): boolean {
+function readRange(c: Call, dst: number, at: number, len: number): boolean {
   put64(one, 0, at); put64(one, 2, len);
-  return d.memory.gather(d.n.pid, dst, len, one, onePtr, 1) === len;
+  return c.gather(dst, len, one, onePtr, 1) === len;
 }
 
 /**
  * Copies the payload named by `count` iovecs at `iov` (or, for sendto, `count` < 0: the
  * buffer `iov` of `-count - 1` bytes) into the payload buffer: its length, or -errno.
  */
-function readPayload(d: Dispatcher, s: Socket, iov: number, count: number): number {
-  const b = bufs!, r = b.riov, n = d.n;
+function readPayload(c: Call, s: Socket, iov: number, count: number): number {
+  const b = bufs!, r = b.riov;
   let entries: number;
   if (count < 0) {
     put64(r, 0, iov); put64(r, 2, -count - 1);
@@ -198,8 +194,8 @@ function readPayload(d: Dispatcher, s: Socket, iov: number, count: number): numb
   } else {
     if (count > UIO_MAXIOV) return -Errno.EMSGSIZE;
     if (count === 0) return 0;
-    const compat = n.compat, size = compat ? 8 : 16;
-    if (!readRange(d, b.riovPtr, iov, count * size)) return -Errno.EFAULT;
+    const compat = c.compat, size = compat ? 8 : 16;
+    if (!readRange(c, b.riovPtr, iov, count * size)) return -Errno.EFAULT;
     if (compat) {
       // 32-bit iovecs, read into the first half: widen them from the last down.
       for (let i = count - 1; i >= 0; i--) {
@@ -225,7 +221,7 @@ function readPayload(d: Dispatcher, s: Socket, iov: number, count: number): numb
     used = i + 1;
   }
   if (total === 0) return 0;
-  const got = d.memory.gather(n.pid, b.payloadPtr, total, r, b.riovPtr, used);
+  const got = c.gather(b.payloadPtr, total, r, b.riovPtr, used);
   return got === total ? total : -Errno.EFAULT;
 }
 
@@ -233,12 +229,12 @@ function readPayload(d: Dispatcher, s: Socket, iov: number, count: number): numb
  * Copies the control data (`len` bytes at `at`) into the control buffer, SCM_RIGHTS fds
  * replaced by copies (into `passed`): its length, or -errno.
  */
-function readControl(d: Dispatcher, s: Socket, at: number, len: number): number {
+function readControl(c: Call, s: Socket, at: number, len: number): number {
   if (len === 0) return 0;
-  const n = d.n, b = bufs!;
+  const b = bufs!;
   if (len > INT_MAX || len > MAX_CONTROL) return -Errno.ENOBUFS;
-  if (n.compat || (s.domain !== AF_INET && s.domain !== AF_INET6 && s.domain !== AF_UNIX)) return -Errno.EPERM;
-  if (!readRange(d, b.controlPtr, at, len)) return -Errno.EFAULT;
+  if (c.compat || (s.domain !== AF_INET && s.domain !== AF_INET6 && s.domain !== AF_UNIX)) return -Errno.EPERM;
+  if (!readRange(c, b.controlPtr, at, len)) return -Errno.EFAULT;
   if (s.domain !== AF_UNIX) return len;
   // struct cmsghdr: cmsg_len (size_t), level, type, data aligned to 8. A malformed one is
   // left for the kernel's EINVAL.
@@ -253,7 +249,7 @@ function readControl(d: Dispatcher, s: Socket, at: number, len: number): number 
         fdsWanted.length = 0;
         for (let i = off + 16; i + 4 <= off + clen; i += 4) fdsWanted.push(v.getInt32(i, true));
         const start = passed.length;
-        const e = copyTraceeFds(d.L, s.status.tgid, fdsWanted, passed);
+        const e = copyTraceeFds(loadLibc(), s.status.tgid, fdsWanted, passed);
         if (e !== 0) return -e;
         for (let i = 0; i < fdsWanted.length; i++) v.setInt32(off + 16 + 4 * i, passed[start + i], true);
       }
@@ -268,15 +264,19 @@ function closePassed(): void {
   passed.length = 0;
 }
 
-/** Writes msg_len (if any), answers the call with `r` (a count or -errno), then raises SIGPIPE if due. */
-export function answer(n: Listener, r: number, a: Answer): void {
+/** Writes msg_len (if any) and returns the call's answer for `r` (a count or -errno), raising SIGPIPE if due. */
+export function sendAnswer(r: number, a: SendReply): Answer {
   // A stream send interrupted after some bytes returns those, as the kernel's does.
   if (a.already > 0) r = r >= 0 ? r + a.already : a.already;
   if (r >= 0 && a.lenAt !== 0 && lenFailed(a.tid, a.lenAt, r)) r = -Errno.EFAULT;
   // A sendmmsg entry handed to a helper: one message sent, its length in msg_len.
-  if (r >= 0) n.succeed(a.lenAt !== 0 ? 1 : r);
-  else n.fail(-r);
-  if (r === -Errno.EPIPE && a.sigpipe) fs.tgkill(a.tgid, a.tid, SIGPIPE);
+  const v = r >= 0 ? succeed(a.lenAt !== 0 ? 1 : r) : fail(-r);
+  return withSigpipe(v, r === -Errno.EPIPE, a);
+}
+
+/** `v`, followed by SIGPIPE in the caller when `epipe` and the socket raises it. */
+function withSigpipe(v: Answer, epipe: boolean, a: SendReply): Answer {
+  return epipe && a.sigpipe ? { kind: "signal", answer: v, tgid: a.tgid, tid: a.tid, signal: SIGPIPE } : v;
 }
 
 /** Writes `count` as the msg_len at `at` in thread `tid`; true when that faults. */
@@ -288,10 +288,10 @@ function lenFailed(tid: number, at: number, count: number): boolean {
 
 /**
  * Sends one message prepared in the buffers; on a blocking socket that would block, hands
- * it to a helper (which answers) if `wait` and one is free, else answers -EAGAIN. The count, -errno, or
- * null when a helper took it.
+ * it to a helper (which answers) if `wait` and one is free, else answers -EAGAIN. The
+ * count, -errno, or HANDED when a helper took it.
  */
-function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPath: string | null, len: number, clen: number, flags: number, a: Answer, wait: boolean): number | null {
+function sendPrepared(c: Call, s: Socket, name: Uint8Array | null, unixPath: CheckedPath | null, len: number, clen: number, flags: number, a: SendReply, wait: boolean): number | Answer {
   const b = bufs!;
   let addr = name;
   if (name !== null) {
@@ -312,13 +312,13 @@ function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPat
     const first = rest === 0; // control data and passed fds go with the first byte only
     const fds = first ? passed.splice(0) : [];
     const job = {
-      fd: -1, pinned, addr: addr === null ? null : addr.slice(), payload: b.payload.slice(rest, len),
-      control: first ? b.control.slice(0, clen) : new Uint8Array(0), passed: fds, flags: own, status: s.status, answer: a,
+      kind: "send" as const, fd: -1, pinned, addr: addr === null ? null : addr.slice(), payload: b.payload.slice(rest, len),
+      control: first ? b.control.slice(0, clen) : new Uint8Array(0), passed: fds, flags: own, status: s.status, reply: a,
     };
     const dup = fs.fcntl(s.fd, F_DUPFD_CLOEXEC, 0);
     if (dup >= 0) {
       job.fd = dup;
-      if (sendBlocking(d.n, job)) return null;
+      if (c.handOff(job)) return HANDED;
       fs.close(dup);
     }
     passed.push(...fds);
@@ -332,56 +332,54 @@ function sendPrepared(d: Dispatcher, s: Socket, name: Uint8Array | null, unixPat
   return r;
 }
 
-/** How a send of the current call on `s` with `flags` is answered (and the buffers, made once). */
-function answerFor(d: Dispatcher, s: Socket, flags: number): Answer {
+/** How a send of call `c` on `s` with `flags` is answered (and the buffers, made once). */
+function replyFor(c: Call, s: Socket, flags: number): SendReply {
   bufs ??= new Buffers();
-  return { tid: d.n.pid, tgid: s.status.tgid, lenAt: 0, sigpipe: s.type === SOCK_STREAM && (flags & MSG_NOSIGNAL) === 0, already: 0 };
+  return { tid: c.pid, tgid: s.status.tgid, lenAt: 0, sigpipe: s.type === SOCK_STREAM && (flags & MSG_NOSIGNAL) === 0, already: 0 };
 }
 
 /**
  * sendto or sendmsg with checked name `name` (null: none) and, for a unix path, checked
- * canonical `unixPath`; `hdr` is sendmsg's msghdr, null for sendto. Answers the call.
+ * canonical `unixPath`; `hdr` is sendmsg's msghdr, null for sendto. The call's answer.
  */
-export function sendFor(d: Dispatcher, args: SendArgs, name: Uint8Array | null, unixPath: string | null, hdr: MsgHdr | null): void {
-  const n = d.n;
-  const s = socketOf(d);
-  if (s === null) return;
-  const flags = n.argU32(args.flags), a = answerFor(d, s, flags);
-  let r: number | null;
+export function sendFor(c: Call, args: SendArgs, name: Uint8Array | null, unixPath: CheckedPath | null, hdr: MsgHdr | null): Answer {
+  const s = socketOf(c);
+  if (s.kind !== "socket") return s;
+  const flags = c.argU32(args.flags), a = replyFor(c, s, flags);
+  let r: number | Answer;
   try {
-    const len = hdr === null ? readPayload(d, s, n.arg(args.buf!), -n.arg(args.len!) - 1) : readPayload(d, s, hdr.iov, hdr.iovlen);
-    const clen = hdr === null || len < 0 ? 0 : readControl(d, s, hdr.control, hdr.controllen);
-    r = len < 0 ? len : clen < 0 ? clen : !n.idValid() ? null : sendPrepared(d, s, name, unixPath, len, clen, flags, a, true);
+    const len = hdr === null ? readPayload(c, s, c.arg(args.buf!), -c.arg(args.len!) - 1) : readPayload(c, s, hdr.iov, hdr.iovlen);
+    const clen = hdr === null || len < 0 ? 0 : readControl(c, s, hdr.control, hdr.controllen);
+    r = len < 0 ? len : clen < 0 ? clen : !c.idValid() ? GONE : sendPrepared(c, s, name, unixPath, len, clen, flags, a, true);
   } finally {
     closePassed();
     fs.close(s.fd);
   }
-  if (r !== null) answer(n, r, a);
+  return typeof r === "number" ? sendAnswer(r, a) : r;
 }
 
 /**
  * sendmmsg: sends the checked `entries` in order and answers with the number sent, each
  * one's msg_len written back; `faulted`: the vector's first header was unreadable (EFAULT).
  */
-export function sendVectorFor(d: Dispatcher, args: SendArgs, entries: SendEntry[], faulted: boolean): void {
-  const n = d.n;
-  const s = socketOf(d);
-  if (s === null) return;
-  const flags = n.argU32(args.flags), a = answerFor(d, s, flags);
+export function sendVectorFor(c: Call, args: SendArgs, entries: SendEntry[], faulted: boolean): Answer {
+  const s = socketOf(c);
+  if (s.kind !== "socket") return s;
+  const flags = c.argU32(args.flags), a = replyFor(c, s, flags);
   let sent = 0, err = faulted ? -Errno.EFAULT : 0;
   try {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i], h = e.hdr;
-      const len = e.errno !== 0 ? -e.errno : readPayload(d, s, h.iov, h.iovlen);
-      const clen = len < 0 ? 0 : readControl(d, s, h.control, h.controllen);
-      if (!n.idValid()) return;
+      const len = e.errno !== 0 ? -e.errno : readPayload(c, s, h.iov, h.iovlen);
+      const clen = len < 0 ? 0 : readControl(c, s, h.control, h.controllen);
+      if (!c.idValid()) return GONE;
       a.lenAt = sent === 0 ? e.lenAt : 0;
-      const r = len < 0 ? len : clen < 0 ? clen : sendPrepared(d, s, e.name, e.unixPath, len, clen, flags, a, sent === 0);
+      const r = len < 0 ? len : clen < 0 ? clen : sendPrepared(c, s, e.name, e.unixPath, len, clen, flags, a, sent === 0);
       closePassed();
-      if (r === null) return; // the first entry went to a helper, which answers
+      if (typeof r !== "number") return r; // the first entry went to a helper, which answers
       if (r === -Errno.EAGAIN && sent > 0) break; // would block, or a later entry of a blocking call: a short count
       if (r < 0) { err = r; break; }
-      if (lenFailed(n.pid, e.lenAt, r)) { err = -Errno.EFAULT; break; }
+      if (lenFailed(c.pid, e.lenAt, r)) { err = -Errno.EFAULT; break; }
       sent++;
     }
   } finally {
@@ -389,7 +387,6 @@ export function sendVectorFor(d: Dispatcher, args: SendArgs, entries: SendEntry[
     fs.close(s.fd);
   }
   a.lenAt = 0;
-  if (sent > 0) n.succeed(sent);
-  else answer(n, err, a);
-  if (sent > 0 && err === -Errno.EPIPE && a.sigpipe) fs.tgkill(a.tgid, a.tid, SIGPIPE);
+  if (sent > 0) return withSigpipe(succeed(sent), err === -Errno.EPIPE, a);
+  return sendAnswer(err, a);
 }

@@ -7,7 +7,7 @@
  */
 import { stablePtr } from "../../../ffi/pointer";
 import { Errno } from "../../errors";
-import type { Dispatcher } from "../dispatch";
+import type { Call } from "../call";
 
 const XATTR_NAME_MAX = 255;
 const XATTR_SIZE_MAX = 65536;
@@ -18,15 +18,15 @@ const valuePtr = stablePtr(value);
 /** How much of the value one read copies (the reader's buffer holds a page and PATH_MAX). */
 const CHUNK = 4096;
 
-/** The name at `addr` in the current notification's tracee, or -errno. */
-export function xattrName(d: Dispatcher, addr: number): string | number {
-  const name = d.memory.readString(d.n.pid, addr, XATTR_NAME_MAX + 1);
-  if (name === null) return d.memory.errno === Errno.ENAMETOOLONG ? -Errno.ERANGE : -(d.memory.errno || Errno.EFAULT);
+/** The name at `addr` in call `c`'s tracee, or -errno. */
+export function xattrName(c: Call, addr: number): string | number {
+  const name = c.readString(addr, XATTR_NAME_MAX + 1);
+  if (name === null) return c.readErrno === Errno.ENAMETOOLONG ? -Errno.ERANGE : -(c.readErrno || Errno.EFAULT);
   return name.length === 0 ? -Errno.ERANGE : name;
 }
 
 /** Copies the `size`-byte value at `addr`: the address of our copy (0 for none), or -errno. */
-export function xattrValue(d: Dispatcher, addr: number, size: number): number {
+export function xattrValue(c: Call, addr: number, size: number): number {
   if (size > XATTR_SIZE_MAX) return -Errno.E2BIG;
   if (size === 0) return 0;
   // In page-sized reads through the dispatcher's reader, which also checks the call is
@@ -34,7 +34,7 @@ export function xattrValue(d: Dispatcher, addr: number, size: number): number {
   // path race, a segfault at the value's first byte; not understood, not used.)
   for (let off = 0; off < size; off += CHUNK) {
     const n = Math.min(CHUNK, size - off);
-    const b = d.readBytes(addr + off, n);
+    const b = c.readBytes(addr + off, n);
     if (b === null) return -Errno.EFAULT;
     value.set(b, off);
   }

@@ -8,12 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { SYSCALLS } from "../../src/syscalls/table";
 import { BUILD_DIR, diff, q, reported, runCalls, snapshot, SYSC, violations, type Call } from "./lib";
 
 const T = mkdtempSync(join(tmpdir(), "sydbox-paths-"));
-const A = join(T, "allowed");
-const D = join(T, "denied");
 afterAll(() => rmSync(T, { recursive: true, force: true }));
 
 /** Does this architecture have the syscall? sysc says `nosys` when its headers lack SYS_name. */
@@ -168,14 +165,10 @@ function describeCategory(cat: string, checks: Check[], opts: string[], extraNot
       vs = violations(out.r.stderr);
     });
     for (const name of new Set(checks.map((c) => c.row))) {
-      const has = archHas(name);
-      if (!has) {
-        test.skip(`${name}: skipped, this architecture (${process.arch}) has no ${name} syscall`, () => {});
-        continue;
-      }
+      const missing = archHas(name) ? "" : ` (skipped: this architecture, ${process.arch}, has no ${name} syscall)`;
       for (const c of checks.filter((k) => k.row === name)) {
         const what = `${name}${c.tag ? ` (${c.tag})` : ""}`;
-        test(`${what}: denied outside the allowlist with ${c.denied}${c.silent ? ", silently (safe)" : ", reported"}; allowed inside`, () => {
+        test.skipIf(missing !== "")(`${what}: denied outside the allowlist with ${c.denied}${c.silent ? ", silently (safe)" : ", reported"}; allowed inside${missing}`, () => {
           const { r, fx } = out;
           const { a: fa, d: fd } = fx.get(label(c, ""))!;
           expect(r.results.get(label(c, "D"))).toBe(c.denied);
@@ -192,8 +185,8 @@ function describeCategory(cat: string, checks: Check[], opts: string[], extraNot
     test("the denied directory is unchanged (content, modes, owners, times, xattrs, entries)", () => {
       expect(diff(out.before, out.after)).toEqual([]);
     });
-    test("the allowed calls really happened", () => {
-      if (cat !== "write") return;
+    // Reads and execs change nothing to look at: their rows' own tests check what they returned.
+    if (cat === "write") test("the allowed calls really happened", () => {
       // A sample: a created file, a chmod, an unlinked file, a set xattr.
       const { fx } = out;
       const f = (row: string, tag?: string) => fx.get(label({ row, tag } as Check, ""))!.a;

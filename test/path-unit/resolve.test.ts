@@ -15,8 +15,8 @@ function both(pid: number, dirfd: DirFd, path: string, mode: ResolveMode, opts: 
   expect(slow).toEqual(fast);
   return fast;
 }
-const ok = (path: string, exists = true) => ({ ok: true, path, exists });
-const err = (errno: number) => ({ ok: false, errno });
+const ok = (path: string, exists = true): ResolveResult => ({ ok: true, path, exists });
+const err = (errno: number): ResolveResult => ({ ok: false, errno });
 
 
 let T: string;

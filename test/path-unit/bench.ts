@@ -1,5 +1,5 @@
 /**
- * Cost per resolution, against a live tracee: `bun test/path/bench.ts`.
+ * Cost per resolution, against a live tracee: `bun test/path-unit/bench.ts`.
  * Prints microseconds per call for typical absolute and relative paths, on the fast path and on
  * the exact walk (what errors, symlinked last components and /proc/self pay).
  */
