@@ -89,21 +89,22 @@ export async function unpack(src: BinutilsSource, parent: string): Promise<strin
 }
 
 /**
- * The full build (`./configure && make -j2`), or with quick only libiberty:
- * configure runs the same, make stops after one small library (about a minute).
+ * The full build (`./configure && make -jN`, N = 2 by default), or with quick only
+ * libiberty: configure runs the same, make stops after one small library (about a minute).
+ * The paired method builds with -j1, one CPU per build.
  */
-export function plan(quick: boolean): Plan {
+export function plan(quick: boolean, jobs = 2): Plan {
   const configure: Phase = { name: "configure", argv: ["./configure"], timeoutMs: 15 * 60_000 };
   if (quick) {
     return {
-      what: "./configure && make -j2 all-libiberty (--quick)",
-      phases: [configure, { name: "make", argv: ["make", "-j2", "all-libiberty"], timeoutMs: 20 * 60_000 }],
+      what: `./configure && make -j${jobs} all-libiberty (--quick)`,
+      phases: [configure, { name: "make", argv: ["make", `-j${jobs}`, "all-libiberty"], timeoutMs: 20 * 60_000 }],
       checks: [["ar", "t", "libiberty/libiberty.a"]],
     };
   }
   return {
-    what: "./configure && make -j2",
-    phases: [configure, { name: "make", argv: ["make", "-j2"], timeoutMs: 90 * 60_000 }],
+    what: `./configure && make -j${jobs}`,
+    phases: [configure, { name: "make", argv: ["make", `-j${jobs}`], timeoutMs: 90 * 60_000 }],
     checks: [["ld/ld-new", "--version"], ["binutils/objdump", "--version"], ["gas/as-new", "--version"]],
   };
 }

@@ -1,7 +1,7 @@
 /** Formats the build bench's results as Markdown (printed and written to bench/BUILD-RESULTS.md). */
 import type { BinutilsSource, Plan } from "./binutils";
 import { EXPECTED_VERSION } from "./binutils";
-import type { BuildSample, ColumnResult } from "./buildrun";
+import type { BuildSample, ColumnResult, PairResult } from "./buildrun";
 import { median } from "./measure";
 import { type Environment, environmentLines } from "./report";
 
@@ -165,5 +165,104 @@ ${phaseTable(results, plan)}
 ## Checks, failures and violations
 
 ${problems(results) || "- none"}
+`;
+}
+
+/** Targets of issue #22 for the paired method. */
+export const PAIRED_TARGET = { native: 1.03, floor: 1.01 } as const;
+
+/** b/a wall of each pair where both builds succeeded. */
+export function pairRatios(res: PairResult, f: (s: BuildSample) => number = (s) => s.wallS): number[] {
+  return res.samples.filter((s) => !s.a.error && !s.b.error && f(s.a) > 0).map((s) => f(s.b) / f(s.a));
+}
+
+function pairName(res: PairResult): string {
+  return `${res.pair.b.column} / ${res.pair.a.column}`;
+}
+
+/** One row per kind of pair: both sides' walls, every pair's ratio (with the CPU b ran on), median and range. */
+export function pairTable(results: PairResult[]): string {
+  const head = [
+    "| pair (b / a) | ok / pairs | a wall s | b wall s | b / a wall, each pair (b's CPU) | median | min–max | geometric mean | (user+sys) b / a, median | notifications a, b | violations |",
+    "|---|---:|---:|---:|---|---:|---|---:|---:|---|---|",
+  ];
+  const body = results.map((res) => {
+    const ok = res.samples.filter((s) => !s.a.error && !s.b.error);
+    const r = pairRatios(res);
+    const each = ok.map((s) => `${(s.b.wallS / s.a.wallS).toFixed(3)} (${s.cpus[1]})`).join(", ") || "—";
+    const cpu = pairRatios(res, (s) => s.userS + s.sysS);
+    const notif = (side: "a" | "b") => medianOf(res.samples.map((s) => s[side]), (s) => s.stats?.notifications);
+    const n = [notif("a"), notif("b")].map((x) => (x === undefined ? "—" : String(Math.round(x)))).join(", ");
+    const viol = [res.pair.a, res.pair.b].some((c) => c.sydbox) ? res.samples.map((s) => violationCount(s.a) + violationCount(s.b)).join(", ") : "—";
+    const geo = r.length ? `${Math.exp(r.reduce((x, y) => x + Math.log(y), 0) / r.length).toFixed(3)}×` : "—";
+    return `| ${pairName(res)} | ${ok.length} / ${res.samples.length} | ${secs(ok.map((s) => s.a.wallS))} | ${secs(ok.map((s) => s.b.wallS))} | ${each} | ${r.length ? `${median(r).toFixed(3)}×` : "—"} | ${r.length ? `${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}` : "—"} | ${geo} | ${cpu.length ? `${median(cpu).toFixed(3)}×` : "—"} | ${n} | ${viol} |`;
+  });
+  return [...head, ...body].join("\n");
+}
+
+/** What the A/A pairs (a column against itself) say about the method's resolution. */
+export function resolution(results: PairResult[]): string {
+  const aa = results.filter((r) => r.pair.a.column === r.pair.b.column).flatMap((r) => pairRatios(r));
+  if (!aa.length) return "No A/A pairs in this run (`--pairs native:native,...`): the method's resolution was not measured.";
+  const dev = Math.max(...aa.map((x) => Math.abs(x - 1)));
+  return `A/A (a column against itself, ${aa.length} pair(s)): median ${median(aa).toFixed(3)}×, every pair within ±${(dev * 100).toFixed(1)} % of 1: a difference smaller than that is not resolved by a single pair; the median of n pairs resolves less.`;
+}
+
+/** The paired verdicts: sydbox / native and sydbox / floor medians against #22's targets, plus violations. */
+export function pairedVerdict(results: PairResult[], quick: boolean): string {
+  const out: string[] = [];
+  const find = (a: string, b: string) => results.find((r) => r.pair.a.column === a && r.pair.b.column === b);
+  for (const [base, target] of [["native", PAIRED_TARGET.native], ["floor", PAIRED_TARGET.floor]] as const) {
+    const r = find(base, "sydbox");
+    const xs = r ? pairRatios(r) : [];
+    if (xs.length) out.push(`sydbox / ${base}: median ${median(xs).toFixed(3)}× over ${xs.length} pair(s), target ≤ ${target}×: ${median(xs) <= target ? "met" : "**missed**"}`);
+  }
+  const v = results.reduce((a, r) => a + r.samples.reduce((b, s) => b + violationCount(s.a) + violationCount(s.b), 0), 0);
+  out.push(`violations: ${v}`);
+  if (quick) out.push("quick mode: libiberty only, not the target workload");
+  return out.map((l) => `- ${l}`).join("\n");
+}
+
+/** Notifications by syscall of every side that counted them (sydbox, the floor), median per build. */
+function pairSyscallTable(results: PairResult[]): string {
+  const cols: ColumnResult[] = [];
+  for (const r of results) {
+    for (const side of ["a", "b"] as const) {
+      const spec = r.pair[side];
+      if (!r.samples.some((s) => s[side].stats)) continue;
+      const have = cols.find((c) => c.spec.column === spec.column);
+      const samples = r.samples.map((s) => s[side]);
+      if (have) have.samples.push(...samples);
+      else cols.push({ spec, samples });
+    }
+  }
+  return syscallTable(cols);
+}
+
+/** The paired method's BUILD-RESULTS.md. */
+export function pairedMarkdown(info: BuildRunInfo, results: PairResult[], quick: boolean, loaded: boolean): string {
+  const { env, src, plan, rounds } = info;
+  return `# sydbox build bench results: paired method
+
+Generated by \`npm run bench:build -- --paired\` (bench/build.ts); see bench/README.md for the method.
+${info.partial ? "\n**Partial: the bench is still running (or was interrupted); rows hold the pairs done so far.**\n" : ""}
+${environmentLines(env, "the paired method is meant to cope with it: both builds of a pair share whatever slows the machine.")}
+- package: GNU binutils ${src.version}, \`${src.tarball}\` from Debian binutils-source ${src.debVersion}
+- build: \`${plan.what}\` in a fresh unpacked tree per build, under ${info.work}
+- method: ${rounds} round(s) of paired builds: in each pair both builds start together, a pinned to one CPU and b to the other (\`taskset -c\`; sydbox's threads inherit it, so the supervisor runs on its build's CPU), CPUs swapped every round; ratio b / a per pair, then median and range; with as many pairs on each CPU assignment, the geometric mean cancels a constant speed difference between the two CPUs exactly${loaded ? "; **loaded**: a busy-loop hog on every CPU during every pair" : ""}; sandboxed and floor builds run with \`--stats\`
+
+${pairTable(results)}
+
+${pairedVerdict(results, quick)}
+
+${resolution(results)}
+
+## Notifications by syscall (median per build, configure + make)
+
+${pairSyscallTable(results)}
+
+## Checks, failures and violations
+
+${problems(results.map((r) => ({ spec: r.pair.a, samples: r.samples.map((s) => s.a) })).concat(results.map((r) => ({ spec: r.pair.b, samples: r.samples.map((s) => s.b) })))) || "- none"}
 `;
 }

@@ -88,3 +88,22 @@ export function describeFailure(r: RunResult, timeoutMs: number): string {
     "";
   return `exit ${r.code}${why ? `: ${why.slice(0, 160)}` : ""}`;
 }
+
+/**
+ * A bounded CPU hog: one busy shell loop pinned to each of `cpus`, killed by stop()
+ * or after maxMs at the latest (and with the bench if it is interrupted).
+ */
+export function startHog(cpus: number[], maxMs: number): { stop: () => void } {
+  hookSignals();
+  const pids = cpus.map((cpu) => {
+    const p = Bun.spawn(["taskset", "-c", String(cpu), "sh", "-c", "while :; do :; done"], { stdin: "ignore", stdout: "ignore", stderr: "ignore", detached: true });
+    live.add(p.pid);
+    return p.pid;
+  });
+  const stop = () => {
+    clearTimeout(timer);
+    for (const pid of pids) { killGroup(pid); live.delete(pid); }
+  };
+  const timer = setTimeout(stop, maxMs);
+  return { stop };
+}

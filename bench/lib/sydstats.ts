@@ -41,6 +41,27 @@ export function addStats(list: SydStats[]): SydStats {
   return sum;
 }
 
+const CSUP = /^csup: stats: syscall (\d+): (\d+) \(([\d.]+) us each\)$/m;
+
+/**
+ * The C yardstick's `--stats` lines (`csup: stats: syscall N: COUNT (T us each)`) in the
+ * same shape, names from `names` (by number); undefined when csup printed none.
+ */
+export function parseCsupStats(stderr: string, names: Map<number, string>): SydStats | undefined {
+  let out: SydStats | undefined;
+  for (const line of stderr.split("\n")) {
+    const m = CSUP.exec(line);
+    if (!m) continue;
+    out ??= { notifications: 0, violations: 0, supervisorMs: 0, bySyscall: new Map() };
+    const n = Number(m[2]);
+    out.notifications += n;
+    out.supervisorMs += (n * Number(m[3])) / 1000;
+    const name = names.get(Number(m[1])) ?? `nr ${m[1]}`;
+    out.bySyscall.set(name, (out.bySyscall.get(name) ?? 0) + n);
+  }
+  return out;
+}
+
 const START = "sydbox: 8< -- Access Violation! --";
 const END = "sydbox: >8 --";
 

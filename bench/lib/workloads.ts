@@ -31,7 +31,13 @@ export interface Row {
 export type Measured = Partial<Record<Column, number>>;
 
 /** Loop sizes: large enough that startup noise vanishes, small enough for a 3-minute bench on 2 cores. */
-export const SIZES = { stat: 100_000, open: 100_000, create: 50_000, storm: 1000, startup: 20 };
+export const SIZES = { stat: 100_000, open: 100_000, create: 50_000, storm: 1000, startup: 20, shellStorm: 500, plain: 200_000 };
+
+/** The build's profile, for the rows that measure what a Paludis build pays per exec and per syscall. */
+const PALUDIS = ["--profile", "paludis"];
+
+/** 500 × /bin/true from a shell loop, as issue #22 measured the exec storm (and as make runs commands). */
+export const SHELL_STORM = ["sh", "-c", `i=0; while [ $i -lt ${SIZES.shellStorm} ]; do /bin/true; i=$((i+1)); done`];
 
 /** Default write sandboxing as Paludis uses it: writes checked, read-only opens prefiltered in BPF. */
 const WRITE_DENY = ["-m", "core/sandbox/write:deny", "-m", "allowlist/write+/tmp/***"];
@@ -83,14 +89,30 @@ function whole(name: string, cmd: string[], magic: string[], unit: Row["unit"] =
   return { name, unit, perNotification: false, variants: [{ column: "native", argv: cmd }, sydbox(magic, cmd)] };
 }
 
-/** All rows, in table order. */
-export function rows(): Row[] {
+/**
+ * A row under --profile paludis with the exact floor (lib/floor.ts: csup loading
+ * sydbox's own filter) in the C column, when `floor` holds its arguments.
+ */
+function withFloor(name: string, cmd: string[], floor: string[] | undefined, unit: Row["unit"], timer: string[] = []): Row {
+  const variants: Variant[] = [{ column: "native", argv: [...timer, ...cmd] }];
+  if (floor) variants.push({ column: "c", argv: [...timer, program("csup"), ...floor, "--", ...cmd] });
+  const s = sydbox(PALUDIS, cmd);
+  variants.push({ column: "sydbox", argv: [...timer, ...s.argv], statsArgv: [...timer, ...s.statsArgv!] });
+  return { name, unit, perNotification: false, variants };
+}
+
+/**
+ * All rows, in table order. `floor`: csup's arguments for the exact floor of
+ * --profile paludis (lib/floor.ts), for the rows that compare against it.
+ */
+export function rows(floor?: string[]): Row[] {
   const stat = [program("statbench"), "stat", String(SIZES.stat)];
   const open = [program("statbench"), "open", String(SIZES.open)];
   const create = [program("statbench"), "create", String(SIZES.create)];
   const storm = [program("spawnloop"), String(SIZES.storm), "/bin/true"];
   const csup = program("csup");
   const startupLoop = [program("spawnloop"), String(SIZES.startup)];
+  const plain = (what: string) => [program("statbench"), what, String(SIZES.plain)];
   const roundTripTarget = { what: "round trip ≤ 1.2× C", check: (m: Measured) => ok(roundTrip(m), 1.2) };
   return [
     // sydbox reads 12 bytes of every stat path, to spot /dev/sydbox/ magic.
@@ -101,6 +123,10 @@ export function rows(): Row[] {
     notified(`create loop, write:deny, CONTINUE (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp, emulate:false)`, create, "openat", 64, [...WRITE_DENY, ...CONTINUE]),
     notified(`create loop, write:deny, emulated (${SIZES.create / 1000}k openat(O_CREAT|O_TRUNC)+close in /tmp)`, create, "openat", 64, [...WRITE_DENY, ...EMULATE]),
     whole(`fork/exec storm, write:deny (${SIZES.storm} × /bin/true)`, storm, WRITE_DENY),
+    // Timed from outside, sydbox's start included, as issue #22 timed it with hyperfine.
+    withFloor(`exec storm from a shell, --profile paludis (${SIZES.shellStorm} × /bin/true in a sh loop, sydbox start included, fastest of 3; C: exact floor)`, SHELL_STORM, floor, "ms/run", [program("spawnloop"), "-m", "3"]),
+    withFloor(`syscall loop, getpid, --profile paludis (${SIZES.plain / 1000}k, none notified: the filter's own cost; fastest batch of 1000; C: exact floor)`, plain("getpid"), floor, "µs/call"),
+    withFloor(`syscall loop, read of /dev/zero, --profile paludis (${SIZES.plain / 1000}k × 64 bytes, none notified; fastest batch of 1000; C: exact floor)`, plain("read"), floor, "µs/call"),
     whole(`fork/exec storm, read:allow, CONTINUE (${SIZES.storm} × /bin/true, loader opens notified, emulate:false)`, storm, [...READ_ALLOW, ...CONTINUE]),
     whole(`fork/exec storm, read:allow, emulated (${SIZES.storm} × /bin/true, loader opens emulated)`, storm, [...READ_ALLOW, ...EMULATE]),
     {
@@ -120,4 +146,34 @@ export function rows(): Row[] {
 
 function ok(v: number | undefined, limit: number): boolean | undefined {
   return v === undefined ? undefined : v <= limit;
+}
+
+/** A workload compared with the paired method (lib/paired.ts): native, exact floor and sydbox commands. */
+export interface PairedRow {
+  name: string;
+  unit: Row["unit"];
+  native: string[];
+  floor: string[];
+  sydbox: string[];
+}
+
+/** Pairs per comparison in `npm run bench`'s paired section. */
+export const PAIRS = { compare: 8, aa: 6 };
+
+/**
+ * The rows issue #22 sets targets for, under --profile paludis: the exec storm from a
+ * shell (sydbox's start included, 3 runs per sample) and the non-notified syscall loops.
+ */
+export function pairedRows(floor: string[]): PairedRow[] {
+  const row = (name: string, unit: Row["unit"], cmd: string[], timer: string[] = []): PairedRow => ({
+    name, unit,
+    native: [...timer, ...cmd],
+    floor: [...timer, program("csup"), ...floor, "--", ...cmd],
+    sydbox: [...timer, SYDBOX, ...PALUDIS, "--", ...cmd],
+  });
+  return [
+    row(`exec storm: ${SIZES.shellStorm} × /bin/true from a shell, sydbox start included (fastest of 3)`, "ms/run", SHELL_STORM, [program("spawnloop"), "-m", "3"]),
+    row(`syscall loop: ${SIZES.plain / 1000}k getpid, none notified (fastest batch of 1000)`, "µs/call", [program("statbench"), "getpid", String(SIZES.plain)]),
+    row(`syscall loop: ${SIZES.plain / 1000}k read of 64 bytes of /dev/zero, none notified (fastest batch of 1000)`, "µs/call", [program("statbench"), "read", String(SIZES.plain)]),
+  ];
 }
