@@ -21,48 +21,21 @@
  * - shared_memory_writable: no writable shared memory at all (MAP_SHARED with
  *   PROT_WRITE, file or anonymous).
  *
- * Calls every level needs to start and end a program (exit, arch_prctl and
- * i386's set_thread_area, rt_sigreturn, mprotect...) are in ALWAYS.
+ * Which calls each level allows is syscall data: the `restrict` field of src/syscalls/
+ * (classes.ts, table.ts), read by restrictAllowlist. Level 1 is SydBox 2.0.1's list plus the
+ * calls every program needs to start and end (exit, arch_prctl, i386's set_thread_area,
+ * rt_sigreturn...) and what a dynamically linked program needs today: pread64 (the loader
+ * reads ELF headers with it), statx and fstatat64 (the stat calls of 32-bit C libraries).
+ * This file keeps the argument conditions.
  */
 import {
   AUDIT_ARCH, IOCTL, MAP_ANONYMOUS, MAP_SHARED, O_ACCMODE, O_CREAT, O_TMPFILE_BIT, O_TRUNC, PROT_EXEC, PROT_WRITE,
   SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
+import type { RestrictLevel } from "../syscalls/classes";
+import { restrictAllowlist } from "../syscalls/restrict-levels";
 import type { ArgCmp, ProgramSpec, Restrict, RuleSpec } from "./filter-spec";
-
-const ALWAYS = ["exit", "exit_group", "arch_prctl", "set_thread_area", "membarrier", "set_tid_address", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "restart_syscall"];
-
-/**
- * Level 1, as SydBox 2.0.1 lists it, plus what a dynamically linked program needs
- * to start today: pread64 (the loader reads ELF headers with it), and statx and
- * fstatat64, the stat calls of current 32-bit C libraries (no fallback on EPERM).
- */
-const LEVEL1 = [
-  "close", "dup", "dup2", "execve", "execveat", "getpid", "pause", "read", "readv", "pread64", "preadv", "preadv2",
-  "write", "writev", "pwritev", "pwritev2", "stat", "stat64", "fstat", "fstat64", "lstat", "newfstatat", "fstatat64", "statx",
-  "brk", "mmap", "mmap2", "munmap",
-];
-
-/** Level 2 adds processes, pipes, polling, sockets, time and identity queries. */
-const LEVEL2 = [
-  ...LEVEL1, "access", "clock_gettime", "clone", "clone3", "fork", "vfork", "epoll_create", "epoll_wait", "epoll_pwait",
-  "eventfd2", "pipe", "pipe2", "fcntl", "fsync", "futex", "getdents", "getdents64", "getegid", "getegid32",
-  "geteuid", "geteuid32", "getgid", "getgid32", "getpgrp", "getppid", "getpgid", "getrlimit", "gettimeofday",
-  "gettid", "getuid", "getuid32", "lseek", "_llseek", "mlockall", "nanosleep", "prlimit64", "pselect6",
-  "sched_getaffinity", "sched_yield", "sendmsg", "set_robust_list", "setpgid", "setrlimit", "shutdown",
-  "sigaltstack", "uname", "wait4", "madvise", "getrandom", "sysinfo", "recv", "send", "bind", "listen", "connect",
-  "getsockname", "getpeername", "recvmsg", "recvfrom", "sendto", "readlink", "readlinkat", "unlink", "unlinkat",
-  "select", "poll",
-];
-
-/** Level 3 adds the calls that write to the file system. */
-const LEVEL3 = [
-  ...LEVEL2, "open", "openat", "creat", "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "chown32", "lchown",
-  "lchown32", "fchownat", "mkdir", "mkdirat", "mknod", "mknodat", "rmdir", "truncate", "truncate64", "link",
-  "linkat", "rename", "renameat", "renameat2", "symlink", "symlinkat", "utime", "utimes", "utimensat",
-  "futimesat", "setxattr", "lsetxattr", "removexattr", "lremovexattr",
-];
 
 /** Signals whose handlers levels 2 and 3 let a program install (x86 numbering). */
 const SIGACTION_SIGNALS = [1, 2, 4, 7, 8, 10, 11, 12, 13, 15, 17, 25, 29, 31]; // HUP INT ILL BUS FPE USR1 SEGV USR2 PIPE TERM CHLD XFSZ IO SYS
@@ -108,9 +81,9 @@ function memoryRules(r: Restrict): RuleSpec[] {
 export function buildRestrict(r: Restrict, arches: number[]): ProgramSpec | null {
   if (r.general <= 0) return null;
   const rules: RuleSpec[] = [];
-  const level = r.general === 1 ? LEVEL1 : r.general === 2 ? LEVEL2 : LEVEL3;
+  const level = restrictAllowlist(Math.min(r.general, 3) as RestrictLevel);
   const memory = r.memory_map || r.shared_memory_writable;
-  for (const name of new Set([...ALWAYS, ...level])) {
+  for (const name of level) {
     if (!(memory && (name === "mmap" || name === "mmap2"))) rules.push(allow(name)); // memoryRules decides them
   }
   if (r.general < 3) {

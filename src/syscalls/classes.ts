@@ -29,74 +29,83 @@ export interface SyscallClass {
   why: string;
   /** core/trust key under which an eperm/enosys call is allowed (or goes through its table row). */
   trust?: TrustKey;
+  /** The lowest core/restrict/general level (1-3) whose allowlist holds the call; absent: no level. */
+  restrict?: RestrictLevel;
 }
+
+/** A core/restrict/general level that has an allowlist. */
+export type RestrictLevel = 1 | 2 | 3;
 
 /** The errno of each refusing verdict. */
 export const VERDICT_ERRNO: Record<Exclude<Verdict, "allow">, number> = { eperm: Errno.EPERM, enosys: Errno.ENOSYS };
 
 const CLASSES = new Map<string, SyscallClass>();
 
+/** `names`: one word per call, `name:N` when core/restrict/general N (and above) allows it. */
 function group(verdict: Verdict, why: string, names: string, trust?: TrustKey): void {
-  for (const name of names.trim().split(/\s+/)) {
+  for (const word of names.trim().split(/\s+/)) {
+    const [name, level] = word.split(":");
     if (CLASSES.has(name)) throw new Error(`classes.ts: ${name} classified twice`);
-    CLASSES.set(name, trust ? { verdict, why, trust } : { verdict, why });
+    const c: SyscallClass = trust ? { verdict, why, trust } : { verdict, why };
+    if (level !== undefined) c.restrict = Number(level) as RestrictLevel;
+    CLASSES.set(name, c);
   }
 }
 
 // Process-local: memory, threads, scheduling, identity, time reading, signals to itself.
 group("allow", "memory of the process itself", `
-  brk mmap mmap2 munmap mremap mprotect pkey_mprotect pkey_alloc pkey_free madvise mincore msync mlock mlock2 munlock
-  mlockall munlockall remap_file_pages mbind set_mempolicy get_mempolicy set_mempolicy_home_node migrate_pages
-  move_pages membarrier mseal map_shadow_stack memfd_secret process_mrelease`);
+  brk:1 mmap:1 mmap2:1 munmap:1 mremap mprotect pkey_mprotect pkey_alloc pkey_free madvise:2 mincore msync mlock mlock2 munlock
+  mlockall:2 munlockall remap_file_pages mbind set_mempolicy get_mempolicy set_mempolicy_home_node migrate_pages
+  move_pages membarrier:1 mseal map_shadow_stack memfd_secret process_mrelease`);
 group("allow", "threads, processes and their exit; clone's namespace flags are refused in BPF (namespaces.ts)", `
-  fork vfork clone exit exit_group wait4 waitpid waitid set_tid_address set_robust_list get_robust_list rseq futex
-  futex_time64 futex_waitv futex_wake futex_wait futex_requeue arch_prctl set_thread_area get_thread_area modify_ldt
-  personality prctl restart_syscall pidfd_open seccomp landlock_create_ruleset landlock_add_rule
+  fork:2 vfork:2 clone:2 exit:1 exit_group:1 wait4:2 waitpid waitid set_tid_address:1 set_robust_list:2 get_robust_list rseq futex:2
+  futex_time64 futex_waitv futex_wake futex_wait futex_requeue arch_prctl:1 set_thread_area:1 get_thread_area modify_ldt
+  personality prctl restart_syscall:1 pidfd_open seccomp landlock_create_ruleset landlock_add_rule
   landlock_restrict_self uretprobe uprobe`);
 group("allow", "ids, groups, sessions, capabilities: the kernel's own permission checks apply", `
-  getpid getppid gettid getpgid getpgrp setpgid getsid setsid getuid geteuid getgid getegid getuid32 geteuid32
-  getgid32 getegid32 setuid setgid setuid32 setgid32 setreuid setregid setreuid32 setregid32 setresuid setresgid
+  getpid:1 getppid:2 gettid:2 getpgid:2 getpgrp:2 setpgid:2 getsid setsid getuid:2 geteuid:2 getgid:2 getegid:2 getuid32:2 geteuid32:2
+  getgid32:2 getegid32:2 setuid setgid setuid32 setgid32 setreuid setregid setreuid32 setregid32 setresuid setresgid
   setresuid32 setresgid32 getresuid getresgid getresuid32 getresgid32 setfsuid setfsgid setfsuid32 setfsgid32
   getgroups setgroups getgroups32 setgroups32 capget capset`);
 group("allow", "limits, priorities, scheduling, usage; RLIMIT_CORE changes are refused in BPF (refusals.ts)", `
-  getrlimit ugetrlimit setrlimit prlimit64 getrusage times getpriority setpriority nice ioprio_set ioprio_get
-  sched_setparam sched_getparam sched_setscheduler sched_getscheduler sched_yield sched_get_priority_max
-  sched_get_priority_min sched_rr_get_interval sched_rr_get_interval_time64 sched_setaffinity sched_getaffinity
+  getrlimit:2 ugetrlimit setrlimit:2 prlimit64:2 getrusage times getpriority setpriority nice ioprio_set ioprio_get
+  sched_setparam sched_getparam sched_setscheduler sched_getscheduler sched_yield:2 sched_get_priority_max
+  sched_get_priority_min sched_rr_get_interval sched_rr_get_interval_time64 sched_setaffinity sched_getaffinity:2
   sched_setattr sched_getattr getcpu umask`);
 group("allow", "reading clocks, timers, sleeping", `
-  time gettimeofday clock_gettime clock_gettime64 clock_getres clock_getres_time64 clock_nanosleep
-  clock_nanosleep_time64 nanosleep alarm getitimer setitimer timer_create timer_settime timer_settime64 timer_gettime
+  time gettimeofday:2 clock_gettime:2 clock_gettime64 clock_getres clock_getres_time64 clock_nanosleep
+  clock_nanosleep_time64 nanosleep:2 alarm getitimer setitimer timer_create timer_settime timer_settime64 timer_gettime
   timer_gettime64 timer_getoverrun timer_delete timerfd_create timerfd_settime timerfd_settime64 timerfd_gettime
   timerfd_gettime64`);
 group("allow", "signal handling of the process itself (signals to others are table.ts rows)", `
-  rt_sigaction rt_sigprocmask rt_sigreturn rt_sigpending rt_sigtimedwait rt_sigtimedwait_time64 rt_sigsuspend
-  sigaction signal sigprocmask sigpending sigsuspend sigreturn sgetmask ssetmask sigaltstack pause signalfd
+  rt_sigaction rt_sigprocmask:1 rt_sigreturn:1 rt_sigpending rt_sigtimedwait rt_sigtimedwait_time64 rt_sigsuspend
+  sigaction signal sigprocmask sigpending sigsuspend sigreturn:1 sgetmask ssetmask sigaltstack:2 pause:1 signalfd
   signalfd4`);
-group("allow", "system information", "uname olduname oldolduname sysinfo getrandom");
+group("allow", "system information", "uname:2 olduname oldolduname sysinfo:2 getrandom:2");
 
 // Descriptors the process holds: opened through the checked open calls.
 group("allow", "I/O on descriptors the process holds (opened through the checked open calls)", `
-  read write readv writev pread64 pwrite64 preadv pwritev preadv2 pwritev2 lseek _llseek close close_range dup dup2
-  dup3 pipe pipe2 sendfile sendfile64 splice tee vmsplice copy_file_range fsync fdatasync sync_file_range syncfs sync
-  fadvise64 fadvise64_64 readahead fallocate ftruncate ftruncate64 flock getdents getdents64 fstat fstat64 fstatfs
+  read:1 write:1 readv:1 writev:1 pread64:1 pwrite64 preadv:1 pwritev:1 preadv2:1 pwritev2:1 lseek:2 _llseek:2 close:1 close_range dup:1 dup2:1
+  dup3 pipe:2 pipe2:2 sendfile sendfile64 splice tee vmsplice copy_file_range fsync:2 fdatasync sync_file_range syncfs sync
+  fadvise64 fadvise64_64 readahead fallocate ftruncate ftruncate64 flock getdents:2 getdents64:2 fstat:1 fstat64:1 fstatfs
   fstatfs64 fgetxattr flistxattr cachestat`);
 group("allow", "a descriptor's own calls; ioctl's TIOCSTI, TIOCLINUX and owner requests are refused in BPF (refusals.ts)", `
   ioctl`);
 group("allow", "changes a file through a descriptor: checked as a write of that file where table.ts has a row", `
-  fchmod fchown fchown32 fsetxattr fremovexattr`);
+  fchmod:3 fchown fchown32 fsetxattr fremovexattr`);
 group("allow", "waiting for descriptors, event and notification descriptors", `
-  poll ppoll ppoll_time64 select _newselect pselect6 pselect6_time64 epoll_create epoll_create1 epoll_ctl epoll_wait
-  epoll_pwait epoll_pwait2 eventfd eventfd2 inotify_init inotify_init1 inotify_add_watch inotify_rm_watch`);
+  poll:2 ppoll ppoll_time64 select:2 _newselect pselect6:2 pselect6_time64 epoll_create:2 epoll_create1 epoll_ctl epoll_wait:2
+  epoll_pwait:2 epoll_pwait2 eventfd eventfd2:2 inotify_init inotify_init1 inotify_add_watch inotify_rm_watch`);
 group("allow", "asynchronous I/O on held descriptors (io_submit runs no open)", `
   io_setup io_destroy io_getevents io_submit io_cancel io_pgetevents io_pgetevents_time64`);
 group("allow", "sockets: creating, accepting and receiving; bind, connect and the sends are table.ts rows", `
-  socket socketpair listen accept accept4 getsockname getpeername getsockopt setsockopt shutdown recvfrom recvmsg
+  socket socketpair listen:2 accept accept4 getsockname:2 getpeername:2 getsockopt setsockopt shutdown:2 recvfrom:2 recvmsg:2
   recvmmsg recvmmsg_time64 socketcall`);
 group("allow", "System V and POSIX IPC objects: no files of the tree (shared with the host's IPC namespace)", `
   ipc msgget msgsnd msgrcv msgctl semget semop semctl semtimedop semtimedop_time64 shmget shmat shmctl shmdt mq_open
   mq_unlink mq_timedsend mq_timedsend_time64 mq_timedreceive mq_timedreceive_time64 mq_notify mq_getsetattr`);
 group("allow", "reads of names and metadata that SydBox 2 never checked (no file content, nothing written)", `
-  getcwd chdir fchdir readlink readlinkat statfs statfs64 getxattr lgetxattr fstatat64 name_to_handle_at`);
+  getcwd chdir fchdir readlink:2 readlinkat:2 statfs statfs64 getxattr lgetxattr fstatat64:1 name_to_handle_at`);
 group("allow", "a process's own memory file descriptor", "memfd_create");
 
 // The supervisor's protections (core/trust keys of SydBox 2's successors).
@@ -111,7 +120,7 @@ group("eperm", "takes fds out of other processes (sydbox's included) or signals 
 group("eperm", "changes what checked paths name: another root, mount tree or namespace (new mount API included)", `
   chroot pivot_root setns open_tree open_tree_attr move_mount fsopen fsconfig fsmount fspick mount_setattr`,
 "namespaces");
-group("enosys", "clone3's flags are in memory, out of BPF's reach: ENOSYS makes libc fall back to clone", "clone3", "namespaces");
+group("enosys", "clone3's flags are in memory, out of BPF's reach: ENOSYS makes libc fall back to clone", "clone3:2", "namespaces");
 group("allow", "new namespaces are refused in BPF by flag (namespaces.ts)", "unshare");
 
 // Root-only side doors (issue class 4): each changes files, the kernel or the host behind the path checks.

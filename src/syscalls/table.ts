@@ -10,6 +10,7 @@ import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN, SYS_SO
 import { Errno } from "../errors";
 import type { ResolveMode } from "../path/types";
 import type { RuleCategory } from "../config/vocabulary";
+import type { RestrictLevel } from "./classes";
 
 /**
  * What a syscall is checked as. `access` and `open` rows pick read/write/exec per call.
@@ -197,6 +198,8 @@ export interface SyscallRow {
   stat?: StatResult;
   /** Reached through socketcall(2) too, as this call number. */
   socketcall?: SocketCall;
+  /** The lowest core/restrict/general level whose allowlist holds the call (see classes.ts). */
+  restrict?: RestrictLevel;
 }
 
 /**
@@ -219,50 +222,50 @@ const emptyAt = (arg: number): FlagBit => ({ arg, bit: AT_EMPTY_PATH });
 /** Every syscall sydbox filters, in SydBox 2's categories. */
 export const SYSCALLS: readonly SyscallRow[] = [
   // The open family: read or write by flags.
-  { name: "open", category: "read", paths: [p(0, "follow")], refine: { kind: "open", flagsArg: 1 }, emulate: { kind: "open", arg: 2 } },
-  { name: "openat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "open", flagsArg: 2 }, emulate: { kind: "open", arg: 3 } },
+  { name: "open", restrict: 3, category: "read", paths: [p(0, "follow")], refine: { kind: "open", flagsArg: 1 }, emulate: { kind: "open", arg: 2 } },
+  { name: "openat", restrict: 3, category: "read", paths: [at(1, 0, "follow")], refine: { kind: "open", flagsArg: 2 }, emulate: { kind: "open", arg: 3 } },
   { name: "openat2", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "openHow", howArg: 2 }, emulate: { kind: "open" } },
-  { name: "creat", category: "write", paths: [p(0, "missing-ok")], refine: { kind: "creat" }, emulate: { kind: "open", arg: 1 } },
+  { name: "creat", restrict: 3, category: "write", paths: [p(0, "missing-ok")], refine: { kind: "creat" }, emulate: { kind: "open", arg: 1 } },
   // The access family: R_OK is read, W_OK write, X_OK exec.
-  { name: "access", category: "read", paths: [p(0, "follow")], refine: { kind: "access", modeArg: 1 }, safe: "always" },
+  { name: "access", restrict: 2, category: "read", paths: [p(0, "follow")], refine: { kind: "access", modeArg: 1 }, safe: "always" },
   { name: "faccessat", category: "read", paths: [at(1, 0, "follow")], refine: { kind: "access", modeArg: 2 }, safe: "always" },
   { name: "faccessat2", category: "read", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], refine: { kind: "access", modeArg: 2 }, safe: "always" },
   // Read-only metadata.
   { name: "listxattr", category: "read", paths: [p(0, "follow")], safe: "always", denyErrno: Errno.ENOTSUP },
   { name: "llistxattr", category: "read", paths: [p(0, "nofollow")], safe: "always", denyErrno: Errno.ENOTSUP },
   // Writes.
-  { name: "chmod", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "chmod", arg: 1 } },
-  { name: "fchmodat", category: "write", paths: [at(1, 0, "follow")], safe: "missing", emulate: { kind: "chmod", arg: 2 } },
-  { name: "fchmodat2", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], safe: "missing", optional: true, emulate: { kind: "chmod", arg: 2, flags: 3 } },
-  { name: "chown", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "chown", arg: 1 } },
-  { name: "chown32", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "chown", arg: 1 } },
-  { name: "lchown", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "chown", arg: 1 } },
-  { name: "lchown32", category: "write", paths: [p(0, "nofollow")], safe: "missing", optional: true, emulate: { kind: "chown", arg: 1 } },
-  { name: "fchownat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })], safe: "missing", emulate: { kind: "chown", arg: 2, flags: 4 } },
-  { name: "mkdir", category: "write", paths: [p(0, "nofollow")], safe: "exists", emulate: { kind: "mkdir", arg: 1 } },
-  { name: "mkdirat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mkdir", arg: 2 } },
-  { name: "mknod", category: "write", paths: [p(0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 1 } },
-  { name: "mknodat", category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 2 } },
-  { name: "rmdir", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "rmdir" } },
-  { name: "truncate", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "truncate", arg: 1 } },
-  { name: "truncate64", category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "truncate", arg: 1 } },
-  { name: "utime", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utime", arg: 1 } },
-  { name: "utimes", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utimes", arg: 1 } },
-  { name: "utimensat", category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimensat", arg: 2, flags: 3 } },
-  { name: "futimesat", category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimes", arg: 2 } },
-  { name: "unlink", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "unlink" } },
-  { name: "unlinkat", category: "write", paths: [at(1, 0, "nofollow")], safe: "missing", emulate: { kind: "unlink", flags: 2 } },
-  { name: "link", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], safe: "exists", emulate: { kind: "link" } },
-  { name: "linkat", category: "write", paths: [at(1, 0, "nofollow", { followFlag: { arg: 4, bit: AT_SYMLINK_FOLLOW }, emptyPathFlag: emptyAt(4) }), at(3, 2, "nofollow")], safe: "exists", emulate: { kind: "link", flags: 4 } },
-  { name: "rename", category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], emulate: { kind: "rename" } },
-  { name: "renameat", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename" } },
-  { name: "renameat2", category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename", flags: 4 } },
-  { name: "symlink", category: "write", paths: [p(1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
-  { name: "symlinkat", category: "write", paths: [at(2, 1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
-  { name: "setxattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
-  { name: "lsetxattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
-  { name: "removexattr", category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
-  { name: "lremovexattr", category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
+  { name: "chmod", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "chmod", arg: 1 } },
+  { name: "fchmodat", restrict: 3, category: "write", paths: [at(1, 0, "follow")], safe: "missing", emulate: { kind: "chmod", arg: 2 } },
+  { name: "fchmodat2", restrict: 3, category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], safe: "missing", optional: true, emulate: { kind: "chmod", arg: 2, flags: 3 } },
+  { name: "chown", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "chown", arg: 1 } },
+  { name: "chown32", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "chown", arg: 1 } },
+  { name: "lchown", restrict: 3, category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "chown", arg: 1 } },
+  { name: "lchown32", restrict: 3, category: "write", paths: [p(0, "nofollow")], safe: "missing", optional: true, emulate: { kind: "chown", arg: 1 } },
+  { name: "fchownat", restrict: 3, category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })], safe: "missing", emulate: { kind: "chown", arg: 2, flags: 4 } },
+  { name: "mkdir", restrict: 3, category: "write", paths: [p(0, "nofollow")], safe: "exists", emulate: { kind: "mkdir", arg: 1 } },
+  { name: "mkdirat", restrict: 3, category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mkdir", arg: 2 } },
+  { name: "mknod", restrict: 3, category: "write", paths: [p(0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 1 } },
+  { name: "mknodat", restrict: 3, category: "write", paths: [at(1, 0, "nofollow")], safe: "exists", emulate: { kind: "mknod", arg: 2 } },
+  { name: "rmdir", restrict: 3, category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "rmdir" } },
+  { name: "truncate", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "truncate", arg: 1 } },
+  { name: "truncate64", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", optional: true, emulate: { kind: "truncate", arg: 1 } },
+  { name: "utime", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utime", arg: 1 } },
+  { name: "utimes", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "utimes", arg: 1 } },
+  { name: "utimensat", restrict: 3, category: "write", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimensat", arg: 2, flags: 3 } },
+  { name: "futimesat", restrict: 3, category: "write", paths: [at(1, 0, "follow", { nullIsDirfd: true })], safe: "missing", emulate: { kind: "utimes", arg: 2 } },
+  { name: "unlink", restrict: 2, category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "unlink" } },
+  { name: "unlinkat", restrict: 2, category: "write", paths: [at(1, 0, "nofollow")], safe: "missing", emulate: { kind: "unlink", flags: 2 } },
+  { name: "link", restrict: 3, category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], safe: "exists", emulate: { kind: "link" } },
+  { name: "linkat", restrict: 3, category: "write", paths: [at(1, 0, "nofollow", { followFlag: { arg: 4, bit: AT_SYMLINK_FOLLOW }, emptyPathFlag: emptyAt(4) }), at(3, 2, "nofollow")], safe: "exists", emulate: { kind: "link", flags: 4 } },
+  { name: "rename", restrict: 3, category: "write", paths: [p(0, "nofollow"), p(1, "nofollow")], emulate: { kind: "rename" } },
+  { name: "renameat", restrict: 3, category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename" } },
+  { name: "renameat2", restrict: 3, category: "write", paths: [at(1, 0, "nofollow"), at(3, 2, "nofollow")], emulate: { kind: "rename", flags: 4 } },
+  { name: "symlink", restrict: 3, category: "write", paths: [p(1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
+  { name: "symlinkat", restrict: 3, category: "write", paths: [at(2, 1, "nofollow")], safe: "exists", emulate: { kind: "symlink", arg: 0 } },
+  { name: "setxattr", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "lsetxattr", restrict: 3, category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "setxattr", arg: 1 } },
+  { name: "removexattr", restrict: 3, category: "write", paths: [p(0, "follow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
+  { name: "lremovexattr", restrict: 3, category: "write", paths: [p(0, "nofollow")], safe: "missing", emulate: { kind: "removexattr", arg: 1 } },
   // Calls on a descriptor: a read-only fd of a file one owns is enough for these.
   { name: "fchmod", category: "write", fdCall: { kind: "fchmod", fd: 0 } },
   { name: "fchown", category: "write", fdCall: { kind: "fchown", fd: 0 } },
@@ -274,32 +277,32 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { name: "umount", category: "write", paths: [p(0, "follow")], optional: true },
   { name: "umount2", category: "write", paths: [{ path: 0, follow: "follow", nofollowFlag: { arg: 1, bit: 8 /* UMOUNT_NOFOLLOW */ } }] },
   // Exec.
-  { name: "execve", category: "exec", paths: [p(0, "follow")] },
-  { name: "execveat", category: "exec", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })] },
+  { name: "execve", restrict: 1, category: "exec", paths: [p(0, "follow")] },
+  { name: "execveat", restrict: 1, category: "exec", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(4), emptyPathFlag: emptyAt(4) })] },
   // Network: bind is its own group; connect and the sends are the connect group.
   // recvmsg, which SydBox 2 listed, is deliberately absent: its msg_name is an
   // output buffer the kernel never reads, so checking it only refused receives
   // on stale bytes, and notifying it cost every receive a round trip.
-  { name: "bind", category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 }, alsoWrite: true, socketcall: { call: SYS_SOCKETCALL.BIND, words: 3 } },
-  { name: "connect", category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 }, socketcall: { call: SYS_SOCKETCALL.CONNECT, words: 3 } },
-  { name: "sendto", category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5, send: { buf: 1, len: 2, flags: 3 } }, socketcall: { call: SYS_SOCKETCALL.SENDTO, words: 6 } },
-  { name: "sendmsg", category: "connect", addr: { kind: "msghdr", msg: 1, send: { flags: 2 } }, socketcall: { call: SYS_SOCKETCALL.SENDMSG, words: 3 } },
+  { name: "bind", restrict: 2, category: "bind", addr: { kind: "sockaddr", addr: 1, len: 2 }, alsoWrite: true, socketcall: { call: SYS_SOCKETCALL.BIND, words: 3 } },
+  { name: "connect", restrict: 2, category: "connect", addr: { kind: "sockaddr", addr: 1, len: 2 }, socketcall: { call: SYS_SOCKETCALL.CONNECT, words: 3 } },
+  { name: "sendto", restrict: 2, category: "connect", addr: { kind: "sockaddr", addr: 4, len: 5, send: { buf: 1, len: 2, flags: 3 } }, socketcall: { call: SYS_SOCKETCALL.SENDTO, words: 6 } },
+  { name: "sendmsg", restrict: 2, category: "connect", addr: { kind: "msghdr", msg: 1, send: { flags: 2 } }, socketcall: { call: SYS_SOCKETCALL.SENDMSG, words: 3 } },
   { name: "sendmmsg", category: "connect", addr: { kind: "mmsghdr", vec: 1, vlen: 2, send: { flags: 3 } }, socketcall: { call: SYS_SOCKETCALL.SENDMMSG, words: 4 } },
   // Magic: stat calls carry /dev/sydbox commands while the magic lock is off. The 32-bit
   // struct stat64 is not written: i386's stat64 and lstat64 go to the kernel.
-  { name: "stat", category: "magic", paths: [p(0, "follow")], stat: { buf: 1, layouts: { x86_64: "stat-x86_64" } } },
-  { name: "lstat", category: "magic", paths: [p(0, "nofollow")], stat: { buf: 1, layouts: { x86_64: "stat-x86_64" } } },
-  { name: "stat64", category: "magic", paths: [p(0, "follow")], optional: true, stat: { buf: 1, layouts: {} } },
+  { name: "stat", restrict: 1, category: "magic", paths: [p(0, "follow")], stat: { buf: 1, layouts: { x86_64: "stat-x86_64" } } },
+  { name: "lstat", restrict: 1, category: "magic", paths: [p(0, "nofollow")], stat: { buf: 1, layouts: { x86_64: "stat-x86_64" } } },
+  { name: "stat64", restrict: 1, category: "magic", paths: [p(0, "follow")], optional: true, stat: { buf: 1, layouts: {} } },
   { name: "lstat64", category: "magic", paths: [p(0, "nofollow")], optional: true, stat: { buf: 1, layouts: {} } },
-  { name: "newfstatat", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], stat: { buf: 2, layouts: { x86_64: "stat-x86_64", aarch64: "stat-generic" } } },
-  { name: "statx", category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(2), emptyPathFlag: emptyAt(2) })], stat: { buf: 4, layouts: { x86_64: "statx", aarch64: "statx" } } },
+  { name: "newfstatat", restrict: 1, category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(3), emptyPathFlag: emptyAt(3) })], stat: { buf: 2, layouts: { x86_64: "stat-x86_64", aarch64: "stat-generic" } } },
+  { name: "statx", restrict: 1, category: "magic", paths: [at(1, 0, "follow", { nofollowFlag: nofollowAt(2), emptyPathFlag: emptyAt(2) })], stat: { buf: 4, layouts: { x86_64: "statx", aarch64: "statx" } } },
   // Signals: nothing sandboxed may stop or kill sydbox or the reaper (docs/design.md, Fail-closed).
   { name: "kill", category: "signal", signal: { arg: 0, kind: "pid" } },
   { name: "tkill", category: "signal", signal: { arg: 0, kind: "thread" } },
   { name: "tgkill", category: "signal", signal: { arg: 1, kind: "thread" } },
   { name: "rt_sigqueueinfo", category: "signal", signal: { arg: 0, kind: "thread" } },
   { name: "rt_tgsigqueueinfo", category: "signal", signal: { arg: 1, kind: "thread" } },
-  { name: "fcntl", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] } },
+  { name: "fcntl", restrict: 2, category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] } },
   { name: "fcntl64", category: "signal", signal: { arg: 2, kind: "owner" }, when: { arg: 1, values: [F_SETOWN] }, optional: true },
   // Nor lower their limits or priorities: RLIMIT_NOFILE 0 once left sydbox unable to poll.
   { name: "prlimit64", category: "signal", signal: { arg: 0, kind: "thread", zeroIsSelf: true } },
