@@ -51,7 +51,8 @@ export function watchdogFirst(argv: string[], env: Record<string, string | undef
 export function prelaunch(watchdogFirst: boolean): Prelaunch {
   const L = loadLibc();
   const info = new Int32Array(2), ctl = new Int32Array(2);
-  if (L.pipe2(info, O_CLOEXEC) !== 0 || L.pipe2(ctl, O_CLOEXEC) !== 0) throw new LaunchError(`pipe2: errno ${L.errno()}`);
+  const piped = L.ret(L.pipe2(info, O_CLOEXEC)) || L.ret(L.pipe2(ctl, O_CLOEXEC));
+  if (piped < 0) throw new LaunchError(`pipe2: errno ${-piped}`);
   const proc = Bun.spawn([...selfCommand(), CHILD_FLAG, ...(watchdogFirst ? [WATCHDOG_FIRST_FLAG] : [])], {
     stdio: ["inherit", "inherit", "inherit", info[1], ctl[0]],
     env: process.env as Record<string, string>,

@@ -119,10 +119,10 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     return { status: proc.exitCode ?? 1, stats, syncWakeUp: false, summary: emptySummary(o.dryRun) };
   }
 
-  const pidfd = Number(L.syscall(syscallNumber(sc, "pidfd_open"), proc.pid, 0, 0, 0, 0, 0));
-  if (pidfd < 0) throw new LaunchError(`pidfd_open: errno ${L.errno()}`);
-  const lfd = Number(L.syscall(syscallNumber(sc, "pidfd_getfd"), pidfd, reply[0], 0, 0, 0, 0));
-  if (lfd < 0) throw new LaunchError(`pidfd_getfd: errno ${L.errno()}`);
+  const pidfd = L.ret(Number(L.syscall(syscallNumber(sc, "pidfd_open"), proc.pid, 0, 0, 0, 0, 0)));
+  if (pidfd < 0) throw new LaunchError(`pidfd_open: errno ${-pidfd}`);
+  const lfd = L.ret(Number(L.syscall(syscallNumber(sc, "pidfd_getfd"), pidfd, reply[0], 0, 0, 0, 0)));
+  if (lfd < 0) throw new LaunchError(`pidfd_getfd: errno ${-lfd}`);
   L.close(pidfd);
 
   // SIGUSR1/2 (print the process tree) are answered from before the command

@@ -99,7 +99,7 @@ export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockad
   if (got.kind === "badf") return { kind: "done", errno: Errno.EBADF, bound: null };
   const fd = got.fd, st = got.status;
   try {
-    const r = asTracee(st, createsFile, () => (L.bind(fd, ptr(sockaddr), sockaddr.length) < 0 ? -L.errno() : 0));
+    const r = asTracee(st, createsFile, () => L.ret(L.bind(fd, ptr(sockaddr), sockaddr.length)));
     const e = -r;
     if (r < 0) return { kind: "done", errno: e, bound: null };
     nameLen[0] = SOCKADDR_STORAGE;

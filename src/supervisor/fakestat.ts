@@ -92,16 +92,16 @@ export class TraceeWriter {
   write(pid: number, addr: number, len: number): number {
     if (this.vmWritevWorks) {
       this.iov.set(this.bufPtr, addr, len);
-      const n = Number(this.L.process_vm_writev(pid, this.iov.localPtr, 1, this.iov.remotePtr, 1, 0));
+      const n = this.L.ret(Number(this.L.process_vm_writev(pid, this.iov.localPtr, 1, this.iov.remotePtr, 1, 0)));
       if (n === len) return 0;
       if (n >= 0) return Errno.EFAULT; // a partial write: the buffer runs into an unmapped page
-      const e = this.L.errno();
+      const e = -n;
       if (e !== Errno.ENOSYS && e !== Errno.EPERM) return e === Errno.ESRCH ? e : Errno.EFAULT;
       this.vmWritevWorks = false;
     }
     // /proc/PID/mem writes go through FOLL_FORCE, like a debugger's: a read-only mapping would be written too.
-    const fd = this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_WRONLY | O_CLOEXEC, 0);
-    if (fd < 0) return this.L.errno();
+    const fd = this.L.ret(this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_WRONLY | O_CLOEXEC, 0));
+    if (fd < 0) return -fd;
     const n = Number(this.L.pwrite(fd, this.bufPtr, len, addr));
     this.L.close(fd);
     return n === len ? 0 : Errno.EFAULT;
