@@ -137,16 +137,16 @@ export function compileFilter(L: Libc, sc: Seccomp, spec: ProgramSpec): Uint8Arr
   const ctx = createContext(sc, spec);
   try {
     // libseccomp 2.5 exports only to an fd; a memfd keeps it off the filesystem.
-    const fd = Number(L.syscall(syscallNumber(sc, "memfd_create"), ptr(Buffer.from("sydbox-bpf\0")), MFD_CLOEXEC, 0, 0, 0, 0));
-    if (fd < 0) throw new FilterError(`memfd_create failed: errno ${L.errno()}`);
+    const fd = L.ret(Number(L.syscall(syscallNumber(sc, "memfd_create"), ptr(Buffer.from("sydbox-bpf\0")), MFD_CLOEXEC, 0, 0, 0, 0)));
+    if (fd < 0) throw new FilterError(`memfd_create failed: errno ${-fd}`);
     try {
       const rc = sc.seccomp_export_bpf(ctx, fd);
       if (rc < 0) throw new FilterError(`seccomp_export_bpf failed: errno ${-rc}`);
       const chunks: Uint8Array[] = [];
       for (let off = 0; ; ) {
         const buf = new Uint8Array(65536);
-        const n = L.pread(fd, ptr(buf), buf.length, off);
-        if (n < 0) throw new FilterError(`reading the exported filter failed: errno ${L.errno()}`);
+        const n = L.ret(L.pread(fd, ptr(buf), buf.length, off));
+        if (n < 0) throw new FilterError(`reading the exported filter failed: errno ${-n}`);
         if (n === 0) break;
         chunks.push(buf.subarray(0, n));
         off += n;

@@ -48,9 +48,9 @@ export class TraceeMemory {
   read(pid: number, addr: number, len: number, off = 0): number {
     if (this.vmReadvWorks) {
       this.iov.set(this.bufPtr + off, addr, len);
-      const n = this.L.process_vm_readv(pid, this.iov.localPtr, 1, this.iov.remotePtr, 1, 0);
+      const n = this.L.ret(this.L.process_vm_readv(pid, this.iov.localPtr, 1, this.iov.remotePtr, 1, 0));
       if (n >= 0) return n;
-      const e = this.L.errno();
+      const e = -n;
       // ENOSYS/EPERM: no cross-memory attach here (kernel config or Yama); use /proc.
       if (e !== Errno.ENOSYS && e !== Errno.EPERM) { this.errno = e; return -1; }
       this.vmReadvWorks = false;
@@ -68,21 +68,21 @@ export class TraceeMemory {
     if (this.vmReadvWorks) {
       const l = this.gatherLocal;
       l[0] = dst % P32; l[1] = Math.floor(dst / P32); l[2] = len; l[3] = 0;
-      const n = this.L.process_vm_readv(pid, this.gatherLocalPtr, 1, riovPtr, count, 0);
+      const n = this.L.ret(this.L.process_vm_readv(pid, this.gatherLocalPtr, 1, riovPtr, count, 0));
       if (n >= 0) return n;
-      const e = this.L.errno();
+      const e = -n;
       if (e !== Errno.ENOSYS && e !== Errno.EPERM) { this.errno = e; return -1; }
       this.vmReadvWorks = false;
     }
-    const fd = this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0) { this.errno = this.L.errno(); return -1; }
+    const fd = this.L.ret(this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0));
+    if (fd < 0) { this.errno = -fd; return -1; }
     let got = 0;
     try {
       for (let i = 0; i < count && got < len; i++) {
         const want = Math.min(riov[4 * i + 2], len - got);
         if (want === 0) continue;
-        const n = this.L.pread(fd, dst + got, want, riov[4 * i] + riov[4 * i + 1] * P32);
-        if (n < 0 && got === 0) { this.errno = this.L.errno(); return -1; }
+        const n = this.L.ret(this.L.pread(fd, dst + got, want, riov[4 * i] + riov[4 * i + 1] * P32));
+        if (n < 0 && got === 0) { this.errno = -n; return -1; }
         if (n > 0) got += n;
         if (n !== want) break;
       }
@@ -95,10 +95,10 @@ export class TraceeMemory {
   private readonly gatherLocalPtr = stablePtr(this.gatherLocal);
 
   private readProcMem(pid: number, addr: number, len: number, off: number): number {
-    const fd = this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0) { this.errno = this.L.errno(); return -1; }
-    const n = this.L.pread(fd, this.bufPtr + off, len, addr);
-    if (n < 0) this.errno = this.L.errno();
+    const fd = this.L.ret(this.L.openat(-100, Buffer.from(`/proc/${pid}/mem\0`), O_RDONLY | O_CLOEXEC, 0));
+    if (fd < 0) { this.errno = -fd; return -1; }
+    const n = this.L.ret(this.L.pread(fd, this.bufPtr + off, len, addr));
+    if (n < 0) this.errno = -n;
     this.L.close(fd);
     return n < 0 ? -1 : n;
   }

@@ -38,13 +38,13 @@ export function fetchTraceeFd(n: Pick<Call, "pid" | "idValid">, fd: number): Fet
   if (fd < 0) return { kind: "badf" };
   const status = traceeStatus(n.pid);
   if (status === null) return { kind: "gone" };
-  const pidfd = Number(L.syscall(nrPidfdOpen, status.tgid, 0, 0, 0, 0, 0));
+  const pidfd = L.ret(Number(L.syscall(nrPidfdOpen, status.tgid, 0, 0, 0, 0, 0)));
   if (pidfd < 0) {
-    const e = L.errno();
+    const e = -pidfd;
     return e === Errno.ESRCH ? { kind: "gone" } : { kind: "unavailable", errno: e };
   }
-  const copy = Number(L.syscall(nrPidfdGetfd, pidfd, fd, 0, 0, 0, 0));
-  const getErr = copy < 0 ? L.errno() : 0;
+  const copy = L.ret(Number(L.syscall(nrPidfdGetfd, pidfd, fd, 0, 0, 0, 0)));
+  const getErr = copy < 0 ? -copy : 0;
   L.close(pidfd);
   // The pidfd named the right process only if the notification is still pending (no pid reuse).
   if (!n.idValid()) { if (copy >= 0) L.close(copy); return { kind: "gone" }; }
@@ -62,13 +62,13 @@ export function fetchTraceeFd(n: Pick<Call, "pid" | "idValid">, fd: number): Fet
  */
 export function copyTraceeFds(L: Libc, tgid: number, fds: ArrayLike<number>, out: number[]): number {
   numbers();
-  const pidfd = Number(L.syscall(nrPidfdOpen, tgid, 0, 0, 0, 0, 0));
-  if (pidfd < 0) return L.errno();
+  const pidfd = L.ret(Number(L.syscall(nrPidfdOpen, tgid, 0, 0, 0, 0, 0)));
+  if (pidfd < 0) return -pidfd;
   try {
     for (let i = 0; i < fds.length; i++) {
-      const copy = Number(L.syscall(nrPidfdGetfd, pidfd, fds[i], 0, 0, 0, 0));
+      const copy = L.ret(Number(L.syscall(nrPidfdGetfd, pidfd, fds[i], 0, 0, 0, 0)));
       if (copy < 0) {
-        const e = L.errno();
+        const e = -copy;
         for (const fd of out) L.close(fd);
         out.length = 0;
         return e;
