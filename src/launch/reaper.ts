@@ -90,9 +90,10 @@ export class Reaper {
    */
   constructor(private readonly L: Libc, readonly parentPid: number) {
     const S = this.S = loadSpawn();
-    if (L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER): errno ${L.errno()}`);
-    const pidfd = Number(L.syscall(SYS_PIDFD_OPEN, parentPid, 0, 0, 0, 0, 0));
-    if (pidfd < 0) throw new Error(`pidfd_open(sydbox): errno ${L.errno()}`);
+    const sub = L.ret(L.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+    if (sub < 0) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER): errno ${-sub}`);
+    const pidfd = L.ret(Number(L.syscall(SYS_PIDFD_OPEN, parentPid, 0, 0, 0, 0, 0)));
+    if (pidfd < 0) throw new Error(`pidfd_open(sydbox): errno ${-pidfd}`);
     // The pidfd names the process, not the number: re-check that it is still our parent.
     if (S.getppid() !== parentPid) throw new Error("sydbox exited before the command started");
     this.pidfd = pidfd;
@@ -184,14 +185,14 @@ export class Reaper {
     let status = 1;
     for (;;) {
       const watched = Atomics.load(state, ALIVE) === 1;
-      const r = S.waitpid(-1, wstatus, watched ? __WALL : __WALL | WNOHANG);
+      const r = L.ret(S.waitpid(-1, wstatus, watched ? __WALL : __WALL | WNOHANG));
       if (r > 0) {
         if (r !== eldest) continue;
         status = exitStatus(wstatus[0]);
         if (eldestFd[0] >= 0) { L.close(eldestFd[0]); eldestFd[0] = -1; } // reaped: its pidfd stays readable
         continue;
       }
-      if (r < 0) { if (L.errno() === Errno.EINTR) continue; L._exit(status); } // ECHILD: nobody is left
+      if (r < 0) { if (r === -Errno.EINTR) continue; L._exit(status); } // ECHILD: nobody is left
       if (eldestFd[0] >= 0) L.poll(eldestPoll, 1, 1);
       else Atomics.wait(state, ALIVE, 0, 1);
       if (Atomics.load(state, ALIVE) === 0 && performance.now() > deadline) {
@@ -231,8 +232,8 @@ export function watchdog(L: Libc, m: WatchMessage): void {
  */
 export function openChildren(L: Libc): number {
   const self = L.getpid();
-  const fd = L.openat(-100, cstr(`/proc/${self}/task/${self}/children`), O_CLOEXEC, 0);
-  if (fd < 0) throw new Error(`/proc/${self}/task/${self}/children: errno ${L.errno()} (a kernel without CONFIG_PROC_CHILDREN?)`);
+  const fd = L.ret(L.openat(-100, cstr(`/proc/${self}/task/${self}/children`), O_CLOEXEC, 0));
+  if (fd < 0) throw new Error(`/proc/${self}/task/${self}/children: errno ${-fd} (a kernel without CONFIG_PROC_CHILDREN?)`);
   return fd;
 }
 
@@ -258,9 +259,9 @@ export function killChildren(L: Libc, S: Spawn, childrenFd: number): void {
     }
     if (pid > 0) L.kill(pid, SIGKILL);
     for (;;) {
-      const r = S.waitpid(-1, wstatus, WNOHANG | __WALL);
+      const r = L.ret(S.waitpid(-1, wstatus, WNOHANG | __WALL));
       if (r > 0) continue;
-      if (r < 0 && L.errno() === ECHILD) return;
+      if (r === -ECHILD) return;
       break;
     }
     L.poll(null, 0, 1); // let the killed exit and their orphans arrive
