@@ -28,18 +28,17 @@ export async function selfTest(out: (line: string) => void): Promise<number> {
     {
       name: "seccomp user notification", required: true, run: () => {
         const action = new Uint32Array([SECCOMP_RET_USER_NOTIF]);
-        const r = Number(L.syscall(syscallNumber(sc, "seccomp"), SECCOMP_GET_ACTION_AVAIL, 0, ptr(action), 0, 0, 0));
-        return r === 0 || `not available (errno ${L.errno()})`;
+        const r = L.ret(Number(L.syscall(syscallNumber(sc, "seccomp"), SECCOMP_GET_ACTION_AVAIL, 0, ptr(action), 0, 0, 0)));
+        return r === 0 || `not available (errno ${-r})`;
       },
     },
     {
       name: "pidfd_open and pidfd_getfd", required: true, run: () => {
-        const pidfd = Number(L.syscall(syscallNumber(sc, "pidfd_open"), child.pid, 0, 0, 0, 0, 0));
-        if (pidfd < 0) return `pidfd_open failed (errno ${L.errno()})`;
-        const fd = Number(L.syscall(syscallNumber(sc, "pidfd_getfd"), pidfd, 0, 0, 0, 0, 0));
-        const e = L.errno();
+        const pidfd = L.ret(Number(L.syscall(syscallNumber(sc, "pidfd_open"), child.pid, 0, 0, 0, 0, 0)));
+        if (pidfd < 0) return `pidfd_open failed (errno ${-pidfd})`;
+        const fd = L.ret(Number(L.syscall(syscallNumber(sc, "pidfd_getfd"), pidfd, 0, 0, 0, 0, 0)));
         L.close(pidfd);
-        if (fd < 0) return `pidfd_getfd failed (errno ${e})`;
+        if (fd < 0) return `pidfd_getfd failed (errno ${-fd})`;
         L.close(fd);
         return true;
       },
@@ -55,17 +54,17 @@ export async function selfTest(out: (line: string) => void): Promise<number> {
       name: "cross memory attach (process_vm_readv)", required: false, run: () => {
         const local = new BigUint64Array([BigInt(ptr(buf)), 16n]);
         const remote = new BigUint64Array([BigInt(firstMapping()), 16n]);
-        const n = L.process_vm_readv(child.pid, local, 1, remote, 1, 0);
-        return n === 16 || `failed (errno ${L.errno()}); /proc/PID/mem will be used`;
+        const n = L.ret(L.process_vm_readv(child.pid, local, 1, remote, 1, 0));
+        return n === 16 || `failed (${n < 0 ? `errno ${-n}` : `${n} of 16 bytes`}); /proc/PID/mem will be used`;
       },
     },
     {
       name: "/proc/PID/mem", required: false, run: () => {
-        const fd = L.openat(-100, Buffer.from(`/proc/${child.pid}/mem\0`), 0, 0);
-        if (fd < 0) return `cannot open (errno ${L.errno()})`;
-        const n = L.pread(fd, buf, 16, firstMapping());
+        const fd = L.ret(L.openat(-100, Buffer.from(`/proc/${child.pid}/mem\0`), 0, 0));
+        if (fd < 0) return `cannot open (errno ${-fd})`;
+        const n = L.ret(L.pread(fd, buf, 16, firstMapping()));
         L.close(fd);
-        return n === 16 || `cannot read (errno ${L.errno()})`;
+        return n === 16 || `cannot read (${n < 0 ? `errno ${-n}` : `${n} of 16 bytes`})`;
       },
     },
   ];

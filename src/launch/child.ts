@@ -97,20 +97,22 @@ export function childMain(watchdogFirst: boolean): never {
 
   // 1. no_new_privs: required to load a filter unprivileged, and it stops setuid
   //    binaries from gaining privileges the sandbox cannot see.
-  if (L.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) fail(L, `prctl(PR_SET_NO_NEW_PRIVS): errno ${L.errno()}`);
+  const nnp = L.ret(L.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+  if (nnp !== 0) fail(L, `prctl(PR_SET_NO_NEW_PRIVS): errno ${-nnp}`);
   // 2. The reaper watches the process that started us: it must be sydbox.
   if (reaper.parentPid !== spec.parentPid) fail(L, "child stage: sydbox exited before the command started");
 
   // 2b. No core files (unless core/trust/core_dumps): the kernel writes them into the working
   //     directory, past every path check. 0/0 so that only a privileged process could raise
   //     it again, and the rules program refuses that (refusals.ts).
-  if (!spec.coreDumps && L.setrlimit(RLIMIT_CORE, noCore) !== 0) fail(L, `setrlimit(RLIMIT_CORE): errno ${L.errno()}`);
+  const core = spec.coreDumps ? 0 : L.ret(L.setrlimit(RLIMIT_CORE, noCore));
+  if (core !== 0) fail(L, `setrlimit(RLIMIT_CORE): errno ${-core}`);
 
   // 3. Load the filter (compiled in the parent) and get its listener. Only this thread gets
   //    it (the command inherits it); Bun's other threads stay unfiltered and never touch
   //    the sandboxed tree.
-  const lfd = Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, Number(ptr(fprog)), 0, 0, 0));
-  if (lfd < 0) fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) failed: errno ${L.errno()}`);
+  const lfd = L.ret(Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, Number(ptr(fprog)), 0, 0, 0)));
+  if (lfd < 0) fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) failed: errno ${-lfd}`);
 
   // 4. Hand the listener over: the parent copies it out of us with pidfd_getfd.
   const info = new Int32Array([lfd, L.getpid()]);
@@ -139,13 +141,12 @@ export function childMain(watchdogFirst: boolean): never {
     // ignores more; SIG_IGN and the mask survive execve.
     for (let s = 1; s < 65; s++) if (s !== 9 && s !== 19 && s !== 32 && s !== 33) L.signal(s, SIG_DFL);
     // A session of its own, without the invoker's terminal (core/trust/terminal keeps them): see reaper.spawn.
-    if (spec.newSession && loadSpawn().setsid() < 0) fail(L, `setsid: errno ${L.errno()}`);
+    const sid = spec.newSession ? L.ret(loadSpawn().setsid()) : 0;
+    if (sid < 0) fail(L, `setsid: errno ${-sid}`);
     L.sigprocmask(SIG_SETMASK, new Uint8Array(128), null);
-    if (Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, 0, Number(ptr(restrictProg)), 0, 0, 0)) < 0) {
-      fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) of the core/restrict filter failed: errno ${L.errno()}`);
-    }
-    L.execve(path, argv.pointers, envp.pointers);
-    const e = L.errno();
+    const loaded = L.ret(Number(L.syscall(spec.seccompNr, SECCOMP_SET_MODE_FILTER, 0, Number(ptr(restrictProg)), 0, 0, 0)));
+    if (loaded < 0) fail(L, `seccomp(SECCOMP_SET_MODE_FILTER) of the core/restrict filter failed: errno ${-loaded}`);
+    const e = -L.ret(L.execve(path, argv.pointers, envp.pointers));
     process.stderr.write(`sydbox: ${spec.argv[0]}: ${errnoText(e)}\n`);
     L._exit(e === 2 ? 127 : 126);
   }
