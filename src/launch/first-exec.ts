@@ -31,7 +31,7 @@ export function answerEldestExecve(L: Libc, lfd: number, execveNr: number, stats
   for (;;) {
     const w = n.wait();
     if (w === Wake.Hangup) return false;
-    if (w !== Wake.Notification || !n.receive()) continue;
+    if (w !== Wake.Notification || n.receive() !== 0) continue;
     const execve = n.nr === execveNr;
     if (execve) stats[STAT_ROW.execve]++;
     answer(n, CONTINUE);

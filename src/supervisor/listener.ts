@@ -61,19 +61,19 @@ export class Listener {
 
   /** Waits (forever by default) until a notification is pending or no tracee is left. */
   wait(timeoutMs = -1): Wake {
-    const r = this.L.poll(this.pollPtr, 1, timeoutMs);
-    if (r < 0) return this.interrupted("poll");
+    const r = this.L.ret(this.L.poll(this.pollPtr, 1, timeoutMs));
+    if (r < 0) return this.interrupted("poll", r);
     const rev = this.pollfd16[3];
     if (rev & POLLIN) return Wake.Notification;
     if (rev & (POLLHUP | POLLERR | POLLNVAL)) return Wake.Hangup;
     return Wake.Interrupted;
   }
 
-  /** Receives one notification; false if it vanished (tracee killed) or another thread took it. */
-  receive(): boolean {
+  /** Receives one notification: 0, or -errno if it vanished (tracee killed), another thread took it, or a signal came. */
+  receive(): number {
     this.notif.fill(0); // the kernel insists on a zeroed buffer
     this.answered = false;
-    return this.L.ioctl(this.fd, NOTIF_IOCTL.RECV, this.notifPtr) === 0;
+    return this.L.ret(this.L.ioctl(this.fd, NOTIF_IOCTL.RECV, this.notifPtr));
   }
 
   /**
@@ -84,17 +84,18 @@ export class Listener {
    * vanished notification, and a zero-timeout poll tells the two apart.
    */
   next(): Wake {
-    if (this.receive()) return Wake.Notification;
-    if (this.L.errno() === Errno.EINTR) return Wake.Interrupted;
-    this.vanished();
-    const r = this.L.poll(this.pollPtr, 1, 0);
-    if (r < 0) return this.interrupted("poll");
+    const got = this.receive();
+    if (got === 0) return Wake.Notification;
+    if (got === -Errno.EINTR) return Wake.Interrupted;
+    this.vanished(got);
+    const r = this.L.ret(this.L.poll(this.pollPtr, 1, 0));
+    if (r < 0) return this.interrupted("poll", r);
     return r > 0 && this.pollfd16[3] & (POLLHUP | POLLERR | POLLNVAL) ? Wake.Hangup : Wake.Vanished;
   }
 
-  /** After a failed `receive`: ENOENT (the notification vanished) and EINTR are normal; anything else is fatal. */
-  vanished(): void {
-    const e = this.L.errno();
+  /** After `receive` failed with `r` (-errno): ENOENT (the notification vanished) and EINTR are normal; anything else is fatal. */
+  vanished(r: number): void {
+    const e = -r;
     if (e !== Errno.ENOENT && e !== Errno.EINTR) throw new Error(`seccomp notification RECV failed: errno ${e}`);
   }
 
@@ -103,8 +104,8 @@ export class Listener {
    * our RLIMIT_NOFILE to 0) would fail again at once, and retrying it spun forever. It
    * is fatal: the supervisor loop ends, sydbox kills the tree and exits with the message.
    */
-  private interrupted(what: string): Wake {
-    const e = this.L.errno();
+  private interrupted(what: string, r: number): Wake {
+    const e = -r;
     if (e === Errno.EINTR) return Wake.Interrupted;
     throw new Error(`${what} on the seccomp listener failed: errno ${e}`);
   }
@@ -140,20 +141,19 @@ export class Listener {
 
   /** Is the current notification still pending? Guards every read of tracee memory against pid reuse. */
   idValid(): boolean {
-    return this.L.ioctl(this.fd, NOTIF_IOCTL.ID_VALID, this.notifPtr) === 0 || this.retried(NOTIF_IOCTL.ID_VALID, this.notifPtr);
+    return this.retried(NOTIF_IOCTL.ID_VALID, this.notifPtr) === 0;
   }
 
   /**
-   * After a failed ioctl: repeats it while it fails with EINTR (the kernel's
+   * An ioctl on the listener, repeated while it fails with EINTR (the kernel's
    * notify lock is taken interruptibly; a signal meant for RECV, see
    * launch/tree-request.ts, must not turn a live tracee into a "gone" one or
-   * lose its answer). True once it succeeds.
+   * lose its answer): 0 or -errno.
    */
-  private retried(request: number, p: number): boolean {
-    while (this.L.errno() === Errno.EINTR) {
-      if (this.L.ioctl(this.fd, request, p) === 0) return true;
-    }
-    return false;
+  private retried(request: number, p: number): number {
+    let r: number;
+    do r = this.L.ret(this.L.ioctl(this.fd, request, p)); while (r === -Errno.EINTR);
+    return r;
   }
 
   /** Lets the call proceed in the kernel as if never intercepted. */
@@ -182,7 +182,8 @@ export class Listener {
     a[A_FLAGS] = SECCOMP_ADDFD_FLAG_SEND;
     a[A_SRCFD] = srcfd; a[A_NEWFD] = 0;
     a[A_NEWFD_FLAGS] = cloexec ? O_CLOEXEC : 0;
-    return this.L.ioctl(this.fd, NOTIF_IOCTL.ADDFD, this.addfdPtr) < 0 ? this.L.errno() : 0;
+    const r = this.L.ret(this.L.ioctl(this.fd, NOTIF_IOCTL.ADDFD, this.addfdPtr));
+    return r < 0 ? -r : 0;
   }
 
   private send(val: number, error: number, flags: number): void {
@@ -193,9 +194,8 @@ export class Listener {
     this.respI[R_ERROR] = error;
     r[R_FLAGS] = flags;
     // ENOENT: the tracee died meanwhile; nothing to answer.
-    if (this.L.ioctl(this.fd, NOTIF_IOCTL.SEND, this.respPtr) < 0 && !this.retried(NOTIF_IOCTL.SEND, this.respPtr) && this.L.errno() !== Errno.ENOENT) {
-      this.sendErrors++;
-    }
+    const sent = this.retried(NOTIF_IOCTL.SEND, this.respPtr);
+    if (sent < 0 && sent !== -Errno.ENOENT) this.sendErrors++;
   }
 
   /**

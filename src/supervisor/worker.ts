@@ -67,7 +67,10 @@ self.onmessage = (ev: MessageEvent<StartMessage>) => {
       for (;;) {
         const w = listener.wait();
         if (w === Wake.Hangup) break;
-        if (w === Wake.Notification) { if (listener.receive()) dispatcher.handle(); else listener.vanished(); }
+        if (w === Wake.Notification) {
+          const r = listener.receive();
+          if (r === 0) dispatcher.handle(); else listener.vanished(r);
+        }
         else if (w === Wake.Interrupted) serveRequests();
       }
     }
