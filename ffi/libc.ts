@@ -7,8 +7,9 @@
  * prototypes; on x86_64 and aarch64 SysV that passes arguments the same way.
  *
  * This is the one libc binding of a thread (spawn.ts aside, bound late on purpose):
- * at.ts and fsops.ts wrap it. Its symbols fail C's way, -1 and then `errno()`; the
- * wrappers return the value or -errno, through `ret()`, and never throw.
+ * at.ts and fsops.ts wrap it. Its symbols fail C's way, -1 and errno set; every caller
+ * turns that into one convention at once, the value or -errno, through `ret()` (errno
+ * is not read later, when another call may have changed it).
  */
 import { dlopen, FFIType as T, read } from "bun:ffi";
 import type { Bound } from "./pointer.ts";
@@ -55,7 +56,7 @@ const symbols = {
   free: { args: [T.ptr], returns: T.void },
 } as const;
 
-/** Opens libc for the calling thread and returns its symbols plus an errno reader. */
+/** Opens libc for the calling thread and returns its symbols plus `ret`, the -errno converter. */
 export function loadLibc(): Libc {
   // Once per module instance, which is once per thread (see the note above).
   return (bound ??= bindLibc());
@@ -72,8 +73,6 @@ function bindLibc() {
   return {
     ...(lib.symbols as Bound<typeof lib.symbols>),
     ioctlValue: alias.symbols.ioctl as (fd: number, req: number | bigint, value: number | bigint) => number,
-    /** The calling thread's errno, valid right after a failed call. */
-    errno: (): number => read.i32(errnoPtr, 0),
     /** A call's result in the wrappers' convention: the value, or -errno when it failed. */
     ret: (r: number): number => (r < 0 ? -read.i32(errnoPtr, 0) : r),
   };
