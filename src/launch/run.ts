@@ -25,6 +25,10 @@ import type { Config } from "../config/types";
 import type { Dump } from "../report/dump";
 import { emptySummary, type ViolationSummary } from "../report/summary";
 import { VERSION } from "../version";
+import { procStat } from "../procfs";
+
+/** ^Z: how long sydbox waits for the command to stop before it stops itself. */
+const STOP_WAIT_MS = 500;
 
 /** How to start the sandboxed command. */
 export interface RunOptions {
@@ -81,8 +85,19 @@ export async function run(pre: Prelaunch, o: RunOptions): Promise<RunResult> {
     process.on("SIGQUIT", toGroup(SIGQUIT));
     // ^Z: the command's group is stopped first (SIGSTOP: SIGTSTP is discarded by an orphaned
     // group, which a session of its own is), then sydbox, so the shell sees its job stopped;
-    // `fg` continues sydbox's group, and sydbox the command's.
-    process.on("SIGTSTP", () => { toGroup(SIGSTOP)(); process.kill(process.pid, "SIGSTOP"); });
+    // `fg` continues sydbox's group, and sydbox the command's. sydbox stops only once the
+    // eldest has (or after STOP_WAIT_MS): a process inside a notified call cannot stop until
+    // the supervisor answers it, and a supervisor stopped first leaves it waiting, running.
+    process.on("SIGTSTP", () => {
+      toGroup(SIGSTOP)();
+      const until = Date.now() + STOP_WAIT_MS;
+      const stopSelf = () => {
+        const st = ours() ? procStat(eldest)?.fields[0] : undefined;
+        if (st === undefined || st === "T" || st === "t" || Date.now() >= until) process.kill(process.pid, "SIGSTOP");
+        else setTimeout(stopSelf, 1);
+      };
+      stopSelf();
+    });
     process.on("SIGCONT", toGroup(SIGCONT));
   }
   process.on("SIGTERM", forward(SIGTERM));

@@ -86,7 +86,9 @@ test("^C still reaches the command, now through sydbox (SIGINT is passed on to i
 }, 30000);
 
 test("^Z stops the command with sydbox, and fg (SIGCONT) continues both", async () => {
-  const p = Bun.spawn([DIST, "--", "sh", "-c", "echo $$; while :; do sleep 0.05; done"], { stdout: "pipe", stderr: "pipe" });
+  // The command execs one sleep: a shell looping on children would sit in vfork (uninterruptible
+  // until its stopped child runs again), natively as under sydbox, and never show as stopped.
+  const p = Bun.spawn([DIST, "--", "sh", "-c", "echo $$; exec sleep 1000"], { stdout: "pipe", stderr: "pipe" });
   const reader = p.stdout.getReader();
   const pid = Number(new TextDecoder().decode((await reader.read()).value).trim());
   const state = (n: number) => readFileSync(`/proc/${n}/stat`, "utf8").replace(/^.*\) /, "")[0];
@@ -97,6 +99,8 @@ test("^Z stops the command with sydbox, and fg (SIGCONT) continues both", async 
     p.kill("SIGCONT");
     expect(await until(() => state(pid) !== "T" && state(p.pid) !== "T")).toBe(true);
   } finally {
+    // A failed check must not hang the test on a stopped tree: continue it, then end it.
+    p.kill("SIGCONT");
     p.kill("SIGTERM");
     await p.exited;
   }
