@@ -60,6 +60,8 @@ test("a supervisor that cannot poll its listener (RLIMIT_NOFILE 0, set from outs
   await p.exited;
   // Before the fix: killed by the timeout after spinning. Now: the loop fails once and sydbox exits.
   expect({ signal: p.signalCode, status: p.exitCode }).toEqual({ signal: null, status: 1 });
-  expect(stderr).toMatch(/sydbox: supervisor failed: .*(poll|RECV).*errno/);
+  // Which call fails first depends on timing: the poll (EINVAL above the limit), a RECV, or the
+  // answer of a call whose emulation found no free descriptor; each ends the run the same way.
+  expect(stderr).toMatch(/sydbox: supervisor failed: .*((poll|RECV).*errno|left unanswered)/);
   expect(performance.now() - t0).toBeLessThan(20000);
 }, TIMEOUT);
