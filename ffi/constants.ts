@@ -164,6 +164,21 @@ export const SIG_DFL = 0;
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23;
 /** SIGCONT (x86 and the generic ABI alike). */
 export const SIGCONT = 18;
+/** SIGPIPE (x86 and the generic ABI alike). */
+export const SIGPIPE = 13;
+/** fcntl(2): duplicate to the lowest free fd, close-on-exec. */
+export const F_DUPFD_CLOEXEC = 1030;
+/** setpriority(2)'s `which` for one process (or, with a thread id, one thread). */
+export const PRIO_PROCESS = 0;
+/** sizeof(struct sockaddr_storage): the kernel caps socket addresses at it. */
+export const SOCKADDR_STORAGE = 128;
+/**
+ * The ioctls that change a file's inode flags or version through any fd of it, in their
+ * 64-bit and 32-bit (compat) numbers, and struct fsxattr's (FS_IOC_FSSETXATTR's) size.
+ */
+export const FS_IOC_SETFLAGS = 0x40086602, FS_IOC32_SETFLAGS = 0x40046602;
+export const FS_IOC_SETVERSION = 0x40087602, FS_IOC32_SETVERSION = 0x40047602;
+export const FS_IOC_FSSETXATTR = 0x401c5820, FSXATTR_SIZE = 28;
 export const WNOHANG = 1, __WALL = 0x40000000;
 
 /** AUDIT_ARCH_* carry this bit on 64-bit architectures (include/uapi/linux/audit.h). */

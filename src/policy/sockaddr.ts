@@ -30,6 +30,7 @@ export const AF_UNSPEC = 0;
 export const AF_UNIX = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
+export const AF_NETLINK = 16;
 
 const SOCKADDR_UN_SIZE = 110; // sa_family_t + sun_path[108]
 const SOCKADDR_IN_SIZE = 16;

@@ -21,12 +21,12 @@ import { ptr } from "bun:ffi";
 import { Errno } from "../errors";
 import { AF_UNIX, decodeSockaddr, formatAddress, type SockAddr } from "../policy/sockaddr";
 import { unmapIPv4 } from "../policy/ip";
+import { SOCKADDR_STORAGE } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import type { Call } from "./call";
 import { asTracee } from "./emulate/creds";
 import { fetchTraceeFd } from "./tracee-fd";
 
-const SOCKADDR_STORAGE = 128;
 const SUN_PATH_MAX = 108; // sizeof(sun_path), including the terminating NUL
 
 /**

@@ -46,19 +46,18 @@
  * pid, the port id the kernel would have tried first for it).
  */
 import { Errno } from "../errors";
-import { decodeSockaddr } from "../policy/sockaddr";
+import { AF_NETLINK, decodeSockaddr } from "../policy/sockaddr";
 import type { AddrArg, SyscallRow } from "../syscalls/table";
 import { bindFor, BoundAddresses, unixSockaddr, type BindOutcome } from "./bind";
 import type { Call } from "./call";
 import { checkAddress, type CheckedAddress, type CheckedPath } from "./checked";
 import { connectFor } from "./emulate/connect";
 import { sendFor, sendVectorFor, type MsgHdr, type SendEntry } from "./emulate/send";
+import { SOCKADDR_STORAGE } from "../../ffi/constants";
 import { P32 } from "../../ffi/pointer";
 import { tgidOf } from "./signals";
 import { CONTINUE, fail, GONE, succeed, type Answer, type Gone, type Verdict } from "./verdict";
 
-/** The kernel caps socket addresses at sizeof(struct sockaddr_storage). */
-const SOCKADDR_STORAGE = 128;
 /** 64-bit struct msghdr: name, namelen (i32, at 8), iov, iovlen, control, controllen, flags. */
 const MSGHDR_SIZE = 56;
 /** Compat (i386, x32) struct msghdr: the same fields, pointers and lengths 32 bits wide. */
@@ -244,7 +243,6 @@ function bound(out: BindOutcome, emulate: boolean): Answer {
   return out.errno !== 0 ? fail(out.errno) : succeed(0);
 }
 
-const AF_NETLINK = 16;
 /**
  * A netlink bind with nl_pid 0 asks the kernel for a port id, which it takes from the
  * binding process's pid: in the supervisor's bind that would be sydbox's. A copy naming the

@@ -10,6 +10,7 @@
  * and is not seen, except the eldest's, which the main thread dumps.
  */
 import { ptr } from "bun:ffi";
+import { POLLIN } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { resolvePath } from "../path/resolve";
 import { decodeSockaddr, formatAddress } from "../policy/sockaddr";
@@ -19,7 +20,6 @@ import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import { Listener } from "./listener";
 import { TraceeMemory } from "./memory";
 
-const POLLIN = 1;
 /** How often (at most) the pidfds are polled for exits while notifications arrive. */
 const EXIT_POLL_MS = 50;
 

@@ -3,6 +3,7 @@
  * every notification. The main thread must never block in FFI (it reaps
  * children and handles signals), so the loop lives here.
  */
+import { PRIO_PROCESS } from "../../ffi/constants";
 import { loadLibc } from "../../ffi/libc";
 import { loadSeccomp, syscallNumber } from "../../ffi/seccomp";
 import { Dispatcher } from "./dispatch";
@@ -33,7 +34,6 @@ const index = new SyscallIndex(sc, L);
  * larger share cannot starve the build. PRIO_PROCESS with a thread id: this thread only.
  */
 const SUPERVISOR_NICE = -10;
-const PRIO_PROCESS = 0;
 function raisePriority(): void {
   L.syscall(syscallNumber(sc, "setpriority"), PRIO_PROCESS, L.gettid(), SUPERVISOR_NICE, 0, 0, 0);
 }

@@ -6,7 +6,10 @@
  *
  * Argument indices are those of the syscall ABI (not of libc wrappers).
  */
-import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN, SYS_SOCKETCALL, type Arch } from "../../ffi/constants";
+import {
+  AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN, FS_IOC32_SETFLAGS, FS_IOC32_SETVERSION, FS_IOC_FSSETXATTR,
+  FS_IOC_SETFLAGS, FS_IOC_SETVERSION, SYS_SOCKETCALL, type Arch,
+} from "../../ffi/constants";
 import { Errno } from "../errors";
 import type { ResolveMode } from "../path/types";
 import type { RuleCategory } from "../config/vocabulary";
@@ -209,9 +212,7 @@ export interface SyscallRow {
  * FIDEDUPERANGE shares identical data only: they stay with the kernel.
  */
 export const INODE_IOCTLS = {
-  FS_IOC_SETFLAGS: 0x40086602, FS_IOC32_SETFLAGS: 0x40046602,
-  FS_IOC_SETVERSION: 0x40087602, FS_IOC32_SETVERSION: 0x40047602,
-  FS_IOC_FSSETXATTR: 0x401c5820,
+  FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_SETVERSION, FS_IOC32_SETVERSION, FS_IOC_FSSETXATTR,
 } as const;
 
 const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });

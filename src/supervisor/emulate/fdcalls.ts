@@ -15,7 +15,7 @@
  * deleted file that still has links elsewhere, whose names sydbox cannot know, denied.
  */
 import * as at from "../../../ffi/at";
-import { AUDIT_ARCH } from "../../../ffi/constants";
+import { AUDIT_ARCH, FS_IOC_FSSETXATTR, FSXATTR_SIZE } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { stablePtr } from "../../../ffi/pointer";
 import { Errno } from "../../errors";
@@ -26,10 +26,6 @@ import { fetchTraceeFd } from "../tracee-fd";
 import { CONTINUE, deny, fail, GONE, result, type Verdict } from "../verdict";
 import { asTracee } from "./creds";
 import { xattrName, xattrValue } from "./xattr";
-
-/** struct fsxattr (FS_IOC_FSSETXATTR) is 28 bytes; the other requests read an int. */
-const FSXATTR_SIZE = 28;
-const FS_IOC_FSSETXATTR = 0x401c5820;
 
 /** Performs the call on our copy `fd` of the tracee's fd: its result, or -errno. */
 type FdOp = (c: Call, fd: number, row: SyscallRow) => number;

@@ -45,8 +45,8 @@
  */
 import { P32, stablePtr } from "../../../ffi/pointer";
 import {
-  MSG_DONTWAIT, MSG_NOSIGNAL, MSG_ZEROCOPY, O_NONBLOCK, SCM_CREDENTIALS, SCM_RIGHTS, SOCK_SEQPACKET,
-  SOCK_STREAM, SOL_SOCKET, SO_DOMAIN, SO_TYPE,
+  F_DUPFD_CLOEXEC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_ZEROCOPY, O_NONBLOCK, SCM_CREDENTIALS, SCM_RIGHTS, SOCK_SEQPACKET,
+  SIGPIPE, SOCK_STREAM, SOL_SOCKET, SO_DOMAIN, SO_TYPE,
 } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
 import { loadLibc } from "../../../ffi/libc";
@@ -68,8 +68,6 @@ export const MAX_PAYLOAD = 512 * 1024;
 export const MAX_CONTROL = 128 * 1024;
 const UIO_MAXIOV = 1024;
 const INT_MAX = 0x7fffffff;
-const SIGPIPE = 13;
-const F_DUPFD_CLOEXEC = 1030;
 
 /** The rest of a struct msghdr, for the sends emulation performs: read by network.ts. */
 export interface MsgHdr {
