@@ -42,7 +42,8 @@
  * the live processes (plus what one prune interval lets in).
  */
 import { nodeFs } from "../lazy-node";
-import { procStat, procStatus, readProcText } from "../procfs";
+import { ProcNumber, procStat, readProcText } from "../procfs";
+import { processIdentity, taskIdentity } from "./task-identity";
 import type { Config } from "../config/types";
 import { Sandbox } from "./sandbox";
 
@@ -100,8 +101,8 @@ interface Mark {
 /** One traced process (thread group). */
 interface Proc {
   tgid: number;
-  /** /proc/PID/stat start time, to tell a recycled pid from the process we knew. */
-  start: string;
+  /** Its identity (task-identity.ts), to tell a recycled pid from the process we knew. */
+  start: number;
   state: State;
   /** marks[0] is the state it was born with (after = -1); later ones are its changes. */
   marks: Mark[];
@@ -131,10 +132,6 @@ const PRUNE_EVERY = 256;
 const PRUNE_MS = 10_000;
 const MAX_WALK = 256;
 
-/** `/proc/PID/stat` start time (field 22), or null when the process is gone. */
-export function startTime(pid: number): string | null {
-  return procStat(pid)?.fields[19] ?? null;
-}
 
 function readNumber(path: string): number {
   const text = readProcText(path);
@@ -153,6 +150,8 @@ export class ProcessStates {
     return (this.pidMaxRead ||= readNumber("/proc/sys/kernel/pid_max") || 4194304);
   }
   private eldestExeced = false;
+  /** The pid counter, read at every state change. */
+  private readonly lastPid = new ProcNumber("/proc/sys/kernel/ns_last_pid");
   private adopted = 0;
   private lastPrune = 0;
 
@@ -199,7 +198,7 @@ export class ProcessStates {
   resumeOnExec(tid: number): void {
     const p = this.proc(tid);
     this.tracking = true;
-    p.resume = { image: execImage(p.tgid), after: readNumber("/proc/sys/kernel/ns_last_pid") };
+    p.resume = { image: execImage(p.tgid), after: this.lastPid.read() };
   }
 
   /** Settles a pending resume (see resumeOnExec). */
@@ -222,7 +221,7 @@ export class ProcessStates {
 
   private set(p: Proc, next: State): void {
     this.tracking = true;
-    const last = readNumber("/proc/sys/kernel/ns_last_pid");
+    const last = this.lastPid.read();
     if (Number.isNaN(last)) {
       // No pid counter: every child not yet seen gets the new state.
       p.marks = [{ after: -1, state: next }];
@@ -262,42 +261,40 @@ export class ProcessStates {
 
   /** First sight of a thread: find its process, or create it from its nearest known ancestor. */
   private adopt(tid: number): Proc {
-    const st = procStatus(tid);
+    const me = taskIdentity(tid);
     // Gone already: its notification is void; answer from the initial state, remember nothing.
-    if (!st) return { tgid: tid, start: "", state: this.initial, marks: [{ after: -1, state: this.initial }] };
-    const known = this.procs.get(st.tgid);
+    if (!me) return { tgid: tid, start: -1, state: this.initial, marks: [{ after: -1, state: this.initial }] };
+    const known = this.procs.get(me.tgid);
     if (known) {
-      this.tids.set(tid, st.tgid);
+      this.tids.set(tid, me.tgid);
       if (known.resume) this.settle(known);
       return known;
     }
 
     // Unknown processes never changed their state: each has what its parent gave it.
-    const chain = [st.tgid];
-    let ppid = st.ppid;
+    const chain = [me];
+    let ppid = me.ppid;
     let state = this.initial;
     while (chain.length < MAX_WALK && ppid > 1 && ppid !== this.self) {
       const parent = this.procs.get(ppid);
       if (parent) {
         if (parent.resume) this.settle(parent);
-        state = this.inherited(parent, chain[chain.length - 1]);
+        state = this.inherited(parent, chain[chain.length - 1].tgid);
         break;
       }
-      const ps = procStatus(ppid);
+      const ps = taskIdentity(ppid);
       if (!ps) break;
-      chain.push(ppid);
+      chain.push(ps);
       ppid = ps.ppid;
     }
-    for (const pid of chain) {
-      const start = startTime(pid);
-      if (start === null) continue;
-      this.procs.set(pid, { tgid: pid, start, state, marks: [{ after: -1, state }] });
-      this.tids.set(pid, pid);
+    for (const { tgid, start } of chain) {
+      this.procs.set(tgid, { tgid, start, state, marks: [{ after: -1, state }] });
+      this.tids.set(tgid, tgid);
     }
-    this.tids.set(tid, st.tgid);
+    this.tids.set(tid, me.tgid);
     this.adopted++;
     this.maybePrune();
-    return this.procs.get(st.tgid) ?? { tgid: st.tgid, start: "", state, marks: [{ after: -1, state }] };
+    return this.procs.get(me.tgid)!;
   }
 
   private maybePrune(): void {
@@ -311,7 +308,7 @@ export class ProcessStates {
   /** Drops the entries of exited processes (and of recycled pids) and their threads. */
   prune(): void {
     for (const [pid, p] of this.procs) {
-      if (startTime(pid) !== p.start) this.procs.delete(pid);
+      if (processIdentity(pid) !== p.start) this.procs.delete(pid);
     }
     for (const [tid, tgid] of this.tids) {
       if (!this.procs.has(tgid) || (tid !== tgid && !nodeFs().existsSync(`/proc/${tgid}/task/${tid}`))) this.tids.delete(tid);
