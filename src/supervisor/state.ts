@@ -169,6 +169,18 @@ export class ProcessStates {
     return this.tracking ? this.proc(tid).state : this.initial;
   }
 
+  /**
+   * The state of thread `tid` if it is known without a first look at /proc (a pending
+   * resume not settled yet counts as unknown), else null: for a check that costs less
+   * than that look (the magic stat's lock test).
+   */
+  known(tid: number): State | null {
+    if (!this.tracking) return this.initial;
+    const tgid = this.tids.get(tid);
+    const p = tgid === undefined ? undefined : this.procs.get(tgid);
+    return p === undefined || p.resume ? null : p.state;
+  }
+
   /** Replaces the state of `tid`'s process (and of its threads) with `cfg`, from its next call on. */
   replace(tid: number, cfg: Config): void {
     this.set(this.proc(tid), new State(cfg));
