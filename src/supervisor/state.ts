@@ -36,10 +36,12 @@
  * Nothing is tracked, and no /proc file is read, until the first state change:
  * until then every process has the initial state.
  *
- * Entries of exited processes are pruned every PRUNE_EVERY new processes or
- * PRUNE_MS, whichever comes first; an entry whose /proc/PID/stat start time
- * differs belongs to a recycled pid and is dropped too. Memory stays bounded by
- * the live processes (plus what one prune interval lets in).
+ * Entries of exited processes are pruned once as many new processes were met as
+ * the last prune left entries (PRUNE_EVERY at least), or every PRUNE_MS, whichever comes
+ * first; an entry whose identity (task-identity.ts) differs belongs to a recycled
+ * pid and is dropped too. A prune looks at every entry, so its cost per new process
+ * stays constant however many processes live; memory stays bounded by twice the
+ * live processes (plus PRUNE_EVERY).
  */
 import { nodeFs } from "../lazy-node";
 import { ProcNumber, procStat, readProcText } from "../procfs";
@@ -153,6 +155,8 @@ export class ProcessStates {
   /** The pid counter, read at every state change. */
   private readonly lastPid = new ProcNumber("/proc/sys/kernel/ns_last_pid");
   private adopted = 0;
+  /** New processes until the next prune: as many as the last prune left, PRUNE_EVERY at least. */
+  private pruneAfter = PRUNE_EVERY;
   private lastPrune = 0;
 
   /**
@@ -311,10 +315,11 @@ export class ProcessStates {
 
   private maybePrune(): void {
     const now = Date.now();
-    if (this.adopted < PRUNE_EVERY && now - this.lastPrune < PRUNE_MS) return;
+    if (this.adopted < this.pruneAfter && now - this.lastPrune < PRUNE_MS) return;
     this.adopted = 0;
     this.lastPrune = now;
     this.prune();
+    this.pruneAfter = Math.max(PRUNE_EVERY, this.procs.size);
   }
 
   /** Drops the entries of exited processes (and of recycled pids) and their threads. */
