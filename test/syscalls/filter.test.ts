@@ -16,7 +16,7 @@ import { runBpf, seccompData } from "./bpf-interpreter";
 
 const TRUST: Trust = {
   ptrace: false, io_uring: false, open_by_handle: false, userfaultfd: false, pidfd: false, namespaces: false,
-  mount: false, devices: false, acct: false, core_dumps: false, terminal: false,
+  mount: false, devices: false, acct: false, core_dumps: false, terminal: false, fs_ioctl: false,
 };
 const EPERM = SCMP_ACT_ERRNO(1), ENOSYS = SCMP_ACT_ERRNO(38);
 const S_IFIFO = 0o010000;
