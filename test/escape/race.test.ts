@@ -127,3 +127,39 @@ for (const kind of ["sendto", "sendmsg", "sendmmsg", "nameless"] as const) {
     }
   }, (SECONDS + 90) * 1000);
 }
+
+/**
+ * The socket-swap race (test/c/sockrace.c): a nameless sendmsg on a connected unix stream
+ * socket, while a thread dup2()s an unbound unix datagram socket onto the same fd number and
+ * gives the msghdr a denied msg_name. A check of the stream socket followed by CONTINUE lets
+ * the kernel send the datagram to the denied path (a receiver outside the sandbox sees it);
+ * emulation sends on the socket it checked, so the datagram never leaves.
+ */
+async function socketSwap(emulate: boolean) {
+  const seconds = emulate ? SECONDS : CONTINUE_BUDGET;
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const path = join(a.no, "sock"), stopfile = join(a.dir, "stop");
+  const recv = Bun.spawn([cc("sockrace"), "recv", path, String(seconds + 10), stopfile], { stdout: "pipe", stderr: "inherit" });
+  cleanups.push(() => recv.kill());
+  const reader = recv.stdout.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toStartWith("ready");
+  const args = ["-m", `core/trace/emulate:${emulate}`, "-m", "core/sandbox/network:deny", "-m", `filter/network+unix:${a.no}/***`];
+  const r = await sydbox([...args, "--", cc("sockrace"), "send", path, String(seconds), stopfile], { timeoutMs: (seconds + 60) * 1000 });
+  await Bun.sleep(200); // a datagram in flight
+  const m = /^sent (\d+) (\d+)$/m.exec(r.stdout);
+  console.log(`socket-swap race, ${emulate ? "emulation" : "CONTINUE"}: ${r.stdout.trim()}, escaped ${existsSync(stopfile)}`);
+  return { status: r.status, sent: Number(m?.[1]), attempts: Number(m?.[2]), escaped: existsSync(stopfile) };
+}
+
+test("unix socket-swap race: wins against CONTINUE (the known weakness)", async () => {
+  const r = await socketSwap(false);
+  expect({ status: r.status, escaped: r.escaped }).toEqual({ status: 0, escaped: true });
+}, (CONTINUE_BUDGET + 90) * 1000);
+
+test(`unix socket-swap race: never wins with emulation, for ${SECONDS} seconds`, async () => {
+  const r = await socketSwap(true);
+  expect({ status: r.status, escaped: r.escaped }).toEqual({ status: 0, escaped: false });
+  // The loop did real work: sends over the stream socket were emulated and succeeded.
+  expect(r.sent).toBeGreaterThan(100);
+}, (SECONDS + 90) * 1000);
