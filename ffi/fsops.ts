@@ -21,7 +21,7 @@ const C = loadLibc();
 const sc = loadSeccomp();
 const NAMES = [
   "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
-  "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
+  "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "setresuid", "setresgid", "fcntl", "close",
   "getgroups", "geteuid", "openat", "read", "capget", "capset", "readlinkat",
   "sendmsg", "getsockopt", "tgkill",
   "fchmod", "fchown", "ioctl", "setxattr", "removexattr", "fsetxattr", "fremovexattr",
@@ -106,6 +106,12 @@ export const unshare = (flags: number) => sys(NR.unshare, flags);
 export const setfsuid = (uid: number) => sys(NR.setfsuid, uid);
 /** setfsgid(2): per thread; returns the previous fsgid. */
 export const setfsgid = (gid: number) => sys(NR.setfsgid, gid);
+/**
+ * The raw setresuid(2) and setresgid(2) syscalls with only the real id (-1 keeps the others):
+ * unlike glibc's wrappers they change the calling thread only.
+ */
+export const setRealUid = (uid: number) => sys(NR.setresuid, uid, -1, -1);
+export const setRealGid = (gid: number) => sys(NR.setresgid, gid, -1, -1);
 /** The raw setgroups(2) syscall: unlike glibc's wrapper it changes the calling thread only. */
 export function setgroups(groups: Uint32Array): number {
   return sys(NR.setgroups, groups.length, groups.length ? ptr(groups) : 0);

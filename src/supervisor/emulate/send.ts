@@ -21,10 +21,11 @@
  *   the kernel checks it against the sender, which would be the supervisor. Control data of
  *   other families, and of 32-bit callers (whose cmsg layout differs), is refused with EPERM.
  *   A CONTINUE would reopen the race, so refusing is the safe answer.
- * - Unix and other non-IP sockets: the kernel stamps the sender's pid, uid and gid on each
- *   message (what an SO_PASSCRED receiver, or netlink, sees). The supervisor's uid and gid
- *   must then be the tracee's, or the send is refused with EPERM (a root sydbox would lend a
- *   non-root tracee root's credentials). The pid is the supervisor's: documented.
+ * - Unix and other non-IP sockets: the kernel stamps the sender's pid and real uid and gid on
+ *   each message (what an SO_PASSCRED receiver, or netlink, sees). A root supervisor wears the
+ *   tracee's real ids for the send (creds.ts, asSender); any other must have them, or the send
+ *   is refused with EPERM (never lend the tracee another identity). The pid is the
+ *   supervisor's: documented.
  * - Payloads are copied up to 512 KiB (MAX_PAYLOAD), more than a UDP datagram (64 KiB) or a
  *   unix datagram under the default socket buffer limits can hold. Beyond it a datagram or
  *   seqpacket send fails with EMSGSIZE (the kernel's answer to an oversized datagram); a
@@ -61,7 +62,7 @@ import type { SendReply } from "./jobs";
 import { copyTraceeFds, fetchTraceeFd } from "../tracee-fd";
 import { fail, GONE, HANDED, result, succeed, type Answer } from "../verdict";
 import { pinAddress, type Target } from "./connect";
-import { asTracee, type TraceeStatus } from "./creds";
+import { asSender, canSendAs, type TraceeStatus } from "./creds";
 
 /** The largest payload copied from the tracee for one message. */
 export const MAX_PAYLOAD = 512 * 1024;
@@ -137,7 +138,7 @@ export function sendRaw(fd: number, addr: Uint8Array | null, data: number, len: 
   }
   put64(m, 4, b.iovPtr); m[6] = 1;
   if (clen > 0) { put64(m, 8, control); m[10] = clen; }
-  return asTracee(status, false, () => fs.sendmsg(fd, b.msgPtr, flags));
+  return asSender(status, () => fs.sendmsg(fd, b.msgPtr, flags));
 }
 
 /** What the socket is, from our copy: its type and family. */
@@ -158,7 +159,7 @@ function socketOf(c: Call): Socket | Answer {
   const type = fs.getsockoptInt(got.fd, SOL_SOCKET, SO_TYPE);
   const domain = type < 0 ? -1 : fs.getsockoptInt(got.fd, SOL_SOCKET, SO_DOMAIN);
   if (type < 0 || domain < 0) { fs.close(got.fd); return fail(type === -Errno.ENOTSOCK || domain === -Errno.ENOTSOCK ? Errno.ENOTSOCK : Errno.EBADF); }
-  if (domain !== AF_INET && domain !== AF_INET6 && (got.status.uid !== process.getuid!() || got.status.gid !== process.getgid!())) {
+  if (domain !== AF_INET && domain !== AF_INET6 && !canSendAs(got.status)) {
     // The message would carry the supervisor's identity, not the tracee's.
     fs.close(got.fd);
     return fail(Errno.EPERM);
