@@ -362,3 +362,9 @@ export const DEVICE_IOCTLS = {
 
 /** Setting the hardware clock through /dev/rtc, opened read-only (like settimeofday, never allowed). */
 export const RTC_SET_IOCTLS = { RTC_SET_TIME: IOW(0x70, 0x0a, 36), RTC_EPOCH_SET: IOW(0x70, 0x0e, 8), RTC_PARAM_SET: IOW(0x70, 0x14, 16) } as const;
+
+/**
+ * Landlock (include/uapi/linux/landlock.h): the right to create a unix socket file, the
+ * path-beneath rule type, and landlock_create_ruleset's flag that asks for the ABI version.
+ */
+export const LANDLOCK_ACCESS_FS_MAKE_SOCK = 1 << 9, LANDLOCK_RULE_PATH_BENEATH = 1, LANDLOCK_CREATE_RULESET_VERSION = 1;

@@ -178,9 +178,9 @@ export class NetworkEngine {
       // of a family that is checked.
       if (!emulate) return CONTINUE;
       const own = ownNetlinkPort(c, raw);
-      let out = bindFor(c, c.argInt(0), own, false);
+      let out = bindFor(c, c.argInt(0), own, null);
       // That port is taken: the kernel then picks one, as for the tracee's own nl_pid 0.
-      if (own !== raw && out.kind === "done" && out.errno === Errno.EADDRINUSE) out = bindFor(c, c.argInt(0), raw, false);
+      if (own !== raw && out.kind === "done" && out.errno === Errno.EADDRINUSE) out = bindFor(c, c.argInt(0), raw, null);
       return bound(out, true);
     }
 
@@ -192,7 +192,7 @@ export class NetworkEngine {
     // The resolved path does not fit sun_path: the kernel would bind the tracee's (relative) bytes
     // unrecorded; with emulation that CONTINUE would let it read new ones: refused.
     if (bytes === null) return emulate ? fail(Errno.ENAMETOOLONG) : CONTINUE;
-    const out = bindFor(c, c.argInt(0), bytes, subject.family === "unix" && !autobind);
+    const out = bindFor(c, c.argInt(0), bytes, subject.family === "unix" && !autobind ? judged.unixPath : null);
     if (out.kind === "done" && out.errno === 0 && out.bound && recordBind) this.bound.add(out.bound);
     return bound(out, emulate);
   }
