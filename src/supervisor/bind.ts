@@ -31,8 +31,6 @@ import * as fs from "../../ffi/fsops";
 import { loadLibc } from "../../ffi/libc";
 import { entryWorker } from "../launch/entry";
 import type { Call } from "./call";
-import type { CheckedPath } from "./checked";
-import { openParent, type Parent } from "./emulate/canonical";
 import { asTracee, type TraceeStatus } from "./emulate/creds";
 import type { BindJob } from "./emulate/jobs";
 import { fetchTraceeFd } from "./tracee-fd";
@@ -103,24 +101,23 @@ let landlock: boolean | undefined;
 /** A binder thread started ahead of the next bind, idle until it gets its job. */
 let spare: Worker | null = null;
 const newBinder = () => entryWorker("supervisor/emulate/binder.ts");
-const parent: Parent = { fd: -1, name: "" };
 
 /**
- * Binds our copy `fd` of a tracee's socket to `sockaddr`, the unix path `path` as checked,
- * with tracee credentials `st`, on a binder thread confined below the path's pinned parent
- * (emulate/binder.ts): 0 or -errno. Without Landlock in the kernel, here, unconfined.
+ * Binds our copy `fd` of a tracee's socket to `sockaddr`, a checked unix path whose parent
+ * directory `dir` is pinned, with tracee credentials `st`, on a binder thread confined below
+ * that directory (emulate/binder.ts): 0 or -errno. Without Landlock in the kernel, here, unconfined.
  */
-function bindUnixPath(fd: number, sockaddr: Uint8Array, path: CheckedPath, st: TraceeStatus): number {
+function bindUnixPath(fd: number, sockaddr: Uint8Array, dir: number, st: TraceeStatus): number {
   const L = loadLibc();
   landlock ??= fs.landlockAbi() >= 1;
   if (!landlock) return asTracee(st, true, () => L.ret(L.bind(fd, ptr(sockaddr), sockaddr.length)));
-  const r = openParent(path, null, parent);
-  if (r < 0) return r;
-  // The binder owns these two fds and closes them: one that outlives a timeout never binds a
-  // number that the supervisor has meanwhile reused.
+  // The binder owns its copies of both fds and closes them: one that outlives a timeout never
+  // binds a number that the supervisor has meanwhile reused.
   const sock = fs.fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (sock < 0) { L.close(parent.fd); return sock; }
-  const job: BindJob = { sock, dir: parent.fd, addr: sockaddr, status: st, result: new SharedArrayBuffer(8) };
+  if (sock < 0) return sock;
+  const pinned = fs.fcntl(dir, F_DUPFD_CLOEXEC, 0);
+  if (pinned < 0) { L.close(sock); return pinned; }
+  const job: BindJob = { sock, dir: pinned, addr: sockaddr, status: st, result: new SharedArrayBuffer(8) };
   const out = new Int32Array(job.result);
   let binder: Worker;
   try {
@@ -129,7 +126,7 @@ function bindUnixPath(fd: number, sockaddr: Uint8Array, path: CheckedPath, st: T
     binder.postMessage(job);
   } catch {
     L.close(sock);
-    L.close(parent.fd);
+    L.close(pinned);
     return -Errno.EAGAIN;
   }
   // The supervisor thread waits: a bind does not block, and the thread boots in milliseconds.
@@ -142,10 +139,10 @@ function bindUnixPath(fd: number, sockaddr: Uint8Array, path: CheckedPath, st: T
 
 /**
  * Binds the tracee's socket `sockfd` to the raw `sockaddr` in the supervisor, as the calling
- * thread of call `c` would. `unixPath`, for a unix path that creates a socket file: the
- * checked path (the tracee's umask applies, and the bind is confined below its parent).
+ * thread of call `c` would. `unixDir`, for a unix path that creates a socket file: its parent
+ * directory, pinned (the tracee's umask applies, and the bind is confined below it).
  */
-export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockaddr: Uint8Array, unixPath: CheckedPath | null): BindOutcome {
+export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockaddr: Uint8Array, unixDir: number | null): BindOutcome {
   const L = loadLibc();
   const got = fetchTraceeFd(c, sockfd);
   if (got.kind === "gone" || got.kind === "unavailable") return got;
@@ -153,7 +150,7 @@ export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockad
   if (got.kind === "badf") return { kind: "done", errno: Errno.EBADF, bound: null };
   const fd = got.fd, st = got.status;
   try {
-    const r = unixPath !== null ? bindUnixPath(fd, sockaddr, unixPath, st) : asTracee(st, false, () => L.ret(L.bind(fd, ptr(sockaddr), sockaddr.length)));
+    const r = unixDir !== null ? bindUnixPath(fd, sockaddr, unixDir, st) : asTracee(st, false, () => L.ret(L.bind(fd, ptr(sockaddr), sockaddr.length)));
     const e = -r;
     if (r < 0) return { kind: "done", errno: e, bound: null };
     nameLen[0] = SOCKADDR_STORAGE;
