@@ -22,11 +22,11 @@ const TRUST: Trust = {
 const EPERM = SCMP_ACT_ERRNO(1), ENOSYS = SCMP_ACT_ERRNO(38);
 const S_IFIFO = 0o010000;
 
-function program(trust: Partial<Trust> = {}): Uint8Array {
+function program(trust: Partial<Trust> = {}, arches: number[] = []): Uint8Array {
   const sc = loadSeccomp();
   const inputs: FilterInputs = {
     modes: { exec: "off", read: "off", write: "deny", network: "off" }, magicLocked: true, watchExec: false,
-    trust: { ...TRUST, ...trust }, bpfOnly: false, arches: [], rootful: true,
+    trust: { ...TRUST, ...trust }, bpfOnly: false, arches, rootful: true,
     restrict: { general: 0, io_control: false, memory_map: false, shared_memory_writable: false, file_control: false },
   };
   return filterBpf(loadLibc(), sc, buildFilter(inputs, sc.seccomp_arch_native()));
@@ -81,6 +81,12 @@ test.skipIf(process.arch !== "x64")("ioctls that change a file or filesystem thr
     BTRFS_IOC_START_SYNC: ioc(IOC_READ, 0x94, 24, 8), BTRFS_IOC_GET_FEATURES: ioc(IOC_READ, 0x94, 57, 24), FS_IOC_MEASURE_VERITY: 0xc0046686,
     BLKGETSIZE64: 0x80081272,
   })) expect({ name, got: call(p, 16, 3, r, 0) }).toEqual({ name, got: SCMP_ACT_ALLOW });
+  // An i386 caller under -a x86 (ioctl is 54 there): its 32-bit struct sizes are refused alike.
+  const x86 = program({}, [AUDIT_ARCH.I386]);
+  const i386 = (r: number) => runBpf(x86, seccompData(54, AUDIT_ARCH.I386, [3, r, 0]));
+  expect(i386(ioc(IOC_WRITE, 0x94, 23, 4096))).toBe(EPERM); // BTRFS_IOC_SNAP_CREATE_V2
+  expect(i386(ioc(IOC_WRITE, 0x66, 7, 4))).toBe(EPERM); // EXT4_IOC_GROUP_EXTEND with a 32-bit long
+  expect(i386(0x80046601)).toBe(SCMP_ACT_ALLOW); // FS_IOC32_GETFLAGS
   // ext4's own version setter is checked as a write of the file, like FS_IOC_SETVERSION.
   expect(call(p, 16, 3, EXT4_IOC_SETVERSION, 0)).toBe(SCMP_ACT_NOTIFY);
   expect(call(p, 16, 3, EXT4_IOC32_SETVERSION, 0)).toBe(SCMP_ACT_NOTIFY);
