@@ -8,6 +8,9 @@
  *   race symlink DIR SECONDS  the main thread open(O_CREAT)s DIR/ok/p/race while a
  *                             `race flip` process swaps the symlink DIR/ok/p between
  *                             DIR/ok/a and DIR/no
+ *   race bind DIR SECONDS     the main thread binds a unix socket to DIR/ok/p/race (and
+ *                             unlinks it again) while `race flip` swaps the directory DIR/ok/p
+ *                             with DIR/ok/q, a symlink to ../no
  *   race flip DIR SECONDS     the swapper: renameat2(RENAME_EXCHANGE) of DIR/ok/p and
  *                             DIR/ok/q (symlinks to ok/a and ../no) in a tight loop
  *   race xattr DIR SECONDS    setxattr(PATH, "user.race") while a thread flips PATH between
@@ -49,6 +52,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -58,7 +62,7 @@ static char buf[4096];
 static char okp[2048], nop[2048];
 static atomic_int stop;
 /** What the opener calls: open(O_CREAT), setxattr, or openat2 with flipping flags. */
-static enum { OPEN, XATTR, OPENAT2, EXEC } call;
+static enum { OPEN, XATTR, OPENAT2, EXEC, BIND } call;
 static struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .mode = 0644 };
 
 static struct sockaddr_in sa;
@@ -100,6 +104,16 @@ static int attempt(const char *path) {
     int st = 0;
     if (p < 0 || waitpid(p, &st, 0) < 0) return 0;
     return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
+  if (call == BIND) {
+    // The last try's socket file goes first (a bind never replaces one).
+    unlink(path);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+    int r = bind(s, (struct sockaddr *)&a, sizeof a);
+    close(s);
+    return r == 0;
   }
   long fd = call == OPENAT2 ? syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how) : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd >= 0) close(fd);
@@ -185,7 +199,7 @@ static int sender(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc == 6) return sender(argv);
-  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip|xattr|openat2|exec DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
+  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|bind|flip|xattr|openat2|exec DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
   const char *dir = argv[2];
   double seconds = atof(argv[3]);
   snprintf(nop, sizeof nop, "%s/no/race", dir);
@@ -212,7 +226,8 @@ int main(int argc, char **argv) {
     call = OPENAT2;
     return opener(nop, nop, seconds, 1);
   }
-  if (strcmp(argv[1], "symlink") == 0) {
+  if (strcmp(argv[1], "symlink") == 0 || strcmp(argv[1], "bind") == 0) {
+    if (argv[1][0] == 'b') call = BIND;
     char p[4096];
     snprintf(p, sizeof p, "%s/ok/p/race", dir);
     return opener(p, nop, seconds, 0);
