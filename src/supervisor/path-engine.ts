@@ -10,6 +10,7 @@ import type { SyscallRow } from "../syscalls/table";
 import type { Call } from "./call";
 import { checkPaths, type CheckedPath, type DryRecord } from "./checked";
 import { emulatePath, emulates } from "./emulate";
+import { execCheck } from "./exec-verify";
 import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type PathRequest } from "./paths";
 import type { Sandbox } from "./sandbox";
 import { CONTINUE, deny, fail, GONE, KILL, type Answer, type Verdict } from "./verdict";
@@ -90,6 +91,7 @@ export class PathEngine {
 
     const paths = this.paths, exists = this.exists, raws = this.raws;
     paths.length = 0; exists.length = 0; raws.length = 0;
+    let raw0 = "";
     for (let i = 0; i < row.paths!.length; i++) {
       const p = row.paths![i];
       const addr = c.arg(p.path);
@@ -108,6 +110,7 @@ export class PathEngine {
         if (!sb.cfg.core.violation.raise_fail) return pass(emu, res.errno);
         return deny(res.errno || (req.eacces ? Errno.EACCES : Errno.EPERM), [{ category: firstCat, call: pathCall(row.name, [raw ?? ""]), subjects: [raw ?? ""] }]);
       }
+      if (i === 0) raw0 = raw ?? "";
       paths.push(res.path);
       exists.push(res.exists);
       if (emu) raws.push(raw);
@@ -117,9 +120,22 @@ export class PathEngine {
     dry.errno = 0; dry.violations = null;
     const denied = checkPaths(c, row, req, paths, exists, this.checked, dry);
     if (denied !== null) return denied;
+    if (verifiesExec(c, row, sb)) {
+      // Only the tracee can exec: continued, then what runs is verified (exec-verify.ts).
+      return execCheck(row.name, this.checked[0], raw0, row.name === "execveat" ? c.argInt(0) : null);
+    }
     const then = emu ? emulatePath(c, row, req, this.checked, raws) : CONTINUE;
     return dry.violations === null ? then : deny(dry.errno, dry.violations, then);
   }
+}
+
+/**
+ * Is an allowed exec verified after the fact? With emulation (core/trace/emulate:false is
+ * SydBox 2's check-then-continue) and exec sandboxing deciding it; not in a dry run, which
+ * denies nothing.
+ */
+function verifiesExec(c: Call, row: SyscallRow, sb: Sandbox): boolean {
+  return row.category === "exec" && !c.dryRun && sb.cfg.core.trace.emulate && sb.mode("exec") !== "off";
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import type { Config } from "../config/types";
 import type { SockAddr } from "../policy/sockaddr";
+import type { ExecCheck } from "./exec-verify";
 
 /** The categories a violation is checked as: a path category, or bind/connect (an address). */
 export type Denied = "read" | "write" | "exec" | "bind" | "connect";
@@ -50,6 +51,8 @@ export type Verdict =
    * `then` (null: CONTINUE) instead; `errno` is then what would have been denied.
    */
   | { readonly kind: "deny"; readonly errno: number; readonly violations: readonly Violation[]; readonly then: Answer | null }
+  /** An allowed exec under emulation: CONTINUE, then verify what runs (exec-verify.ts). */
+  | ExecCheck
   /** exec/kill_if_match: SIGKILL the caller and fail its exec with EACCES. */
   | { readonly kind: "kill" }
   /** A signal aimed at sydbox or the reaper: refused with EPERM and reported, in dry runs too (signals.ts). */
