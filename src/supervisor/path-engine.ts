@@ -86,7 +86,10 @@ export class PathEngine {
     // openat2's flags are tracee memory: without emulation (or where it cannot be made) the
     // call is refused with ENOSYS, and libc callers fall back to openat, whose flags are registers.
     if (!emu && row.refine?.kind === "openHow") return fail(Errno.ENOSYS);
-    if (req === null) return pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
+    // A verified exec answers its failed lookups itself too: a CONTINUE would let the kernel
+    // look again, at a path a racing thread has meanwhile made to exist.
+    const verifies = verifiesExec(c, row, sb), own = emu || verifies;
+    if (req === null) return pass(own, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
     const firstCat = firstOn(sb, req);
 
     const paths = this.paths, exists = this.exists, raws = this.raws;
@@ -99,7 +102,7 @@ export class PathEngine {
       // No ID_VALID check here: a notification that died meanwhile makes our
       // answer fail harmlessly. The dispatcher checks it before anything with a
       // side effect (a report, a kill), emulation before it acts.
-      if (raw === null && addr !== 0) return pass(emu, c.readErrno); // EFAULT/ENAMETOOLONG: the kernel says so itself
+      if (raw === null && addr !== 0) return pass(own, c.readErrno); // EFAULT/ENAMETOOLONG: the kernel says so itself
       const res = resolveArg(pid, p, c, raw, argResolveMode(p, c, i === 0 ? req.mode : undefined), i === 0 ? req.resolve : 0);
       if (!res.ok && "unverifiable" in res) {
         // openat2 scoped lookups sydbox cannot reproduce: denied, whatever the lists say.
@@ -107,7 +110,7 @@ export class PathEngine {
       }
       if (!res.ok) {
         // The kernel will fail this lookup the same way; raise_fail makes it a violation.
-        if (!sb.cfg.core.violation.raise_fail) return pass(emu, res.errno);
+        if (!sb.cfg.core.violation.raise_fail) return pass(own, res.errno);
         return deny(res.errno || (req.eacces ? Errno.EACCES : Errno.EPERM), [{ category: firstCat, call: pathCall(row.name, [raw ?? ""]), subjects: [raw ?? ""] }]);
       }
       if (i === 0) raw0 = raw ?? "";
@@ -120,7 +123,7 @@ export class PathEngine {
     dry.errno = 0; dry.violations = null;
     const denied = checkPaths(c, row, req, paths, exists, this.checked, dry);
     if (denied !== null) return denied;
-    if (verifiesExec(c, row, sb)) {
+    if (verifies) {
       // Only the tracee can exec: continued, then what runs is verified (exec-verify.ts).
       return execCheck(row.name, this.checked[0], raw0, row.name === "execveat" ? c.argInt(0) : null);
     }

@@ -1,0 +1,146 @@
+/*
+ * Post-exec verification of exec sandboxing (test/escape/exec-verify.test.ts).
+ *
+ *   execv status            prints `pid PID tracer TRACERPID` (from /proc/self/status)
+ *   execv failed PROG       execve(PROG), which must fail; prints `failed ERRNO`, then goes on
+ *                           and prints `pid PID tracer TRACERPID`
+ *   execv thread SELF FILE  a second thread execs `SELF status` while the leader loops on
+ *                           open(FILE, O_CREAT) (a notified call); prints `leader PID` first
+ *   execv signal PROG N     a thread queues N real-time signals at the main thread while it
+ *                           loops on execve(PROG), which fails; prints `signals GOT N`
+ *   execv loop N            execs itself N times, then exits 0
+ *   execv watch SELF N      forks `SELF loop N` and polls its TracerPid until it exits;
+ *                           prints `maxtracer T` (the largest seen)
+ *
+ * Installed as DIR/ok/prog or DIR/no/prog (test/c/race.c's exec race), it is the race's
+ * program: as no/prog it creates DIR/ok/ran before anything else, as ok/prog it exits 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int tracer_of(pid_t pid) {
+  char path[64], buf[4096];
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  char *t = strstr(buf, "TracerPid:");
+  return t ? atoi(t + 10) : -1;
+}
+
+static void status(void) {
+  printf("pid %d tracer %d\n", getpid(), tracer_of(getpid()));
+  fflush(stdout);
+}
+
+static const char *self_path, *file_path;
+static char *status_argv[] = { "execv", "status", NULL };
+
+static void *exec_thread(void *unused) {
+  (void)unused;
+  usleep(20000);
+  execve(self_path, status_argv, environ);
+  perror("execve");
+  exit(3);
+}
+
+static atomic_int got;
+static pid_t main_tid;
+static int to_send;
+static atomic_int sent_all;
+static void on_signal(int sig) { (void)sig; got++; }
+static void *sender(void *unused) {
+  (void)unused;
+  for (int i = 0; i < to_send; i++) {
+    syscall(SYS_tgkill, getpid(), main_tid, SIGRTMIN);
+    for (volatile int j = 0; j < 20000 + (i * 7919) % 200000; j++);
+  }
+  sent_all = 1;
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 8) {
+    exe[n] = 0;
+    if (strcmp(exe + n - 8, "/no/prog") == 0) {
+      strcpy(exe + n - 8, "/ok/ran");
+      close(open(exe, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+      return 0;
+    }
+    if (strcmp(exe + n - 8, "/ok/prog") == 0) return 0;
+  }
+  if (argc < 2) return 2;
+  if (strcmp(argv[1], "status") == 0) { status(); return 0; }
+  if (strcmp(argv[1], "failed") == 0 && argc == 3) {
+    char *av[] = { argv[2], NULL };
+    execve(argv[2], av, environ);
+    printf("failed %s\n", strerrorname_np(errno));
+    status();
+    return 0;
+  }
+  if (strcmp(argv[1], "thread") == 0 && argc == 4) {
+    self_path = argv[2];
+    file_path = argv[3];
+    printf("leader %d\n", getpid());
+    fflush(stdout);
+    pthread_t t;
+    if (pthread_create(&t, NULL, exec_thread, NULL) != 0) return 2;
+    for (;;) close(open(file_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  }
+  if (strcmp(argv[1], "signal") == 0 && argc == 4) {
+    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+    sigaction(SIGRTMIN, &sa, NULL);
+    main_tid = gettid();
+    to_send = atoi(argv[3]);
+    pthread_t t;
+    if (pthread_create(&t, NULL, sender, NULL) != 0) return 2;
+    char *av[] = { argv[2], NULL };
+    long tries = 0;
+    while (!sent_all) { execve(argv[2], av, environ); tries++; }
+    pthread_join(t, NULL);
+    for (int i = 0; i < 100 && got < to_send; i++) usleep(10000);
+    printf("signals %d %d tries %ld\n", (int)got, to_send, tries);
+    return 0;
+  }
+  if (strcmp(argv[1], "loop") == 0 && argc == 3) {
+    int left = atoi(argv[2]);
+    if (left <= 0) return 0;
+    char next[16];
+    snprintf(next, sizeof next, "%d", left - 1);
+    char *av[] = { "execv", "loop", next, NULL };
+    execv("/proc/self/exe", av);
+    return 3;
+  }
+  if (strcmp(argv[1], "watch") == 0 && argc == 4) {
+    pid_t p = fork();
+    if (p == 0) {
+      char *av[] = { "execv", "loop", argv[3], NULL };
+      execv(argv[2], av);
+      _exit(3);
+    }
+    int max = 0, st;
+    while (waitpid(p, &st, WNOHANG) == 0) {
+      int t = tracer_of(p);
+      if (t > max) max = t;
+    }
+    printf("maxtracer %d\n", max);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+  }
+  return 2;
+}

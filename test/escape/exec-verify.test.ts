@@ -1,0 +1,129 @@
+/**
+ * Issue #19, class 3, execve: only the tracee can exec, so an allowed exec is CONTINUEd and
+ * the kernel looks its path up again. A thread that rewrites the path buffer in between
+ * (test/c/race.c `exec`: a vfork child execs while a thread of its parent flips the path
+ * between DIR/ok/prog and DIR/no/prog) starts a denied program. Under
+ * core/trace/emulate:false (SydBox 2's check-then-continue, documented racy) it wins; by
+ * default the supervisor traces each allowed exec to its exec event and kills what is not
+ * the checked program before its first instruction (src/supervisor/exec-verify.ts), and the
+ * denied program never leaves its mark (DIR/ok/ran, created before anything else).
+ *
+ * The other tests: an exec that fails goes on untraced, a non-leader thread's exec while the
+ * leader sits in notified calls, signals arriving around failed execs are all delivered, and
+ * with exec sandboxing off nothing is ever traced.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cc } from "../lib/cc";
+import { sydbox } from "../lib/sydbox";
+import { arena } from "./lib";
+
+/** How long the attack runs where it must hold, in seconds. */
+const SECONDS = 5;
+/** The budget of the attack against CONTINUE, which stops at its first win. */
+const CONTINUE_BUDGET = 30;
+const cleanups: Array<() => void> = [];
+afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
+
+const BUILD = join(import.meta.dir, "..", ".build");
+const raced = (out: string) => /^(bypass|held) (\d+)(?: (\d+))?$/m.exec(out);
+
+/** Exec sandboxing only: the system, the test helpers and `dir`/ok allowed; `dir`/no denied (not reported). */
+function execSandbox(dir: string, emulate = true): string[] {
+  const lists = [`${dir}/ok/***`, "/usr/***", "/bin/***", `${BUILD}/***`].flatMap((p) => ["-m", `allowlist/exec+${p}`]);
+  return ["-m", `core/trace/emulate:${emulate}`, "-m", "core/sandbox/write:off", "-m", "core/sandbox/exec:deny", ...lists, "-m", `filter/exec+${dir}/no/***`];
+}
+
+type Kind = "script" | "binary";
+/** An arena whose ok/prog and no/prog are a #! script or a binary (test/c/execv.c); no/prog creates ok/ran. */
+function programs(ok: Kind, no: Kind) {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const put = (kind: Kind, path: string, body: string) => {
+    if (kind === "binary") copyFileSync(cc("execv"), path);
+    else writeFileSync(path, `#!/bin/sh\n${body}`, { mode: 0o755 });
+  };
+  put(ok, join(a.ok, "prog"), "exit 0\n");
+  put(no, join(a.no, "prog"), `: > ${a.ok}/ran\n`);
+  return a;
+}
+
+async function race(ok: Kind, no: Kind, emulate: boolean, seconds: number) {
+  const a = programs(ok, no);
+  const r = await sydbox([...execSandbox(a.dir, emulate), "--", cc("race"), "exec", a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
+  const m = raced(r.stdout);
+  console.log(`exec race ${ok} -> ${no}, ${emulate ? "verified" : "CONTINUE"}: ${r.stdout.trim()}`);
+  return { verdict: m?.[1], attempts: Number(m?.[2] ?? 0), ran: existsSync(join(a.ok, "ran")), status: r.status };
+}
+
+test("natively, the exec race starts the denied program (the attack's target is real)", () => {
+  const a = programs("script", "binary");
+  const r = Bun.spawnSync([cc("race"), "exec", a.dir, "5"]);
+  expect(r.stdout.toString()).toStartWith("bypass");
+  expect(existsSync(join(a.ok, "ran"))).toBe(true);
+});
+
+for (const [ok, no] of [["script", "script"], ["script", "binary"], ["binary", "binary"]] as const) {
+  test(`exec race ${ok} -> ${no}: wins against CONTINUE (core/trace/emulate:false, documented racy)`, async () => {
+    const r = await race(ok, no, false, CONTINUE_BUDGET);
+    expect({ verdict: r.verdict, ran: r.ran }).toEqual({ verdict: "bypass", ran: true });
+  }, (CONTINUE_BUDGET + 90) * 1000);
+
+  test(`exec race ${ok} -> ${no}: never wins with post-exec verification, for ${SECONDS} seconds`, async () => {
+    const r = await race(ok, no, true, SECONDS);
+    expect({ verdict: r.verdict, ran: r.ran, status: r.status }).toEqual({ verdict: "held", ran: false, status: 0 });
+    expect(r.attempts).toBeGreaterThan(500);
+  }, (SECONDS + 90) * 1000);
+}
+
+test("a denied program named outright is still refused with EACCES before any trace", async () => {
+  const a = programs("binary", "binary");
+  const r = await sydbox([...execSandbox(a.dir), "--", cc("execv"), "failed", join(a.no, "prog")]);
+  expect(r.stdout).toContain("failed EACCES");
+  expect(r.stdout).toMatch(/^pid \d+ tracer 0$/m);
+  expect(existsSync(join(a.ok, "ran"))).toBe(false);
+});
+
+test("an allowed exec that fails in the kernel (ENOEXEC) returns, and the process goes on untraced", async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  writeFileSync(join(a.ok, "bad"), "\x01\x02 not a program\n", { mode: 0o755 });
+  const r = await sydbox([...execSandbox(a.dir), "--", cc("execv"), "failed", join(a.ok, "bad")]);
+  expect(r.stdout).toContain("failed ENOEXEC");
+  expect(r.stdout).toMatch(/^pid \d+ tracer 0$/m);
+  const missing = await sydbox([...execSandbox(a.dir), "--", cc("execv"), "failed", join(a.ok, "missing")]);
+  expect(missing.stdout).toContain("failed ENOENT");
+  expect(missing.stdout).toMatch(/^pid \d+ tracer 0$/m);
+});
+
+test("a non-leader thread execs while the leader loops on notified opens: the new image runs as the leader's pid, untraced", async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const args = [...execSandbox(a.dir), "-m", "core/sandbox/write:deny", "-m", `allowlist/write+${a.ok}/***`];
+  const r = await sydbox([...args, "--", cc("execv"), "thread", cc("execv"), join(a.ok, "f")], { timeoutMs: 30_000 });
+  const leader = /^leader (\d+)$/m.exec(r.stdout)?.[1];
+  expect(leader).toBeDefined();
+  expect(r.stdout).toContain(`pid ${leader} tracer 0`);
+  expect(r.status).toBe(0);
+});
+
+test("real-time signals sent at a thread looping on failing allowed execs are all delivered", async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  writeFileSync(join(a.ok, "bad"), "\x01\x02 not a program\n", { mode: 0o755 });
+  const r = await sydbox([...execSandbox(a.dir), "--", cc("execv"), "signal", join(a.ok, "bad"), "300"], { timeoutMs: 60_000 });
+  console.log(`signals around execs: ${r.stdout.trim()}`);
+  expect(r.stdout).toMatch(/^signals 300 300 tries \d+$/m);
+});
+
+test("exec sandboxing traces each allowed exec (a watcher sees TracerPid set), and with it off nothing ever is", async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const on = await sydbox([...execSandbox(a.dir), "--", cc("execv"), "watch", cc("execv"), "300"], { timeoutMs: 60_000 });
+  const off = await sydbox(["-m", "core/sandbox/write:off", "--", cc("execv"), "watch", cc("execv"), "300"], { timeoutMs: 60_000 });
+  console.log(`TracerPid seen over 300 execs: exec:deny ${on.stdout.trim()}, exec:off ${off.stdout.trim()}`);
+  expect(off.stdout).toContain("maxtracer 0\n");
+  expect(off.status).toBe(0);
+  expect(on.status).toBe(0);
+});
