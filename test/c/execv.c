@@ -2,8 +2,8 @@
  * Post-exec verification of exec sandboxing (test/escape/exec-verify.test.ts).
  *
  *   execv status            prints `pid PID tracer TRACERPID` (from /proc/self/status)
- *   execv failed PROG       execve(PROG), which must fail; prints `failed ERRNO`, then goes on
- *                           and prints `pid PID tracer TRACERPID`
+ *   execv failed PROG       execve(PROG status); if that fails, prints `failed ERRNO`, then
+ *                           goes on and prints `pid PID tracer TRACERPID`
  *   execv thread SELF FILE  a second thread execs `SELF status` while the leader loops on
  *                           open(FILE, O_CREAT) (a notified call); prints `leader PID` first
  *   execv signal PROG N     a thread queues N real-time signals at the main thread while it
@@ -11,6 +11,11 @@
  *   execv loop N            execs itself N times, then exits 0
  *   execv watch SELF N      forks `SELF loop N` and polls its TracerPid until it exits;
  *                           prints `maxtracer T` (the largest seen)
+ *   execv undumpable SELF   PR_SET_DUMPABLE 0, then execs `SELF status`; if that fails,
+ *                           prints `failed ERRNO`
+ *   execv traceme SELF      forks a child that asks to be traced (PTRACE_TRACEME, printing
+ *                           `traceme 0` or `traceme ERRNO`) and execs `SELF status`, while
+ *                           the parent continues it past its exec stop
  *
  * Installed as DIR/ok/prog or DIR/no/prog (test/c/race.c's exec race), it is the race's
  * program: as no/prog it creates DIR/ok/ran before anything else, as ok/prog it exits 0.
@@ -24,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -88,8 +95,7 @@ int main(int argc, char **argv) {
   if (argc < 2) return 2;
   if (strcmp(argv[1], "status") == 0) { status(); return 0; }
   if (strcmp(argv[1], "failed") == 0 && argc == 3) {
-    char *av[] = { argv[2], NULL };
-    execve(argv[2], av, environ);
+    execve(argv[2], status_argv, environ);
     printf("failed %s\n", strerrorname_np(errno));
     status();
     return 0;
@@ -117,6 +123,26 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 100 && got < to_send; i++) usleep(10000);
     printf("signals %d %d tries %ld\n", (int)got, to_send, tries);
     return 0;
+  }
+  if (strcmp(argv[1], "undumpable") == 0 && argc == 3) {
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    execve(argv[2], status_argv, environ);
+    printf("failed %s\n", strerrorname_np(errno));
+    return 0;
+  }
+  if (strcmp(argv[1], "traceme") == 0 && argc == 3) {
+    pid_t p = fork();
+    if (p == 0) {
+      long r = ptrace(PTRACE_TRACEME, 0, 0, 0);
+      printf("traceme %s\n", r == 0 ? "0" : strerrorname_np(errno));
+      fflush(stdout);
+      execve(argv[2], status_argv, environ);
+      _exit(3);
+    }
+    int st;
+    // Traced, the child stops with SIGTRAP after its exec: continue it without the signal.
+    while (waitpid(p, &st, 0) == p && WIFSTOPPED(st)) ptrace(PTRACE_CONT, p, 0, WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st));
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
   }
   if (strcmp(argv[1], "loop") == 0 && argc == 3) {
     int left = atoi(argv[2]);

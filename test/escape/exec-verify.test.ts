@@ -16,7 +16,7 @@ import { afterEach, expect, test } from "bun:test";
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cc } from "../lib/cc";
-import { sydbox } from "../lib/sydbox";
+import { sydbox, sydboxCommand } from "../lib/sydbox";
 import { arena } from "./lib";
 
 /** How long the attack runs where it must hold, in seconds. */
@@ -126,4 +126,28 @@ test("exec sandboxing traces each allowed exec (a watcher sees TracerPid set), a
   expect(off.stdout).toContain("maxtracer 0\n");
   expect(off.status).toBe(0);
   expect(on.status).toBe(0);
+});
+
+test("core/trust/ptrace: a process its parent traces (PTRACE_TRACEME) cannot be seized, and its exec is continued unverified; without the key TRACEME is refused and the exec verified", async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const trusted = await sydbox([...execSandbox(a.dir), "-m", "core/trust/ptrace:true", "--", cc("execv"), "traceme", cc("execv")], { timeoutMs: 30_000 });
+  expect(trusted.stdout).toContain("traceme 0\n");
+  expect(trusted.stdout).toMatch(/^pid \d+ tracer [1-9]\d*$/m); // its parent, not sydbox
+  expect(trusted.status).toBe(0);
+  const refused = await sydbox([...execSandbox(a.dir), "--", cc("execv"), "traceme", cc("execv")], { timeoutMs: 30_000 });
+  expect(refused.stdout).toContain("traceme EPERM\n");
+  expect(refused.stdout).toMatch(/^pid \d+ tracer 0$/m);
+});
+
+const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+const nobodyWhy = process.getuid?.() !== 0 ? "needs root to become nobody" : !Bun.which("setpriv") ? "needs setpriv" : "";
+test.skipIf(nobodyWhy !== "")(`under a non-root sydbox, a process that made itself undumpable cannot exec (its memory and its exec cannot be checked): EACCES, never CONTINUE${nobodyWhy && ` (skipped: ${nobodyWhy})`}`, async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const p = Bun.spawnSync([...asNobody, ...sydboxCommand(), ...execSandbox(a.dir), "--", cc("execv"), "undumpable", cc("execv")], { timeout: 30_000 });
+  expect(p.stdout.toString()).toBe("failed EACCES\n");
+  // The same exec by a dumpable process goes through.
+  const q = Bun.spawnSync([...asNobody, ...sydboxCommand(), ...execSandbox(a.dir), "--", cc("execv"), "failed", cc("execv")], { timeout: 30_000 });
+  expect(q.stdout.toString()).toMatch(/^pid \d+ tracer 0$/m);
 });
