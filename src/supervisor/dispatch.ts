@@ -16,7 +16,7 @@ import { answer } from "./answer";
 import type { Call } from "./call";
 import { hand } from "./emulate/blocking";
 import * as at from "../../ffi/at";
-import { followExec, seizeExec, type ExecCheck } from "./exec-verify";
+import { foil, followExec, seizeExec, type ExecCheck } from "./exec-verify";
 import { fdCall } from "./emulate/fdcalls";
 import type { JobBody } from "./emulate/jobs";
 import { TraceeWriter } from "./fakestat";
@@ -170,7 +170,13 @@ export class Dispatcher implements Call {
       }
       answer(n, CONTINUE);
       const foiled = followExec(n.pid, x, this.sandbox);
-      if (foiled !== null) this.violation({ category: "exec", call: pathCall(x.name, [foiled.ran]), subjects: [foiled.ran] }, foiled.pid);
+      if (foiled !== null) {
+        try {
+          this.violation({ category: "exec", call: pathCall(x.name, [foiled.ran]), subjects: [foiled.ran] }, foiled.pid);
+        } finally {
+          foil(foiled);
+        }
+      }
     } finally {
       at.close(x.pin);
     }

@@ -58,7 +58,7 @@ export function seizeExec(tid: number): number {
   return seize(tid, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
 }
 
-/** The exec that was killed because it did not run what was checked: its pid, and what ran. */
+/** An exec that did not run what was checked: its pid, and what ran. */
 export interface Foiled {
   pid: number;
   ran: string;
@@ -66,8 +66,9 @@ export interface Foiled {
 
 /**
  * Follows a seized exec of thread `tid` that was just CONTINUEd to its first stop, judges
- * what runs if it succeeded (killing it before its first instruction if that is not what
- * `x` checked), and detaches. Null unless something was killed. Blocks for one exec.
+ * what runs if it succeeded, and detaches; null then. If what runs is not what `x` checked,
+ * it is returned still stopped at its exec event, to be reported and then foil()ed.
+ * Blocks for one exec.
  */
 export function followExec(tid: number, x: ExecCheck, sb: Sandbox): Foiled | null {
   // ESRCH: it has exec'd already under its leader's tid, or died; its stop or exit still comes.
@@ -85,15 +86,20 @@ export function followExec(tid: number, x: ExecCheck, sb: Sandbox): Foiled | nul
     if (w.status === (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
       const ran = judge(pid, x, sb);
       if (ran === null) { detach(pid, 0); return null; }
-      loadLibc().kill(pid, SIGKILL); // stopped: it dies before its first instruction
-      awaitExit();
-      return { pid, ran };
+      return { pid, ran }; // still stopped, for the report; then foil() kills it
+
     }
     // Any other first stop: the exec failed and returned. A signal-delivery stop (no event
     // in the high bits) is handed back with the detach, so the signal is still delivered.
     detach(pid, w.status >> 8 === 0 ? w.status : 0);
     return null;
   }
+}
+
+/** Kills a foiled exec, stopped at its exec event: it dies before its first instruction. */
+export function foil(f: Foiled): void {
+  loadLibc().kill(f.pid, SIGKILL);
+  awaitExit();
 }
 
 /** Reaps the killed tracee's exit (reported to its tracer first). */

@@ -30,9 +30,9 @@ const BUILD = join(import.meta.dir, "..", ".build");
 const raced = (out: string) => /^(bypass|held) (\d+)(?: (\d+))?$/m.exec(out);
 
 /** Exec sandboxing only: the system, the test helpers and `dir`/ok allowed; `dir`/no denied (not reported). */
-function execSandbox(dir: string, emulate = true): string[] {
+function execSandbox(dir: string, emulate = true, filtered = true): string[] {
   const lists = [`${dir}/ok/***`, "/usr/***", "/bin/***", `${BUILD}/***`].flatMap((p) => ["-m", `allowlist/exec+${p}`]);
-  return ["-m", `core/trace/emulate:${emulate}`, "-m", "core/sandbox/write:off", "-m", "core/sandbox/exec:deny", ...lists, "-m", `filter/exec+${dir}/no/***`];
+  return ["-m", `core/trace/emulate:${emulate}`, "-m", "core/sandbox/write:off", "-m", "core/sandbox/exec:deny", ...lists, ...(filtered ? ["-m", `filter/exec+${dir}/no/***`] : [])];
 }
 
 type Kind = "script" | "binary";
@@ -151,3 +151,11 @@ test.skipIf(nobodyWhy !== "")(`under a non-root sydbox, a process that made itse
   const q = Bun.spawnSync([...asNobody, ...sydboxCommand(), ...execSandbox(a.dir), "--", cc("execv"), "failed", cc("execv")], { timeout: 30_000 });
   expect(q.stdout.toString()).toMatch(/^pid \d+ tracer 0$/m);
 });
+
+test("a foiled exec is reported as an exec violation naming the program that would have run", async () => {
+  const a = programs("script", "binary");
+  const r = await sydbox([...execSandbox(a.dir, true, false), "--", cc("race"), "exec", a.dir, "2"], { timeoutMs: 60_000 });
+  expect(r.stdout).toMatch(/^held /m);
+  expect(r.stderr).toContain(`execve(\`${a.no}/prog')`);
+  expect(existsSync(join(a.ok, "ran"))).toBe(false);
+}, 90_000);
