@@ -17,6 +17,8 @@
  *   race exec DIR SECONDS     vfork + execve(PATH) while a thread (still running in the shared
  *                             memory) flips PATH between DIR/ok/prog and DIR/no/prog; wins when
  *                             the denied program ran (it creates DIR/ok/ran)
+ *   race execlink DIR SECONDS vfork + execve(DIR/ok/p/prog) while `race flip` swaps the symlink
+ *                             DIR/ok/p between DIR/ok/a and DIR/no; wins as `exec` does
  *
  * The openers stop at the first success of the attack (DIR/no/race exists), printing
  * `bypass ATTEMPTS` and exiting 1, or after SECONDS printing `held ATTEMPTS OPENED`
@@ -185,7 +187,7 @@ static int sender(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc == 6) return sender(argv);
-  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip|xattr|openat2|exec DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
+  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip|xattr|openat2|exec|execlink DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
   const char *dir = argv[2];
   double seconds = atof(argv[3]);
   snprintf(nop, sizeof nop, "%s/no/race", dir);
@@ -211,6 +213,13 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "openat2") == 0) {
     call = OPENAT2;
     return opener(nop, nop, seconds, 1);
+  }
+  if (strcmp(argv[1], "execlink") == 0) {
+    char p[4096], ran[4096];
+    snprintf(p, sizeof p, "%s/ok/p/prog", dir);
+    snprintf(ran, sizeof ran, "%s/ok/ran", dir);
+    call = EXEC;
+    return opener(p, ran, seconds, 0);
   }
   if (strcmp(argv[1], "symlink") == 0) {
     char p[4096];

@@ -13,7 +13,7 @@
  * with exec sandboxing off nothing is ever traced.
  */
 import { afterEach, expect, test } from "bun:test";
-import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cc } from "../lib/cc";
 import { sydbox, sydboxCommand } from "../lib/sydbox";
@@ -54,7 +54,7 @@ async function race(ok: Kind, no: Kind, emulate: boolean, seconds: number) {
   const r = await sydbox([...execSandbox(a.dir, emulate), "--", cc("race"), "exec", a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
   const m = raced(r.stdout);
   console.log(`exec race ${ok} -> ${no}, ${emulate ? "verified" : "CONTINUE"}: ${r.stdout.trim()}`);
-  return { verdict: m?.[1], attempts: Number(m?.[2] ?? 0), ran: existsSync(join(a.ok, "ran")), status: r.status };
+  return { verdict: m?.[1], attempts: Number(m?.[2] ?? 0), done: Number(m?.[3] ?? 0), ran: existsSync(join(a.ok, "ran")), status: r.status };
 }
 
 test("natively, the exec race starts the denied program (the attack's target is real)", () => {
@@ -74,8 +74,40 @@ for (const [ok, no] of [["script", "script"], ["script", "binary"], ["binary", "
     const r = await race(ok, no, true, SECONDS);
     expect({ verdict: r.verdict, ran: r.ran, status: r.status }).toEqual({ verdict: "held", ran: false, status: 0 });
     expect(r.attempts).toBeGreaterThan(500);
+    expect(r.done).toBeGreaterThan(100); // allowed execs ran
   }, (SECONDS + 90) * 1000);
 }
+
+/** The symlink race: DIR/ok/p flips between ok/a and ../no (outside the sandbox, as race.test.ts does). */
+async function linkRace(emulate: boolean, seconds: number) {
+  const a = programs("binary", "binary");
+  mkdirSync(join(a.ok, "a"));
+  copyFileSync(cc("execv"), join(a.ok, "a", "prog"));
+  symlinkSync("a", join(a.ok, "p"));
+  symlinkSync("../no", join(a.ok, "q"));
+  const flip = Bun.spawn([cc("race"), "flip", a.dir, String(seconds + 5)], { stdout: "ignore", stderr: "inherit" });
+  try {
+    const r = await sydbox([...execSandbox(a.dir, emulate), "--", cc("race"), "execlink", a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
+    console.log(`exec symlink race, ${emulate ? "verified" : "CONTINUE"}: ${r.stdout.trim()}`);
+    const m = raced(r.stdout);
+    return { verdict: m?.[1], attempts: Number(m?.[2] ?? 0), done: Number(m?.[3] ?? 0), ran: existsSync(join(a.ok, "ran")), status: r.status };
+  } finally {
+    flip.kill();
+    await flip.exited;
+  }
+}
+
+test("exec symlink-swap race (binaries): wins against CONTINUE", async () => {
+  const r = await linkRace(false, CONTINUE_BUDGET);
+  expect({ verdict: r.verdict, ran: r.ran }).toEqual({ verdict: "bypass", ran: true });
+}, (CONTINUE_BUDGET + 90) * 1000);
+
+test(`exec symlink-swap race (binaries): never wins with post-exec verification, for ${SECONDS} seconds`, async () => {
+  const r = await linkRace(true, SECONDS);
+  expect({ verdict: r.verdict, ran: r.ran, status: r.status }).toEqual({ verdict: "held", ran: false, status: 0 });
+  expect(r.attempts).toBeGreaterThan(500);
+  expect(r.done).toBeGreaterThan(0); // allowed execs ran
+}, (SECONDS + 90) * 1000);
 
 test("a denied program named outright is still refused with EACCES before any trace", async () => {
   const a = programs("binary", "binary");
