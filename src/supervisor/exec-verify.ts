@@ -115,10 +115,11 @@ function awaitExit(): void {
  * What process `pid`, stopped at its exec event, is about to run: null if it is what `x`
  * checked, else the path to report. The checked file itself (same device and inode as the
  * pin) passes. Otherwise it was a #! script (its interpreter runs): that passes only if the
- * interpreter passes the exec check, the new argv starts with exactly the interpreter, its
- * argument and the filename the checked script gives (a rewritten path buffer shows up
- * there), and that filename still names the checked script. The new image is private to
- * this one stopped thread, so nothing changes under us while we read.
+ * interpreter passes the exec check, the new argv starts with exactly what the kernel puts
+ * there (each #! line's interpreter and argument, outermost first, then the filename the
+ * checked script was given: a rewritten path buffer shows up there), and that filename
+ * still names the checked script. The new image is private to this one stopped thread, so
+ * nothing changes under us while we read.
  */
 function judge(pid: number, x: ExecCheck, sb: Sandbox): string | null {
   const want = at.statx(x.pin, "", AT.EMPTY_PATH);
@@ -128,8 +129,8 @@ function judge(pid: number, x: ExecCheck, sb: Sandbox): string | null {
   const exePath = at.readlinkat(AT.FDCWD, `/proc/${pid}/exe`);
   if (typeof exePath === "number") return `/proc/${pid}/exe`;
   if (!sb.allows("exec", exePath)) return exePath;
-  const prefix = shebangOf(x.pin);
-  if (prefix === null) return exePath; // not a script: another program ran
+  const prefix = interpreters(pid, x.pin, exe);
+  if (prefix === null) return exePath; // not a script, or not one that leads to exe
   prefix.push(x.filename);
   const argv = (readProcText(`/proc/${pid}/cmdline`) ?? "").split("\0");
   for (let i = 0; i < prefix.length; i++) if (argv[i] !== prefix[i]) return argv[prefix.length - 1] || exePath;
@@ -137,11 +138,48 @@ function judge(pid: number, x: ExecCheck, sb: Sandbox): string | null {
   // this look, by another process, is the residual limit of #! scripts; docs/design.md.)
   const res = resolvePath(pid, "cwd", x.filename, "follow");
   if (!res.ok) return x.filename;
-  const fd = openCanonical(res.path, at.O.PATH, 0);
-  if (fd < 0) return res.path;
-  const now = at.statx(fd, "", AT.EMPTY_PATH);
+  const now = statPath(res.path);
+  return now !== null && same(want, now) ? null : res.path;
+}
+
+/** The kernel follows at most this many #! interpreters (BINPRM_MAX_RECURSION). */
+const MAX_INTERPRETERS = 4;
+
+/**
+ * The argv words the kernel puts before a script's filename, if the pinned script leads to
+ * the program `exe` through its #! interpreters (an interpreter may itself be a script), or
+ * null. Each interpreter is looked up as process `pid` sees it.
+ */
+function interpreters(pid: number, pinned: number, exe: at.StatxInfo): string[] | null {
+  const words: string[] = [];
+  let fd = pinned;
+  try {
+    for (let depth = 0; depth < MAX_INTERPRETERS; depth++) {
+      const line = shebangOf(fd);
+      if (line === null) return null;
+      words.unshift(...line);
+      const res = resolvePath(pid, "cwd", line[0], "follow");
+      if (!res.ok) return null;
+      if (fd !== pinned) at.close(fd);
+      fd = openCanonical(res.path, at.O.PATH, 0);
+      if (fd < 0) return null;
+      const st = at.statx(fd, "", AT.EMPTY_PATH);
+      if (typeof st === "number") return null;
+      if (same(st, exe)) return words;
+    }
+    return null;
+  } finally {
+    if (fd !== pinned && fd >= 0) at.close(fd);
+  }
+}
+
+/** The identity of the canonical `path`, or null. */
+function statPath(path: string): at.StatxInfo | null {
+  const fd = openCanonical(path, at.O.PATH, 0);
+  if (fd < 0) return null;
+  const st = at.statx(fd, "", AT.EMPTY_PATH);
   at.close(fd);
-  return typeof now !== "number" && same(want, now) ? null : res.path;
+  return typeof st === "number" ? null : st;
 }
 
 const same = (a: at.StatxInfo, b: at.StatxInfo) => a.ino === b.ino && a.devMajor === b.devMajor && a.devMinor === b.devMinor;

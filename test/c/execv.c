@@ -3,11 +3,14 @@
  *
  *   execv status            prints `pid PID tracer TRACERPID` (from /proc/self/status)
  *   execv failed PROG       execve(PROG status); if that fails, prints `failed ERRNO`, then
- *                           goes on and prints `pid PID tracer TRACERPID`
+ *                           goes on and, after one more (notified) execve, prints
+ *                           `pid PID tracer TRACERPID`
  *   execv thread SELF FILE  a second thread execs `SELF status` while the leader loops on
  *                           open(FILE, O_CREAT) (a notified call); prints `leader PID` first
  *   execv signal PROG N     a thread queues N real-time signals at the main thread while it
  *                           loops on execve(PROG), which fails; prints `signals GOT N`
+ *   execv fexec FILE [NAME] execveat(open(FILE), NAME or "", AT_EMPTY_PATH if no NAME) with
+ *                           argv `FILE status`; if that fails, prints `failed ERRNO`
  *   execv loop N            execs itself N times, then exits 0
  *   execv watch SELF N      forks `SELF loop N` and polls its TracerPid until it exits;
  *                           prints `maxtracer T` (the largest seen)
@@ -97,6 +100,9 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "failed") == 0 && argc == 3) {
     execve(argv[2], status_argv, environ);
     printf("failed %s\n", strerrorname_np(errno));
+    // A failed exec may return before the supervisor's interrupt stops it and it is
+    // detached; a notified call (this one) is answered only after that.
+    execve("/nonexistent/sync", status_argv, environ);
     status();
     return 0;
   }
@@ -143,6 +149,13 @@ int main(int argc, char **argv) {
     // Traced, the child stops with SIGTRAP after its exec: continue it without the signal.
     while (waitpid(p, &st, 0) == p && WIFSTOPPED(st)) ptrace(PTRACE_CONT, p, 0, WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st));
     return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+  }
+  if (strcmp(argv[1], "fexec") == 0 && (argc == 3 || argc == 4)) {
+    int fd = open(argv[2], argc == 3 ? O_RDONLY : O_RDONLY | O_DIRECTORY);
+    char *av[] = { argv[2], "status", NULL };
+    syscall(SYS_execveat, fd, argc == 3 ? "" : argv[3], av, environ, argc == 3 ? AT_EMPTY_PATH : 0);
+    printf("failed %s\n", strerrorname_np(errno));
+    return 0;
   }
   if (strcmp(argv[1], "loop") == 0 && argc == 3) {
     int left = atoi(argv[2]);

@@ -191,3 +191,20 @@ test("a foiled exec is reported as an exec violation naming the program that wou
   expect(r.stderr).toContain(`execve(\`${a.no}/prog')`);
   expect(existsSync(join(a.ok, "ran"))).toBe(false);
 }, 90_000);
+
+test("allowed #! scripts run as natively: an argument, env, nested interpreters, fexecve and execveat from a dirfd", async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const put = (name: string, text: string) => writeFileSync(join(a.ok, name), text, { mode: 0o755 });
+  put("s1", "#!/bin/sh\necho s1 \"$@\"\n");
+  put("s2", "#! /bin/sh -e  \necho s2 \"$@\"\n");
+  put("s3", "#!/usr/bin/env sh\necho s3 \"$@\"\n");
+  put("s4", `#!${a.ok}/s1 x\n`);
+  put("s5", `#!${a.ok}/s4\n`);
+  const script = `cd ${a.ok} && ./s1 a; ./s2 b; ./s3 c; ${a.ok}/s4 d; ./s5 e; ${cc("execv")} fexec ${a.ok}/s1; ${cc("execv")} fexec ${a.ok} s2`;
+  const native = Bun.spawnSync(["sh", "-c", script]).stdout.toString();
+  expect(native.split("\n").length).toBe(8);
+  const r = await sydbox([...execSandbox(a.dir), "--", "sh", "-c", script], { timeoutMs: 30_000 });
+  expect(r.stdout).toBe(native);
+  expect(r.stderr).not.toContain("Access Violation");
+});
