@@ -5,6 +5,7 @@
  * the narrow `Call` view (call.ts) and return a Verdict (verdict.ts); only this file
  * answers, counts, reports violations and feeds the -d dump.
  */
+import * as at from "../../ffi/at";
 import { SIGTERM } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
@@ -15,7 +16,6 @@ import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import { answer } from "./answer";
 import type { Call } from "./call";
 import { hand } from "./emulate/blocking";
-import * as at from "../../ffi/at";
 import { foil, followExec, seizeExec, type ExecCheck } from "./exec-verify";
 import { fdCall } from "./emulate/fdcalls";
 import type { JobBody } from "./emulate/jobs";

@@ -87,7 +87,6 @@ export function followExec(tid: number, x: ExecCheck, sb: Sandbox): Foiled | nul
       const ran = judge(pid, x, sb);
       if (ran === null) { detach(pid, 0); return null; }
       return { pid, ran }; // still stopped, for the report; then foil() kills it
-
     }
     // Any other first stop: the exec failed and returned. A signal-delivery stop (no event
     // in the high bits) is handed back with the detach, so the signal is still delivered.
