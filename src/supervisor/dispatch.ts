@@ -16,7 +16,7 @@ import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import { answer } from "./answer";
 import type { Call } from "./call";
 import { hand } from "./emulate/blocking";
-import { foil, followExec, seizeExec, type ExecCheck } from "./exec-verify";
+import { foil, followExec, seizeExec } from "./exec-verify";
 import { fdCall } from "./emulate/fdcalls";
 import type { JobBody } from "./emulate/jobs";
 import { TraceeWriter } from "./fakestat";
@@ -32,7 +32,7 @@ import type { Sandbox } from "./sandbox";
 import { ProcessStates, type State } from "./state";
 import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
 import { UNREADABLE_ARGS, type SyscallIndex } from "./syscall-index";
-import { CONTINUE, fail, succeed, type Verdict, type Violation } from "./verdict";
+import { CONTINUE, fail, succeed, type ExecCheck, type Verdict, type Violation } from "./verdict";
 
 /** Answers notifications; one per supervisor thread. Also the engines' view of the current call. */
 export class Dispatcher implements Call {

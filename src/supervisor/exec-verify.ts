@@ -26,18 +26,7 @@ import { readProcText } from "../procfs";
 import type { CheckedPath } from "./checked";
 import { openCanonical, pin, selfFd } from "./emulate/canonical";
 import type { Sandbox } from "./sandbox";
-import { fail, type Fail } from "./verdict";
-
-/** An allowed exec, to be continued and then verified: what was checked. */
-export interface ExecCheck {
-  readonly kind: "verify-exec";
-  /** The syscall's name, for the report. */
-  readonly name: string;
-  /** The checked program, pinned (O_PATH, ours to close): what is allowed to run. */
-  readonly pin: number;
-  /** The filename the kernel gives a #! interpreter: the path string, or /dev/fd/N[/path] (execveat). */
-  readonly filename: string;
-}
+import { fail, type ExecCheck, type Fail } from "./verdict";
 
 /**
  * The verification of an allowed exec of `checked` (`raw` as the tracee wrote it; for
