@@ -149,14 +149,16 @@ test("real-time signals sent at a thread looping on failing allowed execs are al
   expect(r.stdout).toMatch(/^signals 300 300 tries \d+$/m);
 });
 
-test("exec sandboxing traces each allowed exec (a watcher sees TracerPid set), and with it off nothing ever is", async () => {
+test("exec sandboxing traces each allowed exec (a watcher sees TracerPid set), and with it off (default, --profile paludis) nothing ever is", async () => {
   const a = arena();
   cleanups.push(a.cleanup);
   const on = await sydbox([...execSandbox(a.dir), "--", cc("execv"), "watch", cc("execv"), "300"], { timeoutMs: 60_000 });
   const off = await sydbox(["-m", "core/sandbox/write:off", "--", cc("execv"), "watch", cc("execv"), "300"], { timeoutMs: 60_000 });
-  console.log(`TracerPid seen over 300 execs: exec:deny ${on.stdout.trim()}, exec:off ${off.stdout.trim()}`);
+  const paludis = await sydbox(["--profile", "paludis", "--", cc("execv"), "watch", cc("execv"), "300"], { timeoutMs: 60_000 });
+  console.log(`TracerPid seen over 300 execs: exec:deny ${on.stdout.trim()}, exec:off ${off.stdout.trim()}, paludis ${paludis.stdout.trim()}`);
   expect(off.stdout).toContain("maxtracer 0\n");
   expect(off.status).toBe(0);
+  expect(paludis.stdout).toContain("maxtracer 0\n");
   expect(on.status).toBe(0);
 });
 
