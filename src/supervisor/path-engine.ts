@@ -102,7 +102,13 @@ export class PathEngine {
       // No ID_VALID check here: a notification that died meanwhile makes our
       // answer fail harmlessly. The dispatcher checks it before anything with a
       // side effect (a report, a kill), emulation before it acts.
-      if (raw === null && addr !== 0) return pass(own, c.readErrno); // EFAULT/ENAMETOOLONG: the kernel says so itself
+      if (raw === null && addr !== 0) {
+        // An exec whose path we may not read (an undumpable process under a non-root sydbox)
+        // could not be seized either: denied and reported, never continued.
+        const e = c.readErrno;
+        if (verifies && (e === Errno.EPERM || e === Errno.EACCES)) return deny(Errno.EACCES, [{ category: "exec", call: `${row.name}(?) (cannot be verified: its memory is not readable)`, subjects: [] }]);
+        return pass(own, e); // EFAULT/ENAMETOOLONG: the kernel says so itself
+      }
       const res = resolveArg(pid, p, c, raw, argResolveMode(p, c, i === 0 ? req.mode : undefined), i === 0 ? req.resolve : 0);
       if (!res.ok && "unverifiable" in res) {
         // openat2 scoped lookups sydbox cannot reproduce: denied, whatever the lists say.

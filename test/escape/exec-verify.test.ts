@@ -176,11 +176,12 @@ test("core/trust/ptrace: a process its parent traces (PTRACE_TRACEME) cannot be 
 
 const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
 const nobodyWhy = process.getuid?.() !== 0 ? "needs root to become nobody" : !Bun.which("setpriv") ? "needs setpriv" : "";
-test.skipIf(nobodyWhy !== "")(`under a non-root sydbox, a process that made itself undumpable cannot exec (its memory and its exec cannot be checked): EACCES, never CONTINUE${nobodyWhy && ` (skipped: ${nobodyWhy})`}`, async () => {
+test.skipIf(nobodyWhy !== "")(`under a non-root sydbox, a process that made itself undumpable cannot exec (its memory and its exec cannot be checked): EACCES and a report, never CONTINUE${nobodyWhy && ` (skipped: ${nobodyWhy})`}`, async () => {
   const a = arena();
   cleanups.push(a.cleanup);
   const p = Bun.spawnSync([...asNobody, ...sydboxCommand(), ...execSandbox(a.dir), "--", cc("execv"), "undumpable", cc("execv")], { timeout: 30_000 });
   expect(p.stdout.toString()).toBe("failed EACCES\n");
+  expect(p.stderr.toString()).toContain("execve(?) (cannot be verified");
   // The same exec by a dumpable process goes through.
   const q = Bun.spawnSync([...asNobody, ...sydboxCommand(), ...execSandbox(a.dir), "--", cc("execv"), "failed", cc("execv")], { timeout: 30_000 });
   expect(q.stdout.toString()).toMatch(/^pid \d+ tracer 0$/m);
