@@ -13,7 +13,7 @@
  * with exec sandboxing off nothing is ever traced.
  */
 import { afterEach, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cc } from "../lib/cc";
 import { sydbox, sydboxCommand } from "../lib/sydbox";
@@ -186,6 +186,19 @@ test.skipIf(nobodyWhy !== "")(`under a non-root sydbox, a process that made itse
   const q = Bun.spawnSync([...asNobody, ...sydboxCommand(), ...execSandbox(a.dir), "--", cc("execv"), "failed", cc("execv")], { timeout: 30_000 });
   expect(q.stdout.toString()).toMatch(/^pid \d+ tracer 0$/m);
 });
+
+test.skipIf(nobodyWhy !== "")(`as nobody too (a non-root sydbox seizes its own tree): the exec race never wins${nobodyWhy && ` (skipped: ${nobodyWhy})`}`, async () => {
+  const a = programs("script", "binary");
+  chmodSync(a.dir, 0o755);
+  chmodSync(a.ok, 0o777); // the denied program, run as nobody, would create ok/ran
+  const p = Bun.spawn([...asNobody, ...sydboxCommand(), ...execSandbox(a.dir), "--", cc("race"), "exec", a.dir, "3"], { stdout: "pipe", stderr: "pipe" });
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  console.log(`exec race as nobody, verified: ${out.trim()}`);
+  const m = raced(out);
+  expect({ verdict: m?.[1], ran: existsSync(join(a.ok, "ran")) }).toEqual({ verdict: "held", ran: false });
+  expect(Number(m?.[3] ?? 0)).toBeGreaterThan(0); // allowed execs ran
+}, 60_000);
 
 test("a foiled exec is reported as an exec violation naming the program that would have run", async () => {
   const a = programs("script", "binary");
