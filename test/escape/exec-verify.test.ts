@@ -8,7 +8,8 @@
  * the checked program before its first instruction (src/supervisor/exec-verify.ts), and the
  * denied program never leaves its mark (DIR/ok/ran, created before anything else).
  *
- * The other tests: an exec that fails goes on untraced, a non-leader thread's exec while the
+ * Siblings: a symlink swapped on the path (binaries), and a dup2() over the descriptor of an
+ * execveat(fd, "", AT_EMPTY_PATH). The other tests: an exec that fails goes on untraced, a non-leader thread's exec while the
  * leader sits in notified calls, signals arriving around failed execs are all delivered, and
  * with exec sandboxing off nothing is ever traced.
  */
@@ -49,11 +50,12 @@ function programs(ok: Kind, no: Kind) {
   return a;
 }
 
-async function race(ok: Kind, no: Kind, emulate: boolean, seconds: number) {
+/** race.c's `exec` (a path buffer flipped), or `execfd` (execveat of an fd that a thread dup2()s over). */
+async function race(ok: Kind, no: Kind, emulate: boolean, seconds: number, kind: "exec" | "execfd" = "exec") {
   const a = programs(ok, no);
-  const r = await sydbox([...execSandbox(a.dir, emulate), "--", cc("race"), "exec", a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
+  const r = await sydbox([...execSandbox(a.dir, emulate), "--", cc("race"), kind, a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
   const m = raced(r.stdout);
-  console.log(`exec race ${ok} -> ${no}, ${emulate ? "verified" : "CONTINUE"}: ${r.stdout.trim()}`);
+  console.log(`${kind} race ${ok} -> ${no}, ${emulate ? "verified" : "CONTINUE"}: ${r.stdout.trim()}`);
   return { verdict: m?.[1], attempts: Number(m?.[2] ?? 0), done: Number(m?.[3] ?? 0), ran: existsSync(join(a.ok, "ran")), status: r.status };
 }
 
@@ -77,6 +79,18 @@ for (const [ok, no] of [["script", "script"], ["script", "binary"], ["binary", "
     expect(r.done).toBeGreaterThan(100); // allowed execs ran
   }, (SECONDS + 90) * 1000);
 }
+
+test("execveat(fd, \"\", AT_EMPTY_PATH) race, a thread dup2()ing a denied program onto the fd: wins against CONTINUE", async () => {
+  const r = await race("binary", "binary", false, CONTINUE_BUDGET, "execfd");
+  expect({ verdict: r.verdict, ran: r.ran }).toEqual({ verdict: "bypass", ran: true });
+}, (CONTINUE_BUDGET + 90) * 1000);
+
+test(`execveat(fd, "", AT_EMPTY_PATH) race: never wins with post-exec verification, for ${SECONDS} seconds`, async () => {
+  const r = await race("binary", "binary", true, SECONDS, "execfd");
+  expect({ verdict: r.verdict, ran: r.ran, status: r.status }).toEqual({ verdict: "held", ran: false, status: 0 });
+  expect(r.attempts).toBeGreaterThan(500);
+  expect(r.done).toBeGreaterThan(100);
+}, (SECONDS + 90) * 1000);
 
 /** The symlink race: DIR/ok/p flips between ok/a and ../no (outside the sandbox, as race.test.ts does). */
 async function linkRace(emulate: boolean, seconds: number) {
