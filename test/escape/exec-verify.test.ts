@@ -59,11 +59,12 @@ async function race(ok: Kind, no: Kind, emulate: boolean, seconds: number, kind:
   return { verdict: m?.[1], attempts: Number(m?.[2] ?? 0), done: Number(m?.[3] ?? 0), ran: existsSync(join(a.ok, "ran")), status: r.status };
 }
 
-test("natively, the exec race starts the denied program (the attack's target is real)", () => {
-  const a = programs("script", "binary");
-  const r = Bun.spawnSync([cc("race"), "exec", a.dir, "5"]);
-  expect(r.stdout.toString()).toStartWith("bypass");
-  expect(existsSync(join(a.ok, "ran"))).toBe(true);
+test("natively, the exec races start the denied program (the attacks' target is real)", () => {
+  for (const kind of ["exec", "execfd"]) {
+    const a = programs(kind === "exec" ? "script" : "binary", "binary");
+    const r = Bun.spawnSync([cc("race"), kind, a.dir, "5"]);
+    expect({ kind, out: r.stdout.toString().split(" ")[0], ran: existsSync(join(a.ok, "ran")) }).toEqual({ kind, out: "bypass", ran: true });
+  }
 });
 
 for (const [ok, no] of [["script", "script"], ["script", "binary"], ["binary", "binary"]] as const) {
@@ -93,7 +94,7 @@ test(`execveat(fd, "", AT_EMPTY_PATH) race: never wins with post-exec verificati
 }, (SECONDS + 90) * 1000);
 
 /** The symlink race: DIR/ok/p flips between ok/a and ../no (outside the sandbox, as race.test.ts does). */
-async function linkRace(emulate: boolean, seconds: number) {
+async function linkRace(emulate: boolean | "natively", seconds: number) {
   const a = programs("binary", "binary");
   mkdirSync(join(a.ok, "a"));
   copyFileSync(cc("execv"), join(a.ok, "a", "prog"));
@@ -101,8 +102,10 @@ async function linkRace(emulate: boolean, seconds: number) {
   symlinkSync("../no", join(a.ok, "q"));
   const flip = Bun.spawn([cc("race"), "flip", a.dir, String(seconds + 5)], { stdout: "ignore", stderr: "inherit" });
   try {
-    const r = await sydbox([...execSandbox(a.dir, emulate), "--", cc("race"), "execlink", a.dir, String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
-    console.log(`exec symlink race, ${emulate ? "verified" : "CONTINUE"}: ${r.stdout.trim()}`);
+    const argv = [cc("race"), "execlink", a.dir, String(seconds)];
+    const r = emulate === "natively" ? { stdout: Bun.spawnSync(argv).stdout.toString(), status: 0 }
+      : await sydbox([...execSandbox(a.dir, emulate), "--", ...argv], { timeoutMs: (seconds + 60) * 1000 });
+    console.log(`exec symlink race, ${emulate === "natively" ? emulate : emulate ? "verified" : "CONTINUE"}: ${r.stdout.trim()}`);
     const m = raced(r.stdout);
     return { verdict: m?.[1], attempts: Number(m?.[2] ?? 0), done: Number(m?.[3] ?? 0), ran: existsSync(join(a.ok, "ran")), status: r.status };
   } finally {
@@ -111,7 +114,9 @@ async function linkRace(emulate: boolean, seconds: number) {
   }
 }
 
-test("exec symlink-swap race (binaries): wins against CONTINUE", async () => {
+test("exec symlink-swap race (binaries): wins natively, and against CONTINUE", async () => {
+  const native = await linkRace("natively", 5);
+  expect({ verdict: native.verdict, ran: native.ran }).toEqual({ verdict: "bypass", ran: true });
   const r = await linkRace(false, CONTINUE_BUDGET);
   expect({ verdict: r.verdict, ran: r.ran }).toEqual({ verdict: "bypass", ran: true });
 }, (CONTINUE_BUDGET + 90) * 1000);
