@@ -243,3 +243,19 @@ test("allowed #! scripts run as natively: an argument, env, nested interpreters,
   expect(r.stdout).toBe(native);
   expect(r.stderr).not.toContain("Access Violation");
 });
+
+test("#! lines of every shape the kernel parses (whitespace, tabs, no newline, past 256 bytes, a NUL) are read as it reads them: allowed scripts run as natively", async () => {
+  const a = arena();
+  cleanups.push(a.cleanup);
+  const lines = [
+    "#!/bin/echo\n", "#!/bin/echo a\n", "#!/bin/echo a b  \n", "#! \t/bin/echo\t x \t\n", "#!/bin/echo",
+    `#!/bin/echo ${"x".repeat(300)}\n`, `#!  /bin/echo ${"y ".repeat(200)}`, "#!/bin/echo a\0b\n", "#!/bin/echo\r\n",
+  ];
+  lines.forEach((l, i) => writeFileSync(join(a.ok, `e${i}`), l, { mode: 0o755 }));
+  const script = lines.map((_, i) => `./e${i} arg${i}; echo "rc $?"`).join("; ");
+  const native = Bun.spawnSync(["sh", "-c", script], { cwd: a.ok, stderr: "pipe" }).stdout.toString();
+  expect(native).toContain(`${"x".repeat(200)}`);
+  const r = await sydbox([...execSandbox(a.dir), "--", "sh", "-c", script], { cwd: a.ok, timeoutMs: 30_000 });
+  expect(r.stdout).toBe(native);
+  expect(r.stderr).not.toContain("Access Violation");
+});
