@@ -368,3 +368,21 @@ export const RTC_SET_IOCTLS = { RTC_SET_TIME: IOW(0x70, 0x0a, 36), RTC_EPOCH_SET
  * path-beneath rule type, and landlock_create_ruleset's flag that asks for the ABI version.
  */
 export const LANDLOCK_ACCESS_FS_MAKE_SOCK = 1 << 9, LANDLOCK_RULE_PATH_BENEATH = 1, LANDLOCK_CREATE_RULESET_VERSION = 1;
+ * ptrace(2) requests, options and events (include/uapi/linux/ptrace.h; the same numbers
+ * on x86_64 and aarch64), used only to verify an exec (src/supervisor/exec-verify.ts).
+ */
+export const PTRACE_DETACH = 17, PTRACE_SEIZE = 0x4206, PTRACE_INTERRUPT = 0x4207;
+export const PTRACE_O_TRACEEXEC = 0x10, PTRACE_O_EXITKILL = 0x100000;
+export const PTRACE_EVENT_EXEC = 4, PTRACE_EVENT_STOP = 128;
+/** SIGTRAP (x86 and the generic ABI alike): the signal of ptrace event stops. */
+export const SIGTRAP = 5;
+/** waitid(2): idtype P_ALL; options; __WNOTHREAD (this thread's children and tracees only). */
+export const P_ALL = 0, WSTOPPED = 2, WEXITED = 4, __WNOTHREAD = 0x20000000;
+/** siginfo_t si_code of SIGCHLD (include/uapi/asm-generic/siginfo.h). */
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5;
+/**
+ * siginfo_t as waitid(2) fills it for SIGCHLD, on 64-bit x86 and arm64: int si_signo,
+ * si_errno, si_code, padding to 16, then pid_t si_pid, uid_t si_uid, int si_status.
+ * 128 bytes in all.
+ */
+export const SIGINFO = { SIZE: 128, CODE: 8, PID: 16, STATUS: 24 } as const;

@@ -147,11 +147,11 @@ const ENTRIES = [
   api1("core/trace/use_seize", true, "API 1: attach with PTRACE_SEIZE. Accepted and queryable, no effect: sydbox does not trace with ptrace"),
   api1("core/trace/use_ptrace", false, "API 1: trace with ptrace. Accepted and queryable, no effect: sydbox always uses seccomp user notification"),
   api1("core/trace/use_seccomp", true, "API 1: use a seccomp filter. Accepted and queryable, no effect: sydbox always does"),
-  bool("core/trace/emulate", true, "perform checked calls in the supervisor on the checked paths (race-free; false: CONTINUE as SydBox 2)"),
+  bool("core/trace/emulate", true, "perform checked calls in the supervisor on the checked paths, and verify an allowed exec at its exec event (race-free; false: CONTINUE as SydBox 2)"),
 
   // sydbox 3 additions: attacks on the supervisor are refused in the kernel (EPERM)
   // unless a trusted build turns the matching key on.
-  bool("core/trust/ptrace", false, "allow ptrace, process_vm_readv/writev, process_madvise and kcmp (denied with EPERM by default)"),
+  bool("core/trust/ptrace", false, "allow ptrace, process_vm_readv/writev, process_madvise and kcmp (denied with EPERM by default); an exec by a process already traced is then continued without post-exec verification"),
   bool("core/trust/io_uring", false, "allow io_uring, which opens files without syscalls the filter sees"),
   bool("core/trust/open_by_handle", false, "allow open_by_handle_at, which opens files by handle, bypassing paths"),
   bool("core/trust/userfaultfd", false, "allow userfaultfd, which can stall the supervisor's memory reads"),
