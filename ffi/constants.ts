@@ -368,6 +368,8 @@ export const RTC_SET_IOCTLS = { RTC_SET_TIME: IOW(0x70, 0x0a, 36), RTC_EPOCH_SET
  * path-beneath rule type, and landlock_create_ruleset's flag that asks for the ABI version.
  */
 export const LANDLOCK_ACCESS_FS_MAKE_SOCK = 1 << 9, LANDLOCK_RULE_PATH_BENEATH = 1, LANDLOCK_CREATE_RULESET_VERSION = 1;
+
+/**
  * ptrace(2) requests, options and events (include/uapi/linux/ptrace.h; the same numbers
  * on x86_64 and aarch64), used only to verify an exec (src/supervisor/exec-verify.ts).
  */
