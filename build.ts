@@ -46,9 +46,10 @@ const commanderWithoutBuiltins: BunPlugin = {
 export const BUNDLE = {
   // Entry points, each its own bundle: the launcher, the child stage and the
   // CLI (loaded by src/main.ts's entry()), the supervisor Worker, and its helper
-  // thread for calls that must block (src/supervisor/emulate/blocking.ts),
+  // thread for calls that must block (src/supervisor/emulate/blocking.ts), its one-shot
+  // thread for a unix bind (src/supervisor/bind.ts),
   // and the child stage's watchdog thread (src/launch/reaper.ts).
-  entrypoints: ["src/main.ts", "src/launch/child.ts", "src/cli/main.ts", "src/supervisor/worker.ts", "src/supervisor/emulate/opener.ts", "src/launch/reaper-worker.ts"],
+  entrypoints: ["src/main.ts", "src/launch/child.ts", "src/cli/main.ts", "src/supervisor/worker.ts", "src/supervisor/emulate/opener.ts", "src/supervisor/emulate/binder.ts", "src/launch/reaper-worker.ts"],
   target: "bun",
   bytecode: true,
   minify: true,

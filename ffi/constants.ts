@@ -244,3 +244,159 @@ export const RLIMIT_CORE = 4;
  * console's output, TIOCSCTTY with argument 1 steals a terminal from another session.
  */
 export const TIOCSTI = 0x5412, TIOCLINUX = 0x541c, TIOCCONS = 0x541d, TIOCSCTTY = 0x540e;
+
+/**
+ * ioctl request numbers (include/uapi/asm-generic/ioctl.h, which x86 and arm64 both use):
+ * direction << 30 | argument size << 16 | type << 8 | number. Only the size differs between
+ * ABIs (a struct holding a long or a pointer is smaller for i386 and x32 callers, and some
+ * structs grew between kernels), so refusals compare a request without it (IOC_NO_SIZE).
+ */
+export const IOC_NONE = 0, IOC_WRITE = 1, IOC_READ = 2;
+export const ioc = (dir: number, type: number, nr: number, size: number): number => ((dir << 30) | (size << 16) | (type << 8) | nr) >>> 0;
+const IO = (type: number, nr: number) => ioc(IOC_NONE, type, nr, 0);
+const IOR = (type: number, nr: number, size: number) => ioc(IOC_READ, type, nr, size);
+const IOW = (type: number, nr: number, size: number) => ioc(IOC_WRITE, type, nr, size);
+const IOWR = (type: number, nr: number, size: number) => ioc(IOC_READ | IOC_WRITE, type, nr, size);
+/** The bits of a request that say what it is: direction, type and number, not the argument's size. */
+export const IOC_NO_SIZE = 0xc000ffff;
+
+/** ext4's i_generation setter, an alias of FS_IOC_SETVERSION's kind (fs/ext4/ioctl.c), 64-bit and 32-bit. */
+export const EXT4_IOC_SETVERSION = IOW(0x66, 4, 8), EXT4_IOC32_SETVERSION = IOW(0x66, 4, 4);
+
+/**
+ * ioctls that change a file, a directory's entries or a whole filesystem through any
+ * descriptor of it, a read-only one included: the kernel asks for ownership, a capability
+ * or the inode's write permission, not a writable fd. Refused unless core/trust/fs_ioctl.
+ */
+export const FS_CHANGING_IOCTLS = {
+  // fs-verity and fscrypt (include/uapi/linux/fsverity.h, fscrypt.h).
+  FS_IOC_ENABLE_VERITY: IOW(0x66, 133, 128),
+  FS_IOC_SET_ENCRYPTION_POLICY: IOR(0x66, 19, 12),
+  FS_IOC_ADD_ENCRYPTION_KEY: IOWR(0x66, 23, 80),
+  FS_IOC_REMOVE_ENCRYPTION_KEY: IOWR(0x66, 24, 64),
+  FS_IOC_REMOVE_ENCRYPTION_KEY_ALL_USERS: IOWR(0x66, 25, 64),
+  // Generic filesystem-wide requests (include/uapi/linux/fs.h).
+  FS_IOC_SETFSLABEL: IOW(0x94, 50, 256),
+  FIFREEZE: IOWR(0x58, 119, 4),
+  FITHAW: IOWR(0x58, 120, 4),
+  /** FS_IOC_SHUTDOWN, also XFS_IOC_GOINGDOWN, EXT4_IOC_SHUTDOWN, F2FS_IOC_SHUTDOWN. */
+  FS_IOC_SHUTDOWN: IOR(0x58, 125, 4),
+  // ext4 (include/uapi/linux/ext4.h).
+  EXT4_IOC_GROUP_EXTEND: IOW(0x66, 7, 8),
+  EXT4_IOC_GROUP_ADD: IOW(0x66, 8, 40),
+  EXT4_IOC_MIGRATE: IO(0x66, 9),
+  EXT4_IOC_RESIZE_FS: IOW(0x66, 16, 8),
+  EXT4_IOC_SWAP_BOOT: IO(0x66, 17),
+  EXT4_IOC_CHECKPOINT: IOW(0x66, 43, 4),
+  EXT4_IOC_SETFSUUID: IOW(0x66, 44, 8),
+  EXT4_IOC_SET_TUNE_SB_PARAM: IOW(0x66, 46, 232),
+  // XFS (fs/xfs/libxfs/xfs_fs.h): growing the filesystem, reserved blocks, error injection, repair.
+  XFS_IOC_SCRUB_METADATA: IOWR(0x58, 60, 64),
+  XFS_IOC_SCRUBV_METADATA: IOWR(0x58, 64, 24),
+  XFS_IOC_FSGROWFSDATA: IOW(0x58, 110, 16),
+  XFS_IOC_FSGROWFSLOG: IOW(0x58, 111, 8),
+  XFS_IOC_FSGROWFSRT: IOW(0x58, 112, 16),
+  XFS_IOC_SET_RESBLKS: IOR(0x58, 114, 16),
+  XFS_IOC_ERROR_INJECTION: IOW(0x58, 116, 8),
+  XFS_IOC_ERROR_CLEARALL: IOW(0x58, 117, 8),
+  // btrfs (include/uapi/linux/btrfs.h): a directory fd, read-only, creates or deletes subvolumes in it.
+  BTRFS_IOC_SNAP_CREATE: IOW(0x94, 1, 4096),
+  BTRFS_IOC_DEFRAG: IOW(0x94, 2, 4096),
+  BTRFS_IOC_RESIZE: IOW(0x94, 3, 4096),
+  BTRFS_IOC_SCAN_DEV: IOW(0x94, 4, 4096),
+  BTRFS_IOC_FORGET_DEV: IOW(0x94, 5, 4096),
+  BTRFS_IOC_ADD_DEV: IOW(0x94, 10, 4096),
+  BTRFS_IOC_RM_DEV: IOW(0x94, 11, 4096),
+  BTRFS_IOC_BALANCE: IOW(0x94, 12, 4096),
+  BTRFS_IOC_SUBVOL_CREATE: IOW(0x94, 14, 4096),
+  BTRFS_IOC_SNAP_DESTROY: IOW(0x94, 15, 4096),
+  BTRFS_IOC_DEFRAG_RANGE: IOW(0x94, 16, 48),
+  BTRFS_IOC_DEFAULT_SUBVOL: IOW(0x94, 19, 8),
+  BTRFS_IOC_SNAP_CREATE_V2: IOW(0x94, 23, 4096),
+  BTRFS_IOC_SUBVOL_CREATE_V2: IOW(0x94, 24, 4096),
+  BTRFS_IOC_SUBVOL_SETFLAGS: IOW(0x94, 26, 8),
+  BTRFS_IOC_SCRUB: IOWR(0x94, 27, 1024),
+  BTRFS_IOC_SCRUB_CANCEL: IO(0x94, 28),
+  BTRFS_IOC_BALANCE_V2: IOWR(0x94, 32, 1024),
+  BTRFS_IOC_BALANCE_CTL: IOW(0x94, 33, 4),
+  BTRFS_IOC_SET_RECEIVED_SUBVOL: IOWR(0x94, 37, 200),
+  BTRFS_IOC_QUOTA_CTL: IOWR(0x94, 40, 16),
+  BTRFS_IOC_QGROUP_ASSIGN: IOW(0x94, 41, 24),
+  BTRFS_IOC_QGROUP_CREATE: IOW(0x94, 42, 16),
+  BTRFS_IOC_QGROUP_LIMIT: IOR(0x94, 43, 48),
+  BTRFS_IOC_QUOTA_RESCAN: IOW(0x94, 44, 64),
+  BTRFS_IOC_DEV_REPLACE: IOWR(0x94, 53, 2600),
+  BTRFS_IOC_SET_FEATURES: IOW(0x94, 57, 48),
+  BTRFS_IOC_RM_DEV_V2: IOW(0x94, 58, 4096),
+  BTRFS_IOC_SNAP_DESTROY_V2: IOW(0x94, 63, 4096),
+  BTRFS_IOC_ENCODED_WRITE: IOW(0x94, 64, 120),
+} as const;
+/** f2fs's requests (F2FS_IOCTL_MAGIC 0xf5, numbers 1-63): no build needs them, so all are refused with the rest. */
+export const F2FS_IOCTL_TYPE = 0xf5;
+
+/**
+ * XFS's handle requests, the ioctl twin of open_by_handle_at: open, read a link or set
+ * attributes of a file named by a handle, not a path (refused unless core/trust/open_by_handle).
+ */
+export const XFS_HANDLE_IOCTLS = {
+  XFS_IOC_OPEN_BY_HANDLE: IOWR(0x58, 107, 48),
+  XFS_IOC_READLINK_BY_HANDLE: IOWR(0x58, 108, 48),
+  XFS_IOC_FSSETDM_BY_HANDLE: IOW(0x58, 121, 64),
+  XFS_IOC_ATTRLIST_BY_HANDLE: IOW(0x58, 122, 64),
+  XFS_IOC_ATTRMULTI_BY_HANDLE: IOW(0x58, 123, 48),
+} as const;
+
+/**
+ * Raw device commands on a descriptor opened read-only (refused unless core/trust/devices):
+ * with CAP_SYS_RAWIO/CAP_SYS_ADMIN the kernel lets SCSI, ATA and NVMe pass-through write a
+ * disk behind its filesystem, and the block layer rewrite the partition table it uses.
+ */
+export const DEVICE_IOCTLS = {
+  SCSI_IOCTL_SEND_COMMAND: 1,
+  SG_IO: 0x2285,
+  CDROM_SEND_PACKET: 0x5393,
+  HDIO_DRIVE_TASKFILE: 0x031d,
+  HDIO_DRIVE_TASK: 0x031e,
+  HDIO_DRIVE_CMD: 0x031f,
+  BLKROSET: IO(0x12, 93),
+  BLKRRPART: IO(0x12, 95),
+  BLKPG: IO(0x12, 105),
+  NVME_IOCTL_ADMIN_CMD: IOWR(0x4e, 0x41, 72),
+  NVME_IOCTL_SUBMIT_IO: IOW(0x4e, 0x42, 48),
+  NVME_IOCTL_IO_CMD: IOWR(0x4e, 0x43, 72),
+  NVME_IOCTL_RESET: IO(0x4e, 0x44),
+  NVME_IOCTL_SUBSYS_RESET: IO(0x4e, 0x45),
+  NVME_IOCTL_RESCAN: IO(0x4e, 0x46),
+  NVME_IOCTL_ADMIN64_CMD: IOWR(0x4e, 0x47, 80),
+  NVME_IOCTL_IO64_CMD: IOWR(0x4e, 0x48, 80),
+  NVME_IOCTL_IO64_CMD_VEC: IOWR(0x4e, 0x49, 80),
+} as const;
+
+/** Setting the hardware clock through /dev/rtc, opened read-only (like settimeofday, never allowed). */
+export const RTC_SET_IOCTLS = { RTC_SET_TIME: IOW(0x70, 0x0a, 36), RTC_EPOCH_SET: IOW(0x70, 0x0e, 8), RTC_PARAM_SET: IOW(0x70, 0x14, 16) } as const;
+
+/**
+ * Landlock (include/uapi/linux/landlock.h): the right to create a unix socket file, the
+ * path-beneath rule type, and landlock_create_ruleset's flag that asks for the ABI version.
+ */
+export const LANDLOCK_ACCESS_FS_MAKE_SOCK = 1 << 9, LANDLOCK_RULE_PATH_BENEATH = 1, LANDLOCK_CREATE_RULESET_VERSION = 1;
+
+/**
+ * ptrace(2) requests, options and events (include/uapi/linux/ptrace.h; the same numbers
+ * on x86_64 and aarch64), used only to verify an exec (src/supervisor/exec-verify.ts).
+ */
+export const PTRACE_DETACH = 17, PTRACE_SEIZE = 0x4206, PTRACE_INTERRUPT = 0x4207;
+export const PTRACE_O_TRACEEXEC = 0x10, PTRACE_O_EXITKILL = 0x100000;
+export const PTRACE_EVENT_EXEC = 4, PTRACE_EVENT_STOP = 128;
+/** SIGTRAP (x86 and the generic ABI alike): the signal of ptrace event stops. */
+export const SIGTRAP = 5;
+/** waitid(2): idtype P_ALL; options; __WNOTHREAD (this thread's children and tracees only). */
+export const P_ALL = 0, WSTOPPED = 2, WEXITED = 4, __WNOTHREAD = 0x20000000;
+/** siginfo_t si_code of SIGCHLD (include/uapi/asm-generic/siginfo.h). */
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5;
+/**
+ * siginfo_t as waitid(2) fills it for SIGCHLD, on 64-bit x86 and arm64: int si_signo,
+ * si_errno, si_code, padding to 16, then pid_t si_pid, uid_t si_uid, int si_status.
+ * 128 bytes in all.
+ */
+export const SIGINFO = { SIZE: 128, CODE: 8, PID: 16, STATUS: 24 } as const;

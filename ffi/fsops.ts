@@ -8,7 +8,9 @@
  * thread's __errno_location right after each call.
  */
 import { ptr } from "bun:ffi";
-import { AT_FDCWD, O_CLOEXEC, O_RDONLY } from "./constants.ts";
+import {
+  AT_FDCWD, LANDLOCK_ACCESS_FS_MAKE_SOCK, LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH, O_CLOEXEC, O_RDONLY,
+} from "./constants.ts";
 import { loadLibc } from "./libc.ts";
 import { loadSeccomp, syscallNumber } from "./seccomp.ts";
 import { stablePtr } from "./pointer.ts";
@@ -21,7 +23,8 @@ const C = loadLibc();
 const sc = loadSeccomp();
 const NAMES = [
   "mkdirat", "mknodat", "unlinkat", "renameat2", "linkat", "symlinkat", "fchmodat", "fchownat",
-  "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "fcntl", "close",
+  "truncate", "utimensat", "connect", "unshare", "setfsuid", "setfsgid", "setgroups", "setresuid", "setresgid", "fcntl", "close",
+  "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
   "getgroups", "geteuid", "openat", "read", "capget", "capset", "readlinkat",
   "sendmsg", "getsockopt", "tgkill",
   "fchmod", "fchown", "ioctl", "setxattr", "removexattr", "fsetxattr", "fremovexattr",
@@ -106,6 +109,35 @@ export const unshare = (flags: number) => sys(NR.unshare, flags);
 export const setfsuid = (uid: number) => sys(NR.setfsuid, uid);
 /** setfsgid(2): per thread; returns the previous fsgid. */
 export const setfsgid = (gid: number) => sys(NR.setfsgid, gid);
+/**
+ * The raw setresuid(2) and setresgid(2) syscalls with only the real id (-1 keeps the others):
+ * unlike glibc's wrappers they change the calling thread only.
+ */
+export const setRealUid = (uid: number) => sys(NR.setresuid, uid, -1, -1);
+export const setRealGid = (gid: number) => sys(NR.setresgid, gid, -1, -1);
+/** The kernel's Landlock ABI version, or -errno when it has none (ENOSYS, or EOPNOTSUPP when disabled). */
+export const landlockAbi = () => sys(NR.landlock_create_ruleset, 0, 0, LANDLOCK_CREATE_RULESET_VERSION);
+
+const landlockFs = new BigUint64Array(1);
+const pathBeneath = new DataView(new ArrayBuffer(12)); // packed: u64 allowed_access, s32 parent_fd
+/**
+ * Lets the calling thread create unix socket files only in directory `dir` and below it
+ * (a Landlock domain: no way back for this thread; it needs no_new_privs or CAP_SYS_ADMIN).
+ * 0 or -errno.
+ */
+export function confineSocketsBeneath(dir: number): number {
+  landlockFs[0] = BigInt(LANDLOCK_ACCESS_FS_MAKE_SOCK);
+  const ruleset = sys(NR.landlock_create_ruleset, ptr(landlockFs), 8, 0);
+  if (ruleset < 0) return ruleset;
+  try {
+    pathBeneath.setBigUint64(0, BigInt(LANDLOCK_ACCESS_FS_MAKE_SOCK), true);
+    pathBeneath.setInt32(8, dir, true);
+    const r = sys(NR.landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, ptr(pathBeneath), 0);
+    return r < 0 ? r : sys(NR.landlock_restrict_self, ruleset, 0);
+  } finally {
+    sys(NR.close, ruleset);
+  }
+}
 /** The raw setgroups(2) syscall: unlike glibc's wrapper it changes the calling thread only. */
 export function setgroups(groups: Uint32Array): number {
   return sys(NR.setgroups, groups.length, groups.length ? ptr(groups) : 0);

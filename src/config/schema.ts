@@ -147,18 +147,19 @@ const ENTRIES = [
   api1("core/trace/use_seize", true, "API 1: attach with PTRACE_SEIZE. Accepted and queryable, no effect: sydbox does not trace with ptrace"),
   api1("core/trace/use_ptrace", false, "API 1: trace with ptrace. Accepted and queryable, no effect: sydbox always uses seccomp user notification"),
   api1("core/trace/use_seccomp", true, "API 1: use a seccomp filter. Accepted and queryable, no effect: sydbox always does"),
-  bool("core/trace/emulate", true, "perform checked calls in the supervisor on the checked paths (race-free; false: CONTINUE as SydBox 2)"),
+  bool("core/trace/emulate", true, "perform checked calls in the supervisor on the checked paths, and verify an allowed exec at its exec event (race-free; false: CONTINUE as SydBox 2)"),
 
   // sydbox 3 additions: attacks on the supervisor are refused in the kernel (EPERM)
   // unless a trusted build turns the matching key on.
-  bool("core/trust/ptrace", false, "allow ptrace, process_vm_readv/writev, process_madvise and kcmp (denied with EPERM by default)"),
+  bool("core/trust/ptrace", false, "allow ptrace, process_vm_readv/writev, process_madvise and kcmp (denied with EPERM by default); an exec by a process already traced is then continued without post-exec verification"),
   bool("core/trust/io_uring", false, "allow io_uring, which opens files without syscalls the filter sees"),
   bool("core/trust/open_by_handle", false, "allow open_by_handle_at, which opens files by handle, bypassing paths"),
   bool("core/trust/userfaultfd", false, "allow userfaultfd, which can stall the supervisor's memory reads"),
   bool("core/trust/pidfd", false, "allow pidfd_getfd and pidfd_send_signal, which can take fds from or signal other processes (sydbox's included)"),
   bool("core/trust/namespaces", false, "allow chroot, pivot_root, setns, the new mount API and new namespaces, which change what checked paths name (clone3 gets ENOSYS otherwise)"),
   bool("core/trust/mount", false, "allow mount, umount and umount2 (write-checked on the target) instead of refusing them with EPERM: a mount moves or covers files behind the path checks"),
-  bool("core/trust/devices", false, "allow mknod/mknodat of block and character devices (refused with EPERM otherwise: a device node reaches a disk or kernel memory past the path checks)"),
+  bool("core/trust/devices", false, "allow mknod/mknodat of block and character devices, and raw device commands through a read-only descriptor (SCSI, ATA and NVMe pass-through, partition table changes); refused with EPERM otherwise: a device node reaches a disk or kernel memory past the path checks"),
+  bool("core/trust/fs_ioctl", false, "allow the ioctls that change a file or a filesystem through a read-only descriptor: fs-verity, encryption policies and keys, btrfs subvolumes and snapshots, labels, UUIDs, freezing, shutdown, resizing, f2fs's (refused with EPERM otherwise)"),
   bool("core/trust/acct", false, "allow acct, process accounting, in which the kernel writes a record to a file for every exit (refused with EPERM otherwise)"),
   bool("core/trust/core_dumps", false, "let crashes write core files: keep the invoker's RLIMIT_CORE and allow changing it (otherwise 0/0, and RLIMIT_CORE changes get EPERM)"),
   bool("core/trust/terminal", false, "run the command in sydbox's session, with the invoker's controlling terminal (otherwise in a session of its own, as bwrap --new-session); TIOCSTI and TIOCLINUX stay refused"),

@@ -120,8 +120,11 @@ function rulesFor(row: SyscallRow, inputs: FilterInputs): RuleSpec[] {
   const mode = modeOf(inputs, row.category);
   // The command's own execve runs under the filter: see the module comment.
   if (row.category === "exec" && mode === "bpf") return [rule(SCMP_ACT_NOTIFY)];
-  // A write check of a file the call creates needs the supervisor (a bpf write mode adds nothing).
-  const action = actionFor(row.alsoWrite && notifies(inputs.modes.write) ? [mode, inputs.modes.write] : [mode]);
+  // A file the call creates (a unix bind's socket) is a write of its path, which lives in memory:
+  // the supervisor checks it whenever write sandboxing is on, bpf mode included (there it refuses
+  // every unix path bind). With -b there is no supervisor, and such binds are not looked at.
+  const writes = row.alsoWrite && inputs.modes.write !== "off" && !inputs.bpfOnly;
+  const action = writes ? SCMP_ACT_NOTIFY : actionFor([mode]);
   if (action === null) return [];
   if (row.name === "sendto" && row.addr?.kind === "sockaddr" && action !== SCMP_ACT_NOTIFY) {
     // sendto without an address sends on a connected socket: no new destination.

@@ -5,8 +5,8 @@
  * (`arg32`): the upper half of a register cannot smuggle a value past it.
  */
 import {
-  F_SETOWN_EX, FIOSETOWN, RLIMIT_CORE, S_IFBLK, S_IFCHR, S_IFMT, SCMP_ACT_ERRNO, SCMP_CMP, SIOCSPGRP, TIOCCONS, TIOCLINUX,
-  TIOCSCTTY, TIOCSTI,
+  DEVICE_IOCTLS, F2FS_IOCTL_TYPE, F_SETOWN_EX, FIOSETOWN, FS_CHANGING_IOCTLS, IOC_NO_SIZE, RLIMIT_CORE, RTC_SET_IOCTLS,
+  S_IFBLK, S_IFCHR, S_IFMT, SCMP_ACT_ERRNO, SCMP_CMP, SIOCSPGRP, TIOCCONS, TIOCLINUX, TIOCSCTTY, TIOCSTI, XFS_HANDLE_IOCTLS,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
 import { arg32, type ArgCmp, type RuleSpec, type Trust } from "./filter-spec";
@@ -14,6 +14,9 @@ import { arg32, type ArgCmp, type RuleSpec, type Trust } from "./filter-spec";
 const eperm = SCMP_ACT_ERRNO(Errno.EPERM);
 const refuse = (name: string, ...cmps: ArgCmp[]): RuleSpec => ({ name, action: eperm, cmps });
 const masked32 = (arg: number, mask: number, value: number): ArgCmp => ({ arg, op: SCMP_CMP.MASKED_EQ, a: mask, b: value });
+/** ioctl refusals by request, whatever the argument size in it (it differs between ABIs and kernels). */
+const ioctls = (requests: Record<string, number>): RuleSpec[] =>
+  Object.values(requests).map((r) => refuse("ioctl", masked32(1, IOC_NO_SIZE, (r & IOC_NO_SIZE) >>> 0)));
 
 /** The refusals for the given trust. */
 export function argumentRefusals(trust: Trust, rootful: boolean): RuleSpec[] {
@@ -29,12 +32,25 @@ export function argumentRefusals(trust: Trust, rootful: boolean): RuleSpec[] {
     // The virtual console's keyboard and switching requests ('K' KD*, 'V' VT_*): on a console
     // opened even read-only, root remaps the host's keys (input injection) or switches consoles.
     refuse("ioctl", masked32(1, 0xffffff00, 0x4b00)), refuse("ioctl", masked32(1, 0xffffff00, 0x5600)),
+    // The hardware clock, set through /dev/rtc opened read-only: the host's, like settimeofday.
+    ...ioctls(RTC_SET_IOCTLS),
   ];
+  if (!trust.fs_ioctl) {
+    // A read-only fd changes its file (fs-verity makes it read-only for good), a directory's
+    // entries (btrfs subvolumes and snapshots) or the whole filesystem (label, UUID, freeze,
+    // shutdown, resize): the kernel asks for ownership or a capability, not a writable fd.
+    out.push(...ioctls(FS_CHANGING_IOCTLS), refuse("ioctl", masked32(1, 0xffc0, F2FS_IOCTL_TYPE << 8)));
+  }
+  // Files named by handle, not path: the ioctl twin of open_by_handle_at.
+  if (!trust.open_by_handle) out.push(...ioctls(XFS_HANDLE_IOCTLS));
   if (!trust.devices) {
     // A block device over a denied file's disk, or /dev/mem, created in an allowed directory.
     for (const [name, arg] of [["mknod", 1], ["mknodat", 2]] as const) {
       for (const type of [S_IFCHR, S_IFBLK]) out.push(refuse(name, masked32(arg, S_IFMT, type)));
     }
+    // The same disks written through an existing device node opened read-only: pass-through
+    // commands and partition-table changes.
+    out.push(...ioctls(DEVICE_IOCTLS));
   }
   if (!trust.core_dumps && rootful) {
     // The child stage sets RLIMIT_CORE to 0/0; only a process with CAP_SYS_RESOURCE could

@@ -16,15 +16,23 @@
  *   a later getsockname() in the tracee shows the absolute path.
  * - Privileged ports (< 1024) are checked against the supervisor's capabilities.
  * - The socket is taken from the thread group's fd table (tracee-fd.ts).
+ * - A unix path is bound as checked, and the kernel looks its directories up again; a
+ *   directory swapped for a symlink meanwhile would be followed. So the bind is made by a
+ *   one-shot thread that Landlock lets create socket files only below the checked parent
+ *   directory, pinned (emulate/binder.ts). A swap that stays below it (into a subdirectory
+ *   of the checked one) still lands; without Landlock in the kernel, so does any swap.
  */
 import { ptr } from "bun:ffi";
 import { Errno } from "../errors";
 import { AF_UNIX, decodeSockaddr, formatAddress, type SockAddr } from "../policy/sockaddr";
 import { unmapIPv4 } from "../policy/ip";
-import { SOCKADDR_STORAGE } from "../../ffi/constants";
+import { F_DUPFD_CLOEXEC, SOCKADDR_STORAGE } from "../../ffi/constants";
+import * as fs from "../../ffi/fsops";
 import { loadLibc } from "../../ffi/libc";
+import { entryWorker } from "../launch/entry";
 import type { Call } from "./call";
-import { asTracee } from "./emulate/creds";
+import { asTracee, type TraceeStatus } from "./emulate/creds";
+import type { BindJob } from "./emulate/jobs";
 import { fetchTraceeFd } from "./tracee-fd";
 
 const SUN_PATH_MAX = 108; // sizeof(sun_path), including the terminating NUL
@@ -87,11 +95,54 @@ export type BindOutcome =
 const nameBuf = new Uint8Array(SOCKADDR_STORAGE);
 const nameLen = new Uint32Array(1);
 
+/** How long a binder thread may take to start and bind (a loaded machine starts a runtime slowly). */
+const BINDER_TIMEOUT_MS = 10000;
+let landlock: boolean | undefined;
+/** A binder thread started ahead of the next bind, idle until it gets its job. */
+let spare: Worker | null = null;
+const newBinder = () => entryWorker("supervisor/emulate/binder.ts");
+
+/**
+ * Binds our copy `fd` of a tracee's socket to `sockaddr`, a checked unix path whose parent
+ * directory `dir` is pinned, with tracee credentials `st`, on a binder thread confined below
+ * that directory (emulate/binder.ts): 0 or -errno. Without Landlock in the kernel, here, unconfined.
+ */
+function bindUnixPath(fd: number, sockaddr: Uint8Array, dir: number, st: TraceeStatus): number {
+  const L = loadLibc();
+  landlock ??= fs.landlockAbi() >= 1;
+  if (!landlock) return asTracee(st, true, () => L.ret(L.bind(fd, ptr(sockaddr), sockaddr.length)));
+  // The binder owns its copies of both fds and closes them: one that outlives a timeout never
+  // binds a number that the supervisor has meanwhile reused.
+  const sock = fs.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (sock < 0) return sock;
+  const pinned = fs.fcntl(dir, F_DUPFD_CLOEXEC, 0);
+  if (pinned < 0) { L.close(sock); return pinned; }
+  const job: BindJob = { sock, dir: pinned, addr: sockaddr, status: st, result: new SharedArrayBuffer(8) };
+  const out = new Int32Array(job.result);
+  let binder: Worker;
+  try {
+    binder = spare ?? newBinder();
+    spare = null;
+    binder.postMessage(job);
+  } catch {
+    L.close(sock);
+    L.close(pinned);
+    return -Errno.EAGAIN;
+  }
+  // The supervisor thread waits: a bind does not block, and the thread boots in milliseconds.
+  const waited = Atomics.wait(out, 1, 0, BINDER_TIMEOUT_MS);
+  binder.terminate();
+  // The next bind's thread boots meanwhile: a program that binds once often binds again.
+  try { spare = newBinder(); } catch { spare = null; }
+  return waited === "timed-out" && Atomics.load(out, 1) === 0 ? -Errno.EAGAIN : out[0];
+}
+
 /**
  * Binds the tracee's socket `sockfd` to the raw `sockaddr` in the supervisor, as the calling
- * thread of call `c` would. `createsFile` swaps in the tracee's umask.
+ * thread of call `c` would. `unixDir`, for a unix path that creates a socket file: its parent
+ * directory, pinned (the tracee's umask applies, and the bind is confined below it).
  */
-export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockaddr: Uint8Array, createsFile: boolean): BindOutcome {
+export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockaddr: Uint8Array, unixDir: number | null): BindOutcome {
   const L = loadLibc();
   const got = fetchTraceeFd(c, sockfd);
   if (got.kind === "gone" || got.kind === "unavailable") return got;
@@ -99,7 +150,7 @@ export function bindFor(c: Pick<Call, "pid" | "idValid">, sockfd: number, sockad
   if (got.kind === "badf") return { kind: "done", errno: Errno.EBADF, bound: null };
   const fd = got.fd, st = got.status;
   try {
-    const r = asTracee(st, createsFile, () => L.ret(L.bind(fd, ptr(sockaddr), sockaddr.length)));
+    const r = unixDir !== null ? bindUnixPath(fd, sockaddr, unixDir, st) : asTracee(st, false, () => L.ret(L.bind(fd, ptr(sockaddr), sockaddr.length)));
     const e = -r;
     if (r < 0) return { kind: "done", errno: e, bound: null };
     nameLen[0] = SOCKADDR_STORAGE;

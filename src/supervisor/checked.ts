@@ -114,12 +114,13 @@ export function checkAddress(c: Call, row: SyscallRow, a: SockAddr | Unsupported
     unixPath = mark(res.path);
   }
 
-  // A unix bind creates a socket file: a write of its path, whatever the network lists say,
-  // where write sandboxing has lists (deny, allow; bpf mode, as in SydBox 2, leaves binds be).
+  // A unix bind creates a socket file: a write of its path, whatever the network lists say.
+  // In bpf mode every write is refused as the kernel would (EPERM, silently), binds included:
+  // the filter cannot read the address, so it sends them here (src/launch/filter.ts).
   const wm = sb.mode("write");
-  if (bind && subject.family === "unix" && a.family === "unix" && a.path !== "" && (wm === "deny" || wm === "allow") && !sb.allows("write", subject.path)) {
+  if (bind && subject.family === "unix" && a.family === "unix" && a.path !== "" && wm !== "off" && (wm === "bpf" || !sb.allows("write", subject.path))) {
     const path = subject.path;
-    return deny(Errno.EACCES, [{ category: "write", call: pathCall(row.name, [path]), subjects: [path] }]);
+    return deny(wm === "bpf" ? Errno.EPERM : Errno.EACCES, [{ category: "write", call: pathCall(row.name, [path]), subjects: [path] }]);
   }
   const autobind = bind && a.family === "unix" && a.path === "";
   const allowed = autobind || sb.allows(cat, subject) || (!bind && bound.has(subject));

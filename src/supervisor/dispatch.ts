@@ -5,16 +5,18 @@
  * the narrow `Call` view (call.ts) and return a Verdict (verdict.ts); only this file
  * answers, counts, reports violations and feeds the -d dump.
  */
+import * as at from "../../ffi/at";
 import { SIGTERM } from "../../ffi/constants";
 import type { Libc } from "../../ffi/libc";
 import { Errno } from "../errors";
 import { ViolationReporter } from "../report/reporter";
-import { reportViolation } from "../report/violation";
+import { pathCall, reportViolation } from "../report/violation";
 import { formatAddress, type SockAddr } from "../policy/sockaddr";
 import { SYSCALLS, type SyscallRow } from "../syscalls/table";
 import { answer } from "./answer";
 import type { Call } from "./call";
 import { hand } from "./emulate/blocking";
+import { foil, followExec, seizeExec } from "./exec-verify";
 import { fdCall } from "./emulate/fdcalls";
 import type { JobBody } from "./emulate/jobs";
 import { TraceeWriter } from "./fakestat";
@@ -30,7 +32,7 @@ import type { Sandbox } from "./sandbox";
 import { ProcessStates, type State } from "./state";
 import { cpuTimes, STAT, ThreadClock, TIME_UNKNOWN } from "./stats";
 import { UNREADABLE_ARGS, type SyscallIndex } from "./syscall-index";
-import { CONTINUE, fail, succeed, type Verdict, type Violation } from "./verdict";
+import { CONTINUE, fail, succeed, type ExecCheck, type Verdict, type Violation } from "./verdict";
 
 /** Answers notifications; one per supervisor thread. Also the engines' view of the current call. */
 export class Dispatcher implements Call {
@@ -126,6 +128,8 @@ export class Dispatcher implements Call {
         if (this.obs !== null && this.dryRun) this.obs.wouldDeny = v.errno;
         return answer(n, this.dryRun ? (v.then ?? CONTINUE) : fail(v.errno));
       }
+      case "verify-exec":
+        return this.verifyExec(v);
       case "kill":
         try { process.kill(n.pid, "SIGKILL"); } catch { /* already gone */ }
         return answer(n, fail(Errno.EACCES));
@@ -150,12 +154,41 @@ export class Dispatcher implements Call {
   }
 
   /**
+   * An allowed exec: CONTINUE it as this thread's tracee, and kill what runs if it is not
+   * what was checked (exec-verify.ts). An exec that cannot be traced is denied (fail closed),
+   * unless core/trust/ptrace says the tree may trace itself (then it is continued unverified).
+   */
+  private verifyExec(x: ExecCheck): void {
+    const n = this.n;
+    try {
+      const s = seizeExec(n.pid);
+      if (s < 0) {
+        if (!n.idValid()) return; // gone: nobody to answer
+        if (this.sandbox.cfg.core.trust.ptrace) return answer(n, CONTINUE);
+        this.violation({ category: "exec", call: `${x.name}(\`${x.filename}') (cannot be verified: ptrace errno ${-s})`, subjects: [x.filename] });
+        return answer(n, fail(Errno.EACCES));
+      }
+      answer(n, CONTINUE);
+      const foiled = followExec(n.pid, x, this.sandbox);
+      if (foiled !== null) {
+        try {
+          this.violation({ category: "exec", call: pathCall(x.name, [foiled.ran]), subjects: [foiled.ran] }, foiled.pid);
+        } finally {
+          foil(foiled);
+        }
+      }
+    } finally {
+      at.close(x.pin);
+    }
+  }
+
+  /**
    * Reports and counts one violation, unless a filter/* pattern matches one of its
    * subjects or the mode is bpf (whose denials the kernel would have made silently);
    * core/violation/decision may kill the offender (not in a dry run).
    */
-  private violation(x: Violation): void {
-    const pid = this.n.pid, sb = this.sandboxOf(pid), cat = x.category;
+  private violation(x: Violation, pid = this.n.pid): void {
+    const sb = this.sandboxOf(pid), cat = x.category;
     const network = cat === "bind" || cat === "connect";
     if (sb.mode(cat) === "bpf") return;
     const subjects = x.subjects as readonly (string | SockAddr)[];

@@ -51,12 +51,17 @@ import type { AddrArg, SyscallRow } from "../syscalls/table";
 import { bindFor, BoundAddresses, unixSockaddr, type BindOutcome } from "./bind";
 import type { Call } from "./call";
 import { checkAddress, type CheckedAddress, type CheckedPath } from "./checked";
+import { openParent, type Parent } from "./emulate/canonical";
 import { connectFor } from "./emulate/connect";
 import { sendFor, sendVectorFor, type MsgHdr, type SendEntry } from "./emulate/send";
 import { SOCKADDR_STORAGE } from "../../ffi/constants";
+import { close as closeFd } from "../../ffi/fsops";
 import { P32 } from "../../ffi/pointer";
 import { tgidOf } from "./signals";
 import { CONTINUE, fail, GONE, succeed, type Answer, type Gone, type Verdict } from "./verdict";
+
+/** A bind's pinned parent directory (emulate/canonical.ts). */
+const parent: Parent = { fd: -1, name: "" };
 
 /** 64-bit struct msghdr: name, namelen (i32, at 8), iov, iovlen, control, controllen, flags. */
 const MSGHDR_SIZE = 56;
@@ -178,9 +183,9 @@ export class NetworkEngine {
       // of a family that is checked.
       if (!emulate) return CONTINUE;
       const own = ownNetlinkPort(c, raw);
-      let out = bindFor(c, c.argInt(0), own, false);
+      let out = bindFor(c, c.argInt(0), own, null);
       // That port is taken: the kernel then picks one, as for the tracee's own nl_pid 0.
-      if (own !== raw && out.kind === "done" && out.errno === Errno.EADDRINUSE) out = bindFor(c, c.argInt(0), raw, false);
+      if (own !== raw && out.kind === "done" && out.errno === Errno.EADDRINUSE) out = bindFor(c, c.argInt(0), raw, null);
       return bound(out, true);
     }
 
@@ -192,7 +197,19 @@ export class NetworkEngine {
     // The resolved path does not fit sun_path: the kernel would bind the tracee's (relative) bytes
     // unrecorded; with emulation that CONTINUE would let it read new ones: refused.
     if (bytes === null) return emulate ? fail(Errno.ENAMETOOLONG) : CONTINUE;
-    const out = bindFor(c, c.argInt(0), bytes, subject.family === "unix" && !autobind);
+    // A socket file: its checked parent directory, pinned, below which the bind is confined.
+    let dir: number | null = null;
+    if (subject.family === "unix" && !autobind && judged.unixPath !== null) {
+      const r = openParent(judged.unixPath, null, parent);
+      if (r < 0) return bound({ kind: "done", errno: -r, bound: null }, emulate);
+      dir = parent.fd;
+    }
+    let out: BindOutcome;
+    try {
+      out = bindFor(c, c.argInt(0), bytes, dir);
+    } finally {
+      if (dir !== null) closeFd(dir);
+    }
     if (out.kind === "done" && out.errno === 0 && out.bound && recordBind) this.bound.add(out.bound);
     return bound(out, emulate);
   }

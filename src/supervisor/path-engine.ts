@@ -10,6 +10,7 @@ import type { SyscallRow } from "../syscalls/table";
 import type { Call } from "./call";
 import { checkPaths, type CheckedPath, type DryRecord } from "./checked";
 import { emulatePath, emulates } from "./emulate";
+import { execCheck } from "./exec-verify";
 import { argResolveMode, pathRequest, resolveArg, RESOLVE_SCOPED, type PathRequest } from "./paths";
 import type { Sandbox } from "./sandbox";
 import { CONTINUE, deny, fail, GONE, KILL, type Answer, type Verdict } from "./verdict";
@@ -85,11 +86,15 @@ export class PathEngine {
     // openat2's flags are tracee memory: without emulation (or where it cannot be made) the
     // call is refused with ENOSYS, and libc callers fall back to openat, whose flags are registers.
     if (!emu && row.refine?.kind === "openHow") return fail(Errno.ENOSYS);
-    if (req === null) return pass(emu, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
+    // A verified exec answers its failed lookups itself too: a CONTINUE would let the kernel
+    // look again, at a path a racing thread has meanwhile made to exist.
+    const verifies = verifiesExec(c, row, sb), own = emu || verifies;
+    if (req === null) return pass(own, Errno.EFAULT); // unreadable flags: the kernel reports EFAULT
     const firstCat = firstOn(sb, req);
 
     const paths = this.paths, exists = this.exists, raws = this.raws;
     paths.length = 0; exists.length = 0; raws.length = 0;
+    let raw0 = "";
     for (let i = 0; i < row.paths!.length; i++) {
       const p = row.paths![i];
       const addr = c.arg(p.path);
@@ -97,7 +102,13 @@ export class PathEngine {
       // No ID_VALID check here: a notification that died meanwhile makes our
       // answer fail harmlessly. The dispatcher checks it before anything with a
       // side effect (a report, a kill), emulation before it acts.
-      if (raw === null && addr !== 0) return pass(emu, c.readErrno); // EFAULT/ENAMETOOLONG: the kernel says so itself
+      if (raw === null && addr !== 0) {
+        // An exec whose path we may not read (an undumpable process under a non-root sydbox)
+        // could not be seized either: denied and reported, never continued.
+        const e = c.readErrno;
+        if (verifies && (e === Errno.EPERM || e === Errno.EACCES)) return deny(Errno.EACCES, [{ category: "exec", call: `${row.name}(?) (cannot be verified: its memory is not readable)`, subjects: [] }]);
+        return pass(own, e); // EFAULT/ENAMETOOLONG: the kernel says so itself
+      }
       const res = resolveArg(pid, p, c, raw, argResolveMode(p, c, i === 0 ? req.mode : undefined), i === 0 ? req.resolve : 0);
       if (!res.ok && "unverifiable" in res) {
         // openat2 scoped lookups sydbox cannot reproduce: denied, whatever the lists say.
@@ -105,9 +116,10 @@ export class PathEngine {
       }
       if (!res.ok) {
         // The kernel will fail this lookup the same way; raise_fail makes it a violation.
-        if (!sb.cfg.core.violation.raise_fail) return pass(emu, res.errno);
+        if (!sb.cfg.core.violation.raise_fail) return pass(own, res.errno);
         return deny(res.errno || (req.eacces ? Errno.EACCES : Errno.EPERM), [{ category: firstCat, call: pathCall(row.name, [raw ?? ""]), subjects: [raw ?? ""] }]);
       }
+      if (i === 0) raw0 = raw ?? "";
       paths.push(res.path);
       exists.push(res.exists);
       if (emu) raws.push(raw);
@@ -117,9 +129,22 @@ export class PathEngine {
     dry.errno = 0; dry.violations = null;
     const denied = checkPaths(c, row, req, paths, exists, this.checked, dry);
     if (denied !== null) return denied;
+    if (verifies) {
+      // Only the tracee can exec: continued, then what runs is verified (exec-verify.ts).
+      return execCheck(row.name, this.checked[0], raw0, row.name === "execveat" ? c.argInt(0) : null);
+    }
     const then = emu ? emulatePath(c, row, req, this.checked, raws) : CONTINUE;
     return dry.violations === null ? then : deny(dry.errno, dry.violations, then);
   }
+}
+
+/**
+ * Is an allowed exec verified after the fact? With emulation (core/trace/emulate:false is
+ * SydBox 2's check-then-continue) and exec sandboxing deciding it; not in a dry run, which
+ * denies nothing.
+ */
+function verifiesExec(c: Call, row: SyscallRow, sb: Sandbox): boolean {
+  return row.category === "exec" && !c.dryRun && sb.cfg.core.trace.emulate && sb.mode("exec") !== "off";
 }
 
 /**

@@ -40,6 +40,20 @@ export interface Handed { readonly kind: "handed" }
 /** The notification is no longer pending (the tracee died, its pid may be reused): answer nothing. */
 export interface Gone { readonly kind: "gone" }
 
+/**
+ * An allowed exec: CONTINUE it, then verify what runs (exec-verify.ts makes and follows it;
+ * the dispatcher seizes, answers and reports).
+ */
+export interface ExecCheck {
+  readonly kind: "verify-exec";
+  /** The syscall's name, for the report. */
+  readonly name: string;
+  /** The checked program, pinned (O_PATH, ours to close): what is allowed to run. */
+  readonly pin: number;
+  /** The filename the kernel gives a #! interpreter: the path string, or /dev/fd/N[/path] (execveat). */
+  readonly filename: string;
+}
+
 /** The verdicts that are an answer by themselves, with no policy left to apply (answer.ts). */
 export type Answer = Continue | Fail | Succeed | SendFd | Signal | Handed | Gone;
 
@@ -50,6 +64,8 @@ export type Verdict =
    * `then` (null: CONTINUE) instead; `errno` is then what would have been denied.
    */
   | { readonly kind: "deny"; readonly errno: number; readonly violations: readonly Violation[]; readonly then: Answer | null }
+  /** An allowed exec under emulation: CONTINUE, then verify what runs. */
+  | ExecCheck
   /** exec/kill_if_match: SIGKILL the caller and fail its exec with EACCES. */
   | { readonly kind: "kill" }
   /** A signal aimed at sydbox or the reaper: refused with EPERM and reported, in dry runs too (signals.ts). */

@@ -21,7 +21,7 @@ export type Verdict = "allow" | "eperm" | "enosys";
 /** The core/trust keys that relax a refusal. */
 export type TrustKey =
   | "ptrace" | "io_uring" | "open_by_handle" | "userfaultfd" | "pidfd" | "namespaces"
-  | "mount" | "devices" | "acct" | "core_dumps" | "terminal";
+  | "mount" | "devices" | "acct" | "core_dumps" | "terminal" | "fs_ioctl";
 
 export interface SyscallClass {
   verdict: Verdict;
@@ -89,7 +89,7 @@ group("allow", "I/O on descriptors the process holds (opened through the checked
   dup3 pipe:2 pipe2:2 sendfile sendfile64 splice tee vmsplice copy_file_range fsync:2 fdatasync sync_file_range syncfs sync
   fadvise64 fadvise64_64 readahead fallocate ftruncate ftruncate64 flock getdents:2 getdents64:2 fstat:1 fstat64:1 fstatfs
   fstatfs64 fgetxattr flistxattr cachestat`);
-group("allow", "a descriptor's own calls; ioctl's TIOCSTI, TIOCLINUX and owner requests are refused in BPF (refusals.ts)", `
+group("allow", "a descriptor's own calls; ioctl's TIOCSTI, TIOCLINUX, owner, filesystem-changing and raw device requests are refused in BPF (refusals.ts)", `
   ioctl`);
 group("allow", "changes a file through a descriptor: checked as a write of that file where table.ts has a row", `
   fchmod:3 fchown fchown32 fsetxattr fremovexattr`);

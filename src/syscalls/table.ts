@@ -7,7 +7,7 @@
  * Argument indices are those of the syscall ABI (not of libc wrappers).
  */
 import {
-  AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_SETOWN, FS_IOC32_SETFLAGS, FS_IOC32_SETVERSION, FS_IOC_FSSETXATTR,
+  AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EXT4_IOC32_SETVERSION, EXT4_IOC_SETVERSION, F_SETOWN, FS_IOC32_SETFLAGS, FS_IOC32_SETVERSION, FS_IOC_FSSETXATTR,
   FS_IOC_SETFLAGS, FS_IOC_SETVERSION, SYS_SOCKETCALL, type Arch,
 } from "../../ffi/constants";
 import { Errno } from "../errors";
@@ -207,12 +207,14 @@ export interface SyscallRow {
 
 /**
  * The ioctl requests that change a file's inode flags or version through any fd of it,
- * even a read-only one, with only ownership (chattr +i/-i/+a, the project id), in their
- * 64-bit and 32-bit (compat) numbers. FICLONE/FICLONERANGE need a writable destination fd,
+ * even a read-only one, with only ownership (chattr +i/-i/+a, the project id; ext4's own
+ * version setter), in their 64-bit and 32-bit (compat) numbers. Those that change a file or
+ * filesystem in ways no build needs are refused in BPF instead (src/launch/refusals.ts). FICLONE/FICLONERANGE need a writable destination fd,
  * FIDEDUPERANGE shares identical data only: they stay with the kernel.
  */
 export const INODE_IOCTLS = {
   FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_SETVERSION, FS_IOC32_SETVERSION, FS_IOC_FSSETXATTR,
+  EXT4_IOC_SETVERSION, EXT4_IOC32_SETVERSION,
 } as const;
 
 const at = (path: number, dirfd: number, follow: Follow, extra: Partial<PathArg> = {}): PathArg => ({ path, dirfd, follow, ...extra });

@@ -8,6 +8,9 @@
  *   race symlink DIR SECONDS  the main thread open(O_CREAT)s DIR/ok/p/race while a
  *                             `race flip` process swaps the symlink DIR/ok/p between
  *                             DIR/ok/a and DIR/no
+ *   race bind DIR SECONDS     the main thread binds a unix socket to DIR/ok/p/race (and
+ *                             unlinks it again) while `race flip` swaps the directory DIR/ok/p
+ *                             with DIR/ok/q, a symlink to ../no
  *   race flip DIR SECONDS     the swapper: renameat2(RENAME_EXCHANGE) of DIR/ok/p and
  *                             DIR/ok/q (symlinks to ok/a and ../no) in a tight loop
  *   race xattr DIR SECONDS    setxattr(PATH, "user.race") while a thread flips PATH between
@@ -17,6 +20,11 @@
  *   race exec DIR SECONDS     vfork + execve(PATH) while a thread (still running in the shared
  *                             memory) flips PATH between DIR/ok/prog and DIR/no/prog; wins when
  *                             the denied program ran (it creates DIR/ok/ran)
+ *   race execlink DIR SECONDS vfork + execve(DIR/ok/p/prog) while `race flip` swaps the symlink
+ *                             DIR/ok/p between DIR/ok/a and DIR/no; wins as `exec` does
+ *   race execfd DIR SECONDS   a child sharing our descriptor table runs execveat(100, "",
+ *                             AT_EMPTY_PATH) while a thread dup2()s DIR/ok/prog and DIR/no/prog
+ *                             onto fd 100 in turn; wins as `exec` does
  *
  * The openers stop at the first success of the attack (DIR/no/race exists), printing
  * `bypass ATTEMPTS` and exiting 1, or after SECONDS printing `held ATTEMPTS OPENED`
@@ -43,12 +51,14 @@
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -58,7 +68,10 @@ static char buf[4096];
 static char okp[2048], nop[2048];
 static atomic_int stop;
 /** What the opener calls: open(O_CREAT), setxattr, or openat2 with flipping flags. */
-static enum { OPEN, XATTR, OPENAT2, EXEC } call;
+static enum { OPEN, XATTR, OPENAT2, EXEC, BIND, EXECFD } call;
+/** execfd: the descriptor the child execs, and the two files the flipper dup2()s onto it. */
+enum { EXEC_FD = 100 };
+static int okfd = -1, nofd = -1;
 static struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .mode = 0644 };
 
 static struct sockaddr_in sa;
@@ -79,18 +92,37 @@ static void *flipper(void *unused) {
   size_t len = strlen(okp) + 1;
   while (!stop) {
     // Varying delays, so that some flip lands between the supervisor's read and the kernel's.
-    if (call == OPENAT2) *(volatile __u64 *)&how.flags = O_WRONLY | O_CREAT | O_CLOEXEC; else memcpy(buf, nop, len);
+    if (call == OPENAT2) *(volatile __u64 *)&how.flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+    else if (call == EXECFD) dup2(nofd, EXEC_FD);
+    else memcpy(buf, nop, len);
     __asm__ volatile("" ::: "memory");
     for (volatile unsigned long i = 0; i < 200 + (n * 37) % 1500; i++);
-    if (call == OPENAT2) *(volatile __u64 *)&how.flags = O_RDONLY | O_CLOEXEC; else memcpy(buf, okp, len);
+    if (call == OPENAT2) *(volatile __u64 *)&how.flags = O_RDONLY | O_CLOEXEC;
+    else if (call == EXECFD) dup2(okfd, EXEC_FD);
+    else memcpy(buf, okp, len);
     __asm__ volatile("" ::: "memory");
     for (volatile unsigned long i = 0; i < 200 + (n++ * 53) % 3000; i++);
   }
   return NULL;
 }
 
+static char child_stack[64 * 1024] __attribute__((aligned(16)));
+/** execfd's child: shares our descriptor table, where the flipper thread goes on running. */
+static int fd_child(void *unused) {
+  (void)unused;
+  char *av[] = { "prog", NULL };
+  syscall(SYS_execveat, EXEC_FD, "", av, environ, AT_EMPTY_PATH);
+  _exit(127);
+}
+
 /** One call of the opener's kind on `path`: did it succeed? */
 static int attempt(const char *path) {
+  if (call == EXECFD) {
+    int st = 0;
+    pid_t p = clone(fd_child, child_stack + sizeof child_stack, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, NULL);
+    if (p < 0 || waitpid(p, &st, 0) < 0) return 0;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
   if (call == XATTR) return setxattr(path, "user.race", "1", 1, 0) == 0;
   if (call == EXEC) {
     // vfork: the child shares our memory, where the flipper thread goes on running.
@@ -100,6 +132,16 @@ static int attempt(const char *path) {
     int st = 0;
     if (p < 0 || waitpid(p, &st, 0) < 0) return 0;
     return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
+  if (call == BIND) {
+    // The last try's socket file goes first (a bind never replaces one).
+    unlink(path);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+    int r = bind(s, (struct sockaddr *)&a, sizeof a);
+    close(s);
+    return r == 0;
   }
   long fd = call == OPENAT2 ? syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how) : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd >= 0) close(fd);
@@ -185,7 +227,7 @@ static int sender(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc == 6) return sender(argv);
-  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|flip|xattr|openat2|exec DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
+  if (argc != 4) { fprintf(stderr, "usage: race buffer|symlink|bind|flip|xattr|openat2|exec|execlink|execfd DIR SECONDS, or race sendto|sendmsg|sendmmsg|nameless OKPORT NOPORT SECONDS STOPFILE\n"); return 2; }
   const char *dir = argv[2];
   double seconds = atof(argv[3]);
   snprintf(nop, sizeof nop, "%s/no/race", dir);
@@ -212,7 +254,26 @@ int main(int argc, char **argv) {
     call = OPENAT2;
     return opener(nop, nop, seconds, 1);
   }
-  if (strcmp(argv[1], "symlink") == 0) {
+  if (strcmp(argv[1], "execfd") == 0) {
+    char ran[4096];
+    snprintf(okp, sizeof okp, "%s/ok/prog", dir);
+    snprintf(nop, sizeof nop, "%s/no/prog", dir);
+    snprintf(ran, sizeof ran, "%s/ok/ran", dir);
+    okfd = open(okp, O_RDONLY | O_CLOEXEC);
+    nofd = open(nop, O_RDONLY | O_CLOEXEC);
+    if (okfd < 0 || nofd < 0 || dup2(okfd, EXEC_FD) < 0) { perror("open"); return 2; }
+    call = EXECFD;
+    return opener(okp, ran, seconds, 1);
+  }
+  if (strcmp(argv[1], "execlink") == 0) {
+    char p[4096], ran[4096];
+    snprintf(p, sizeof p, "%s/ok/p/prog", dir);
+    snprintf(ran, sizeof ran, "%s/ok/ran", dir);
+    call = EXEC;
+    return opener(p, ran, seconds, 0);
+  }
+  if (strcmp(argv[1], "symlink") == 0 || strcmp(argv[1], "bind") == 0) {
+    if (argv[1][0] == 'b') call = BIND;
     char p[4096];
     snprintf(p, sizeof p, "%s/ok/p/race", dir);
     return opener(p, nop, seconds, 0);

@@ -40,6 +40,7 @@ const EXPECTED: Record<string, unknown> = {
   "core/trust/acct": false,
   "core/trust/core_dumps": false,
   "core/trust/terminal": false,
+  "core/trust/fs_ioctl": false,
   "core/match/case_sensitive": true,
   "core/match/no_wildcard": "literal",
   "exec/kill_if_match": [],

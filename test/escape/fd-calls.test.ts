@@ -87,4 +87,12 @@ describe("AF_UNIX bind creates a socket file: a write of its path", () => {
       expect(existsSync(join(a.ok, "sock"))).toBe(true);
     }, TIMEOUT);
   }
+
+  test("refused everywhere with write sandboxing in bpf mode (EPERM, as the kernel refuses other writes)", async () => {
+    const a = fixtures();
+    const script = `${cc("fdcalls")} bind ${a.no}/sock; ${cc("fdcalls")} bind ${a.ok}/sock`;
+    const r = await sydbox(["-m", "core/sandbox/write:bpf", "-m", "core/sandbox/network:off", "--", "sh", "-c", script]);
+    expect({ status: r.status, out: r.stdout.trim().split("\n"), err: r.stderr }).toEqual({ status: 0, out: ["bind 1", "bind 1"], err: "" });
+    expect(existsSync(join(a.no, "sock")) || existsSync(join(a.ok, "sock"))).toBe(false);
+  }, TIMEOUT);
 });

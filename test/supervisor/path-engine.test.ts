@@ -129,3 +129,26 @@ test("a denied call is not performed", () => {
   expect(new PathEngine().check(c, row("mkdir")).kind).toBe("deny");
   expect(existsSync(join(T, "nope"))).toBe(false);
 });
+
+test("an allowed exec under exec sandboxing: verified with emulation (the program pinned, the filename a #! interpreter gets), CONTINUEd without; a failed lookup is answered, not continued", () => {
+  const exec = (c: FakeCall, path: string, name = "execve", dirfd = AT_FDCWD) => {
+    c.args = name === "execve" ? [c.put(path), 0, 0, 0, 0, 0] : [dirfd, c.put(path), 0, 0, 0, 0];
+    return new PathEngine().check(c, row(name));
+  };
+  const on = (...extra: string[]) => new FakeCall(config("core/sandbox/exec:deny", `allowlist/exec+${T}/***`, ...extra));
+  const v = exec(on(), join(T, "f"));
+  if (v.kind !== "verify-exec") throw new Error(`verdict ${v.kind}`);
+  expect({ name: v.name, filename: v.filename, pinned: readlinkSync(`/proc/self/fd/${v.pin}`) }).toEqual({ name: "execve", filename: join(T, "f"), pinned: join(T, "f") });
+  fs.close(v.pin);
+  const dirfd = fs.openat2(AT_FDCWD, T, O_RDONLY | O_CLOEXEC, 0, 0);
+  const at = exec(on(), "f", "execveat", dirfd);
+  if (at.kind !== "verify-exec") throw new Error(`verdict ${at.kind}`);
+  expect(at.filename).toBe(`/dev/fd/${dirfd}/f`);
+  fs.close(at.pin);
+  fs.close(dirfd);
+  expect(exec(on("core/trace/emulate:false"), join(T, "f"))).toBe(CONTINUE);
+  expect(exec(on(), join(T, "missing"))).toBe(fail(Errno.ENOENT));
+  expect(exec(on("core/trace/emulate:false"), join(T, "missing"))).toBe(CONTINUE);
+  // Off: not looked at, let alone traced.
+  expect(exec(new FakeCall(config("core/sandbox/exec:off")), join(T, "f"))).toBe(CONTINUE);
+});

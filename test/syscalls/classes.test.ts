@@ -19,7 +19,7 @@ import { runBpf, seccompData } from "./bpf-interpreter";
 
 const NO_TRUST: Trust = {
   ptrace: false, io_uring: false, open_by_handle: false, userfaultfd: false, pidfd: false, namespaces: false,
-  mount: false, devices: false, acct: false, core_dumps: false, terminal: false,
+  mount: false, devices: false, acct: false, core_dumps: false, terminal: false, fs_ioctl: false,
 };
 const ENOSYS = SCMP_ACT_ERRNO(38), EPERM = SCMP_ACT_ERRNO(1);
 const arch = (name: string) => ARCH_TABLES.find((t) => t.name === name)!;

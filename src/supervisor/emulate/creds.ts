@@ -18,7 +18,12 @@
  *   no capabilities at all: never more than the kernel would allow, sometimes less (over
  *   files whose owners are mapped into its namespace).
  *
- * Not carried over, documented: LSM labels.
+ * - The real uid and gid, for sends only (`asSender`): the kernel stamps them on a unix or
+ *   netlink message (what an SO_PASSCRED receiver sees). A root supervisor thread sets its
+ *   real ids alone (raw setresuid/setresgid, per thread) and keeps its effective uid 0, so
+ *   it keeps its capabilities, and sets them back after the send.
+ *
+ * Not carried over, documented: LSM labels, and the pid stamped on a unix message.
  */
 import * as fs from "../../../ffi/fsops";
 
@@ -88,7 +93,7 @@ export function traceeStatus(tid: number): TraceeStatus | null {
   };
 }
 
-let own: { uid: number; gid: number; groups: Uint32Array; caps: Uint32Array; userNs: string } | null = null;
+let own: { uid: number; gid: number; ruid: number; rgid: number; groups: Uint32Array; caps: Uint32Array; userNs: string } | null = null;
 
 const nsBuf = Buffer.alloc(64);
 
@@ -122,7 +127,10 @@ function ownCreds() {
   if (own) return own;
   fs.unshare(fs.CLONE_FS);
   const st = traceeStatus(process.pid);
-  own = { uid: fs.geteuid(), gid: st ? st.fsgid : 0, groups: fs.getgroups(), caps: fs.capget(), userNs: userNamespace(process.pid) };
+  own = {
+    uid: fs.geteuid(), gid: st ? st.fsgid : 0, ruid: st ? st.uid : -1, rgid: st ? st.gid : -1, groups: fs.getgroups(), caps: fs.capget(),
+    userNs: userNamespace(process.pid),
+  };
   return own;
 }
 
@@ -160,5 +168,30 @@ export function asTracee<T>(st: TraceeStatus, creates: boolean, op: () => T): T 
     if (!sameCaps) fs.capset(me.caps);
     fs.setfsgid(me.gid);
     fs.setgroups(me.groups);
+  }
+}
+
+/**
+ * Can the supervisor send a message that the kernel stamps with the sender's real uid and gid
+ * (unix, netlink) for tracee `st`? Yes when they are its own, or as root, which wears them.
+ */
+export function canSendAs(st: TraceeStatus): boolean {
+  const me = ownCreds();
+  return (st.uid === me.ruid && st.gid === me.rgid) || (me.uid === 0 && st.uid >= 0 && st.gid >= 0);
+}
+
+/** `asTracee` for a send (no umask), also wearing the tracee's real uid and gid (see `canSendAs`). */
+export function asSender<T>(st: TraceeStatus, op: () => T): T {
+  const me = ownCreds();
+  if (me.uid !== 0 || st.uid < 0 || st.gid < 0 || (st.uid === me.ruid && st.gid === me.rgid)) return asTracee(st, false, op);
+  // The gid first, while the thread's effective uid is still 0 either way.
+  fs.setRealGid(st.gid);
+  fs.setRealUid(st.uid);
+  try {
+    return asTracee(st, false, op);
+  } finally {
+    // setresuid and setresgid also reset the fsuid and fsgid to the effective ids (0), as before.
+    fs.setRealUid(me.ruid);
+    fs.setRealGid(me.rgid);
   }
 }

@@ -70,3 +70,14 @@ export type Job = OpenJob | ConnectJob | SendJob;
 type Body<J> = J extends Job ? Omit<J, "lfd" | "id" | "busy" | "slot"> : never;
 /** What an emulation hands to a helper (Call.handOff); the dispatcher adds the notification. */
 export type JobBody = Body<Job>;
+
+/** A unix bind for a one-shot binder thread (binder.ts), which answers through `result`: [0 or -errno, done flag]. */
+export interface BindJob {
+  /** Our copy of the tracee's socket and the pinned parent directory of the checked path (the binder's to close). */
+  sock: number;
+  dir: number;
+  /** The sockaddr_un of the checked path. */
+  addr: Uint8Array;
+  status: TraceeStatus;
+  result: SharedArrayBuffer;
+}

@@ -9,10 +9,11 @@
  * What is sent here and what goes to the kernel (CONTINUE):
  * - sendto without an address: CONTINUE. Its address is a register, NULL: nothing to race.
  * - sendmsg and sendmmsg are emulated with or without an address: msg_name is memory, and a
- *   racing thread can give a nameless msghdr an address after the check. Except on a unix
- *   stream or seqpacket socket, where the kernel never uses a name (an error on stream, set
- *   aside on seqpacket): those keep CONTINUE, control data and all (fd passing over
- *   socketpairs is untouched).
+ *   racing thread can give a nameless msghdr an address after the check. Unix stream and
+ *   seqpacket sockets too, although the kernel never uses a name on them (an error on stream,
+ *   set aside on seqpacket): the socket is the one the fd named when we copied it, and a
+ *   thread that dup2()s a datagram socket onto that fd number before a CONTINUE would have
+ *   had the kernel send to an unchecked msg_name (test/escape/race.test.ts).
  * - Control data (msg_controllen > 0): passed as is on inet and inet6 sockets (IP_PKTINFO,
  *   IP_TOS, UDP_SEGMENT...: nothing in it names the sender). On unix datagram sockets,
  *   SCM_RIGHTS is translated: the named fds are copied from the tracee (pidfd_getfd) and
@@ -20,10 +21,11 @@
  *   the kernel checks it against the sender, which would be the supervisor. Control data of
  *   other families, and of 32-bit callers (whose cmsg layout differs), is refused with EPERM.
  *   A CONTINUE would reopen the race, so refusing is the safe answer.
- * - Unix and other non-IP sockets: the kernel stamps the sender's pid, uid and gid on each
- *   message (what an SO_PASSCRED receiver, or netlink, sees). The supervisor's uid and gid
- *   must then be the tracee's, or the send is refused with EPERM (a root sydbox would lend a
- *   non-root tracee root's credentials). The pid is the supervisor's: documented.
+ * - Unix and other non-IP sockets: the kernel stamps the sender's pid and real uid and gid on
+ *   each message (what an SO_PASSCRED receiver, or netlink, sees). A root supervisor wears the
+ *   tracee's real ids for the send (creds.ts, asSender); any other must have them, or the send
+ *   is refused with EPERM (never lend the tracee another identity). The pid is the
+ *   supervisor's: documented.
  * - Payloads are copied up to 512 KiB (MAX_PAYLOAD), more than a UDP datagram (64 KiB) or a
  *   unix datagram under the default socket buffer limits can hold. Beyond it a datagram or
  *   seqpacket send fails with EMSGSIZE (the kernel's answer to an oversized datagram); a
@@ -45,7 +47,7 @@
  */
 import { P32, stablePtr } from "../../../ffi/pointer";
 import {
-  F_DUPFD_CLOEXEC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_ZEROCOPY, O_NONBLOCK, SCM_CREDENTIALS, SCM_RIGHTS, SOCK_SEQPACKET,
+  F_DUPFD_CLOEXEC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_ZEROCOPY, O_NONBLOCK, SCM_CREDENTIALS, SCM_RIGHTS,
   SIGPIPE, SOCK_STREAM, SOL_SOCKET, SO_DOMAIN, SO_TYPE,
 } from "../../../ffi/constants";
 import * as fs from "../../../ffi/fsops";
@@ -58,9 +60,9 @@ import type { CheckedPath } from "../checked";
 import { TraceeWriter } from "../fakestat";
 import type { SendReply } from "./jobs";
 import { copyTraceeFds, fetchTraceeFd } from "../tracee-fd";
-import { CONTINUE, fail, GONE, HANDED, result, succeed, type Answer } from "../verdict";
+import { fail, GONE, HANDED, result, succeed, type Answer } from "../verdict";
 import { pinAddress, type Target } from "./connect";
-import { asTracee, type TraceeStatus } from "./creds";
+import { asSender, canSendAs, type TraceeStatus } from "./creds";
 
 /** The largest payload copied from the tracee for one message. */
 export const MAX_PAYLOAD = 512 * 1024;
@@ -136,7 +138,7 @@ export function sendRaw(fd: number, addr: Uint8Array | null, data: number, len: 
   }
   put64(m, 4, b.iovPtr); m[6] = 1;
   if (clen > 0) { put64(m, 8, control); m[10] = clen; }
-  return asTracee(status, false, () => fs.sendmsg(fd, b.msgPtr, flags));
+  return asSender(status, () => fs.sendmsg(fd, b.msgPtr, flags));
 }
 
 /** What the socket is, from our copy: its type and family. */
@@ -148,11 +150,7 @@ interface Socket {
   status: TraceeStatus;
 }
 
-/**
- * Fetches the socket of call `c`, or the call's answer when there is none to send on: an
- * errno, GONE, or CONTINUE (a unix stream or seqpacket socket never uses a name; see README
- * known limits for a thread that swaps another socket onto its fd number meanwhile).
- */
+/** Fetches the socket of call `c`, or the call's answer when there is none to send on: an errno or GONE. */
 function socketOf(c: Call): Socket | Answer {
   const got = fetchTraceeFd(c, c.argInt(0));
   if (got.kind === "gone") return GONE;
@@ -161,8 +159,7 @@ function socketOf(c: Call): Socket | Answer {
   const type = fs.getsockoptInt(got.fd, SOL_SOCKET, SO_TYPE);
   const domain = type < 0 ? -1 : fs.getsockoptInt(got.fd, SOL_SOCKET, SO_DOMAIN);
   if (type < 0 || domain < 0) { fs.close(got.fd); return fail(type === -Errno.ENOTSOCK || domain === -Errno.ENOTSOCK ? Errno.ENOTSOCK : Errno.EBADF); }
-  if (domain === AF_UNIX && (type === SOCK_STREAM || type === SOCK_SEQPACKET)) { fs.close(got.fd); return CONTINUE; }
-  if (domain !== AF_INET && domain !== AF_INET6 && (got.status.uid !== process.getuid!() || got.status.gid !== process.getgid!())) {
+  if (domain !== AF_INET && domain !== AF_INET6 && !canSendAs(got.status)) {
     // The message would carry the supervisor's identity, not the tracee's.
     fs.close(got.fd);
     return fail(Errno.EPERM);
