@@ -134,7 +134,6 @@ const PRUNE_EVERY = 256;
 const PRUNE_MS = 10_000;
 const MAX_WALK = 256;
 
-
 function readNumber(path: string): number {
   const text = readProcText(path);
   return text === null ? NaN : Number(text.trim());
