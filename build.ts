@@ -56,11 +56,50 @@ export const BUNDLE = {
   plugins: [commanderWithoutBuiltins],
 } satisfies Parameters<typeof Bun.build>[0];
 
+/**
+ * The filter programs of the usual runs, compiled now (src/launch/precompiled.ts): no
+ * options and `--profile paludis`, as root and not. Each is stored under the key of the
+ * exact FilterSpec it was compiled from; the executable compiles any other at start.
+ */
+async function precompiledFilters(): Promise<BunPlugin> {
+  const { loadLibc } = await import("./ffi/libc");
+  const { loadSeccomp } = await import("./ffi/seccomp");
+  const { loadConfig } = await import("./src/config/sources");
+  const { buildFilter } = await import("./src/launch/filter");
+  const { filterInputs } = await import("./src/launch/filter-inputs");
+  const { compileWholeFilter } = await import("./src/launch/seccomp-context");
+  const { precompiledKey } = await import("./src/launch/precompiled");
+  const table: Record<string, string> = {};
+  const plugin = (): BunPlugin => ({
+    name: "precompiled-filters",
+    setup(build) {
+      const contents = `export const PRECOMPILED = ${JSON.stringify(table)};\n`;
+      build.onLoad({ filter: /[\\/]src[\\/]launch[\\/]precompiled-table\.ts$/ }, () => ({ contents, loader: "ts" }));
+    },
+  });
+  let sc: ReturnType<typeof loadSeccomp>;
+  try { sc = loadSeccomp(); }
+  catch (e) {
+    // Building where libseccomp is absent (a packaging host): every start compiles its filter.
+    console.warn(`build.ts: no filter precompiled: ${(e as Error).message}`);
+    return plugin();
+  }
+  const L = loadLibc();
+  for (const profile of [undefined, "paludis"]) {
+    for (const rootful of [false, true]) {
+      const spec = buildFilter({ ...filterInputs(loadConfig({ profile })), rootful }, sc.seccomp_arch_native());
+      table[precompiledKey(sc, spec)] = Buffer.from(compileWholeFilter(L, sc, spec)).toString("base64");
+    }
+  }
+  return plugin();
+}
+
 if (import.meta.main) await buildExecutable();
 
 async function buildExecutable(): Promise<void> {
   const result = await Bun.build({
     ...BUNDLE,
+    plugins: [...BUNDLE.plugins, await precompiledFilters()],
     compile: {
       outfile: "dist/sydbox",
       // A sandbox must not take its environment or runtime settings from the directory it is

@@ -33,6 +33,9 @@ const USAGE = `usage: bun run bench/build.ts [options]
   --pairs LIST     with --paired: A:B pairs, b / a reported (default ${DEFAULT_PAIRS});
                    native:native is the A/A run that shows the method's resolution
   --load           with --paired: a busy-loop CPU hog on every CPU during every pair
+  --exec-lock      every phase starts as Paludis's do, with \`esandbox exec_lock' (a magic stat
+                   of core/trace/magic_lock:exec by the phase's shell); the same wrapper, a
+                   failing stat, in the native and floor columns
   --aa-rounds N    with --paired: A/A pairs (a column against itself) in the first N rounds only
   --before PATH    the sydbox binary of the \`before' column (e.g. --pairs before:sydbox for a change's gain)
   --rebuild        rebuild dist/sydbox first
@@ -50,7 +53,7 @@ function parseColumns(list: string | undefined): BuildColumn[] {
 }
 
 async function main(): Promise<void> {
-  checkArgs(USAGE, ["--quick", "--rebuild", "--no-write", "--keep", "--paired", "--load"], ["--rounds", "--columns", "--out", "--workdir", "--pairs", "--aa-rounds", "--before"]);
+  checkArgs(USAGE, ["--quick", "--rebuild", "--no-write", "--keep", "--paired", "--load", "--exec-lock"], ["--rounds", "--columns", "--out", "--workdir", "--pairs", "--aa-rounds", "--before"]);
   const quick = flag("--quick");
   const paired = flag("--paired");
   if (!paired && (option("--pairs") || flag("--load") || option("--aa-rounds"))) throw new Error("--pairs, --load and --aa-rounds go with --paired");
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
   await ensureSydbox(flag("--rebuild"));
   if (wanted.includes("csup") || wanted.includes("floor")) await compileC();
   const head = await gitHead();
-  const p = plan(quick, paired ? 1 : 2);
+  const p = plan(quick, paired ? 1 : 2, flag("--exec-lock"));
   const work = mkdtempSync(join(option("--workdir") ?? tmpdir(), "sydbox-build-bench-"));
   console.log(`bench: binutils ${src.version} (${src.tarball}, Debian ${src.debVersion}); ${p.what}; ${n} round(s); work in ${work}`);
 

@@ -49,6 +49,16 @@ export const SECCOMP_GET_ACTION_AVAIL = 2;
 export const SECCOMP_SET_MODE_FILTER = 1;
 /** pidfd_open(2): one number on every architecture (the unified table since Linux 5.1; alpha aside). */
 export const SYS_PIDFD_OPEN = 434;
+/** pidfd_open(2) flag: a pidfd for any thread, not only a thread-group leader (Linux 6.9+; O_EXCL's value). */
+export const PIDFD_THREAD = 0o200;
+/**
+ * ioctl PIDFD_GET_INFO (Linux 6.13+): _IOWR(0xFF, 11, struct pidfd_info) at the struct's first
+ * size, 64 bytes, which the kernel still accepts; byte offsets of the fields read, and the
+ * request bit for them (always answered).
+ */
+export const PIDFD_GET_INFO = 0xc040ff0b;
+export const PIDFD_INFO_LAYOUT = { SIZE: 64, OFF_MASK: 0, OFF_PID: 16, OFF_TGID: 20, OFF_PPID: 24 } as const;
+export const PIDFD_INFO_PID = 1;
 export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
 /** memfd_create: close the memfd on exec. */
 export const MFD_CLOEXEC = 1;
@@ -148,6 +158,8 @@ export const AT_SYMLINK_FOLLOW = 0x400;
 export const AT_EMPTY_PATH = 0x1000;
 /** statx(2): do not sync with a network filesystem's server; the fields of struct stat. */
 export const AT_STATX_DONT_SYNC = 0x4000, STATX_BASIC_STATS = 0x7ff;
+/** statx(2): ask for the inode number only; its byte offset in struct statx. */
+export const STATX_INO = 0x100, STATX_OFF_INO = 32;
 
 export const R_OK = 4, W_OK = 2, X_OK = 1;
 

@@ -1,7 +1,8 @@
 /** src/procfs.ts against real processes, including a command name with spaces and parentheses. */
 import { expect, test } from "bun:test";
 import { dlopen, FFIType } from "bun:ffi";
-import { childrenByParent, procStat, procStatus } from "../src/procfs";
+import { readdirSync } from "node:fs";
+import { childrenByParent, ProcNumber, procIdentity, procStat, procStatus, startTicks } from "../src/procfs";
 
 /** The kernel's own answer for our session, to check the parse against (it is 0 where the session leader is outside our pid namespace, as on CI). */
 const libc = dlopen("libc.so.6", { getsid: { args: [FFIType.i32], returns: FFIType.i32 }, getpgid: { args: [FFIType.i32], returns: FFIType.i32 } });
@@ -23,6 +24,7 @@ test("a command name with spaces and a parenthesis does not shift the fields", a
     for (let i = 0; i < 100 && s?.comm !== name; i++) { await Bun.sleep(20); s = procStat(p.pid); }
     expect(s!.comm).toBe(name);
     expect(Number(s!.fields[1])).toBe(process.pid);
+    expect(procIdentity(p.pid)).toEqual({ tgid: p.pid, ppid: process.pid, start: Number(s!.fields[19]) });
   } finally {
     p.kill();
   }
@@ -55,4 +57,25 @@ test("the process table: a child and a grandchild are found under their parents,
 test("our own status: the thread group and the parent", () => {
   expect(procStatus(process.pid)).toEqual({ tgid: process.pid, ppid: process.ppid });
   expect(procStatus(2 ** 22 + 1)).toBeNull(); // above any pid_max: no such task
+});
+
+test("a task's identity from /proc: a leader from its stat alone, another thread of the process through its status", () => {
+  const start = Number(procStat(process.pid)!.fields[19]);
+  expect(procIdentity(process.pid)).toEqual({ tgid: process.pid, ppid: process.ppid, start });
+  expect(startTicks(process.pid)).toBe(start);
+  // Bun runs threads of its own: each is a task of this process.
+  const threads = readdirSync(`/proc/${process.pid}/task`).map(Number).filter((t) => t !== process.pid);
+  expect(threads.length).toBeGreaterThan(0);
+  for (const tid of threads) expect(procIdentity(tid)).toEqual({ tgid: process.pid, ppid: process.ppid, start });
+  expect(procIdentity(2 ** 22 + 1)).toBeNull();
+  expect(startTicks(2 ** 22 + 1)).toBeNull();
+});
+
+test("a /proc number read again through one descriptor follows the kernel's value", async () => {
+  const last = new ProcNumber("/proc/sys/kernel/ns_last_pid");
+  const before = last.read();
+  const p = Bun.spawn(["true"]);
+  await p.exited;
+  expect(last.read()).toBeGreaterThanOrEqual(p.pid > before ? p.pid : 0);
+  expect(new ProcNumber("/proc/nonexistent").read()).toBeNaN();
 });

@@ -1,6 +1,7 @@
 /**
  * Where configuration comes from, and in which order it is applied.
  */
+import { AT, statx } from "../../ffi/at";
 import { nodeFs } from "../lazy-node";
 import { ConfigError, Errno } from "../errors.ts";
 import { textToByteString } from "../policy/bytes.ts";
@@ -109,6 +110,9 @@ const SITE_FILE = /\.(syd-2|toml)$/;
 export function applySiteAdditions(cfg: Config, name: string, siteDir: string = SITE_DIR): void {
   const base = name.replace(/\.(syd-2|toml)$/, "");
   const dir = `${siteDir}/${base}.d`;
+  // Most sites have none: a statx says so without node:fs, whose loading costs every
+  // `--profile paludis` start milliseconds (src/lazy-node.ts). Any other answer goes on to readdir.
+  if (statx(AT.FDCWD, Buffer.from(dir).toString("latin1"), 0) === -Errno.ENOENT) return;
   let entries: string[];
   try {
     entries = nodeFs().readdirSync(dir);

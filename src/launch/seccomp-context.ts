@@ -10,6 +10,7 @@ import { stablePtr } from "../../ffi/pointer";
 import { syscallNumber, type Seccomp } from "../../ffi/seccomp";
 import { classesBpf } from "./classes-bpf";
 import { FilterUnsupportedError } from "./filter";
+import { precompiledBpf } from "./precompiled";
 import type { FilterSpec, ProgramSpec, RuleSpec } from "./filter-spec";
 import { spliceAllowing } from "./splice";
 import { archTable, numberOf } from "../syscalls/numbers";
@@ -160,7 +161,15 @@ export function compileFilter(L: Libc, sc: Seccomp, spec: ProgramSpec): Uint8Arr
   }
 }
 
-/** The whole filter, one program: the classification, then the refusals, then the rules (splice.ts). */
+/**
+ * The whole filter, one program: the classification, then the refusals, then the rules
+ * (splice.ts). Built at start unless the executable holds it already (precompiled.ts).
+ */
 export function filterBpf(L: Libc, sc: Seccomp, filter: FilterSpec): Uint8Array {
+  return precompiledBpf(sc, filter) ?? compileWholeFilter(L, sc, filter);
+}
+
+/** filterBpf without the precompiled programs: what build.ts stores, and the tests compare them with. */
+export function compileWholeFilter(L: Libc, sc: Seccomp, filter: FilterSpec): Uint8Array {
   return spliceAllowing([classesBpf(filter.classes), compileFilter(L, sc, filter.refusals), compileFilter(L, sc, filter)]);
 }

@@ -47,6 +47,8 @@ export interface Call extends CallView {
   idValid(): boolean;
   /** The caller's sandbox state (modes, lists, magic lock). */
   readonly state: State;
+  /** The caller's state if known without a first look at /proc, else null (ProcessStates.known). */
+  readonly knownState: State | null;
   /** The caller's compiled sandbox (`state.sandbox`). */
   readonly sandbox: Sandbox;
   /**

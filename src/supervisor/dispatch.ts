@@ -224,6 +224,7 @@ export class Dispatcher implements Call {
   get arch(): number { return this.n.arch; }
   get compat(): boolean { return this.n.compat; }
   get state(): State { return this.states.of(this.n.pid); }
+  get knownState(): State | null { return this.states.known(this.n.pid); }
   get sandbox(): Sandbox { return this.states.of(this.n.pid).sandbox; }
   get readErrno(): number { return this.memory.errno; }
   get peeked(): Uint8Array { return this.memory.buf; }

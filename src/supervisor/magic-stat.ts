@@ -57,6 +57,9 @@ function maybeMagic(c: Call, addr: number): boolean {
  * here. `run` runs cmd/exec's program (runOutside; unit tests stand in for it).
  */
 export function castMagic(c: Call, row: SyscallRow, run: (pid: number, argv: string[]) => number = runOutside): Verdict {
+  // A caller known to have its lock on (under a Paludis phase's exec_lock, every process
+  // that has exec'd) casts no magic: its path is not even read.
+  if (c.knownState?.lock === "on") return CONTINUE;
   const pid = c.pid;
   const addr = c.arg(row.paths![0].path);
   if (addr === 0 || !maybeMagic(c, addr)) return CONTINUE;

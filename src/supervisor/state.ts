@@ -36,13 +36,16 @@
  * Nothing is tracked, and no /proc file is read, until the first state change:
  * until then every process has the initial state.
  *
- * Entries of exited processes are pruned every PRUNE_EVERY new processes or
- * PRUNE_MS, whichever comes first; an entry whose /proc/PID/stat start time
- * differs belongs to a recycled pid and is dropped too. Memory stays bounded by
- * the live processes (plus what one prune interval lets in).
+ * Entries of exited processes are pruned once as many new processes were met as
+ * the last prune left entries (PRUNE_EVERY at least), or every PRUNE_MS, whichever comes
+ * first; an entry whose identity (task-identity.ts) differs belongs to a recycled
+ * pid and is dropped too. A prune looks at every entry, so its cost per new process
+ * stays constant however many processes live; memory stays bounded by twice the
+ * live processes (plus PRUNE_EVERY).
  */
 import { nodeFs } from "../lazy-node";
-import { procStat, procStatus, readProcText } from "../procfs";
+import { ProcNumber, procStat, readProcText } from "../procfs";
+import { processIdentity, taskIdentity } from "./task-identity";
 import type { Config } from "../config/types";
 import { Sandbox } from "./sandbox";
 
@@ -100,8 +103,8 @@ interface Mark {
 /** One traced process (thread group). */
 interface Proc {
   tgid: number;
-  /** /proc/PID/stat start time, to tell a recycled pid from the process we knew. */
-  start: string;
+  /** Its identity (task-identity.ts), to tell a recycled pid from the process we knew. */
+  start: number;
   state: State;
   /** marks[0] is the state it was born with (after = -1); later ones are its changes. */
   marks: Mark[];
@@ -131,11 +134,6 @@ const PRUNE_EVERY = 256;
 const PRUNE_MS = 10_000;
 const MAX_WALK = 256;
 
-/** `/proc/PID/stat` start time (field 22), or null when the process is gone. */
-export function startTime(pid: number): string | null {
-  return procStat(pid)?.fields[19] ?? null;
-}
-
 function readNumber(path: string): number {
   const text = readProcText(path);
   return text === null ? NaN : Number(text.trim());
@@ -153,7 +151,11 @@ export class ProcessStates {
     return (this.pidMaxRead ||= readNumber("/proc/sys/kernel/pid_max") || 4194304);
   }
   private eldestExeced = false;
+  /** The pid counter, read at every state change. */
+  private readonly lastPid = new ProcNumber("/proc/sys/kernel/ns_last_pid");
   private adopted = 0;
+  /** New processes until the next prune: as many as the last prune left, PRUNE_EVERY at least. */
+  private pruneAfter = PRUNE_EVERY;
   private lastPrune = 0;
 
   /**
@@ -168,6 +170,18 @@ export class ProcessStates {
   /** The state governing thread `tid`. Free until the first change. */
   of(tid: number): State {
     return this.tracking ? this.proc(tid).state : this.initial;
+  }
+
+  /**
+   * The state of thread `tid` if it is known without a first look at /proc (a pending
+   * resume not settled yet counts as unknown), else null: for a check that costs less
+   * than that look (the magic stat's lock test).
+   */
+  known(tid: number): State | null {
+    if (!this.tracking) return this.initial;
+    const tgid = this.tids.get(tid);
+    const p = tgid === undefined ? undefined : this.procs.get(tgid);
+    return p === undefined || p.resume ? null : p.state;
   }
 
   /** Replaces the state of `tid`'s process (and of its threads) with `cfg`, from its next call on. */
@@ -199,7 +213,7 @@ export class ProcessStates {
   resumeOnExec(tid: number): void {
     const p = this.proc(tid);
     this.tracking = true;
-    p.resume = { image: execImage(p.tgid), after: readNumber("/proc/sys/kernel/ns_last_pid") };
+    p.resume = { image: execImage(p.tgid), after: this.lastPid.read() };
   }
 
   /** Settles a pending resume (see resumeOnExec). */
@@ -222,7 +236,7 @@ export class ProcessStates {
 
   private set(p: Proc, next: State): void {
     this.tracking = true;
-    const last = readNumber("/proc/sys/kernel/ns_last_pid");
+    const last = this.lastPid.read();
     if (Number.isNaN(last)) {
       // No pid counter: every child not yet seen gets the new state.
       p.marks = [{ after: -1, state: next }];
@@ -262,56 +276,55 @@ export class ProcessStates {
 
   /** First sight of a thread: find its process, or create it from its nearest known ancestor. */
   private adopt(tid: number): Proc {
-    const st = procStatus(tid);
+    const me = taskIdentity(tid);
     // Gone already: its notification is void; answer from the initial state, remember nothing.
-    if (!st) return { tgid: tid, start: "", state: this.initial, marks: [{ after: -1, state: this.initial }] };
-    const known = this.procs.get(st.tgid);
+    if (!me) return { tgid: tid, start: -1, state: this.initial, marks: [{ after: -1, state: this.initial }] };
+    const known = this.procs.get(me.tgid);
     if (known) {
-      this.tids.set(tid, st.tgid);
+      this.tids.set(tid, me.tgid);
       if (known.resume) this.settle(known);
       return known;
     }
 
     // Unknown processes never changed their state: each has what its parent gave it.
-    const chain = [st.tgid];
-    let ppid = st.ppid;
+    const chain = [me];
+    let ppid = me.ppid;
     let state = this.initial;
     while (chain.length < MAX_WALK && ppid > 1 && ppid !== this.self) {
       const parent = this.procs.get(ppid);
       if (parent) {
         if (parent.resume) this.settle(parent);
-        state = this.inherited(parent, chain[chain.length - 1]);
+        state = this.inherited(parent, chain[chain.length - 1].tgid);
         break;
       }
-      const ps = procStatus(ppid);
+      const ps = taskIdentity(ppid);
       if (!ps) break;
-      chain.push(ppid);
+      chain.push(ps);
       ppid = ps.ppid;
     }
-    for (const pid of chain) {
-      const start = startTime(pid);
-      if (start === null) continue;
-      this.procs.set(pid, { tgid: pid, start, state, marks: [{ after: -1, state }] });
-      this.tids.set(pid, pid);
+    for (const { tgid, start } of chain) {
+      this.procs.set(tgid, { tgid, start, state, marks: [{ after: -1, state }] });
+      this.tids.set(tgid, tgid);
     }
-    this.tids.set(tid, st.tgid);
+    this.tids.set(tid, me.tgid);
     this.adopted++;
     this.maybePrune();
-    return this.procs.get(st.tgid) ?? { tgid: st.tgid, start: "", state, marks: [{ after: -1, state }] };
+    return this.procs.get(me.tgid)!;
   }
 
   private maybePrune(): void {
     const now = Date.now();
-    if (this.adopted < PRUNE_EVERY && now - this.lastPrune < PRUNE_MS) return;
+    if (this.adopted < this.pruneAfter && now - this.lastPrune < PRUNE_MS) return;
     this.adopted = 0;
     this.lastPrune = now;
     this.prune();
+    this.pruneAfter = Math.max(PRUNE_EVERY, this.procs.size);
   }
 
   /** Drops the entries of exited processes (and of recycled pids) and their threads. */
   prune(): void {
     for (const [pid, p] of this.procs) {
-      if (startTime(pid) !== p.start) this.procs.delete(pid);
+      if (processIdentity(pid) !== p.start) this.procs.delete(pid);
     }
     for (const [tid, tgid] of this.tids) {
       if (!this.procs.has(tgid) || (tid !== tgid && !nodeFs().existsSync(`/proc/${tgid}/task/${tid}`))) this.tids.delete(tid);

@@ -60,3 +60,20 @@ test("exited processes are pruned: 600 short-lived children leave a bounded map"
   states.prune();
   expect(states.size.procs).toBeLessThanOrEqual(2);
 }, 60000);
+
+test("known(): every process while nothing changed, then only a process seen since, never by a look at /proc", async () => {
+  const states = new ProcessStates(base(), -1, process.ppid);
+  const child = Bun.spawn(["sleep", "5"]);
+  expect(states.known(child.pid)).toBe(states.initial);
+  withMagic(states, process.pid, "core/trace/magic_lock:exec");
+  expect(states.known(child.pid)).toBeNull(); // not seen yet: only of() looks it up
+  expect(states.size.procs).toBeGreaterThan(0);
+  const before = states.size.procs;
+  expect(states.known(child.pid)).toBeNull();
+  expect(states.size.procs).toBe(before); // known() adopted nothing
+  states.onExec(process.pid);
+  expect(states.known(process.pid)?.lock).toBe("on");
+  expect(states.of(child.pid)).toBe(states.known(child.pid)!);
+  child.kill();
+  await child.exited;
+});

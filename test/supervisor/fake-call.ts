@@ -55,6 +55,7 @@ export class FakeCall implements Call {
   }
 
   get sandbox() { return this.state.sandbox; }
+  get knownState() { return this.state; }
 
   /** Puts `data` (a string: latin1, NUL-terminated) into the caller's memory: its address. */
   put(data: string | Uint8Array): number {

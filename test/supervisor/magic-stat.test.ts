@@ -57,7 +57,9 @@ test("ordinary stats and a locked caller go to the kernel; an ordinary stat cost
   expect(castMagic(c, row("stat"))).toBe(CONTINUE);
   expect(c.reads).toBe(1);
   expect(castMagic(stat("/dev/sydboxFOO"), row("stat"))).toBe(CONTINUE);
-  expect(castMagic(stat("/dev/sydbox", new FakeCall(config("core/trace/magic_lock:on"))), row("stat"))).toBe(CONTINUE);
+  const locked = stat("/dev/sydbox", new FakeCall(config("core/trace/magic_lock:on")));
+  expect(castMagic(locked, row("stat"))).toBe(CONTINUE);
+  expect(locked.reads).toBe(0); // a caller known to be locked: its path is not read
 });
 
 test("a caller gone before the answer gets none", () => {
